@@ -1,0 +1,56 @@
+// Turns a database URL into a Knex configuration: the one place that knows about drivers.
+import path from 'node:path';
+import type { Knex } from 'knex';
+
+/** Where the embedded database lives when no URL is configured. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/freezer.sqlite';
+
+export class DatabaseUrlError extends Error {}
+
+/**
+ * Accepted forms:
+ *  - `sqlite:<file>` or `sqlite://<file>` (relative to the working directory), `sqlite::memory:`
+ *  - `mysql://user:pass@host:port/db` (also `mariadb://`); `?socketPath=/run/mysqld/mysqld.sock` works
+ */
+export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL): Knex.Config {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!file) throw new DatabaseUrlError(`database URL "${databaseUrl}" names no file`);
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: file === ':memory:' ? file : path.resolve(file) },
+      useNullAsDefault: true,
+      // better-sqlite3 is synchronous: one connection serialises writes, which SQLite needs anyway.
+      pool: { min: 1, max: 1 },
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new DatabaseUrlError(`database URL "${databaseUrl}" is not a URL`);
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new DatabaseUrlError(
+      `database URL "${databaseUrl}" must start with sqlite:, mysql:// or mariadb://`,
+    );
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new DatabaseUrlError(`database URL "${databaseUrl}" names no database`);
+  const socketPath = url.searchParams.get('socketPath') ?? undefined;
+  return {
+    client: 'mysql2',
+    connection: {
+      host: socketPath ? undefined : url.hostname || '127.0.0.1',
+      port: socketPath ? undefined : Number(url.port || 3306),
+      socketPath,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      timezone: 'Z',
+    },
+    pool: { min: 0, max: Number(url.searchParams.get('poolSize') ?? 10) },
+  };
+}

@@ -1,0 +1,115 @@
+// openapi-backend, set up from spec/openapi.yaml: it routes every request to the handler named by
+// the operationId and validates parameters and bodies before the handler runs.
+import type Koa from 'koa';
+import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import OpenAPIBackend, { type Context } from 'openapi-backend';
+import { ApiError, badRequest } from '../errors';
+import { SPEC_PATH } from '../paths';
+import type { Handlers } from './types';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+export async function createBackend(handlers: Handlers): Promise<OpenAPIBackend> {
+  const api: OpenAPIBackend = new OpenAPIBackend({
+    definition: SPEC_PATH,
+    strict: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+    handlers: {
+      ...handlers,
+      postRoutingHandler: (c: Context, ctx: Koa.Context) => {
+        if (c.operation) requireAcceptable(ctx, producedTypes(c.operation));
+      },
+      validationFail: (c: Context) => {
+        throw badRequest(describeValidationErrors(c.validation.errors ?? []));
+      },
+      notFound: (c: Context) => {
+        throw new ApiError(404, 'Not Found', `No resource at ${c.request.method.toUpperCase()} ${c.request.path}`);
+      },
+      methodNotAllowed: (c: Context) => {
+        const allowed = allowedMethods(api, c);
+        throw new ApiError(
+          405,
+          'Method Not Allowed',
+          `${c.request.path} answers ${allowed.join(', ')}, not ${c.request.method.toUpperCase()}`,
+          { Allow: allowed.join(', ') },
+        );
+      },
+    },
+  });
+  await api.init();
+  return api;
+}
+
+/** The media types an operation answers with on success, in spec order. */
+const producedTypes = (() => {
+  const cache = new Map<string, string[]>();
+  return (operation: NonNullable<Context['operation']>): string[] => {
+    const id = operation.operationId ?? '';
+    let types = cache.get(id);
+    if (!types) {
+      types = Object.entries(operation.responses ?? {})
+        .filter(([status]) => /^[23]/.test(status))
+        .flatMap(([, response]) => Object.keys((response as { content?: object }).content ?? {}));
+      cache.set(id, types);
+    }
+    return types;
+  };
+})();
+
+function requireAcceptable(ctx: Koa.Context, types: string[]): void {
+  if (types.length === 0 || !ctx.get('accept') || ctx.accepts(types)) return;
+  throw new ApiError(
+    406,
+    'Not Acceptable',
+    `This operation answers with ${types.join(' or ')}, which the Accept header does not allow.`,
+  );
+}
+
+function allowedMethods(api: OpenAPIBackend, c: Context): string[] {
+  return METHODS.filter((method) => {
+    try {
+      api.router.matchOperation({ ...c.request, method }, true);
+      return true;
+    } catch {
+      return false;
+    }
+  }).map((m) => m.toUpperCase());
+}
+
+/** One sentence per problem, naming the parameter or body field, for the error's description. */
+export function describeValidationErrors(errors: ErrorObject[]): string {
+  return [...new Set(errors.map(describeValidationError))].join('; ');
+}
+
+function describeValidationError(e: ErrorObject): string {
+  const [, part = '', ...rest] = e.instancePath.split('/');
+  const field = rest.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const params = e.params as Record<string, unknown>;
+  const isBody = part === 'requestBody';
+  const kind = part === 'header' ? 'header' : `${part} parameter`;
+  if (e.keyword === 'required' && !isBody) {
+    if (part === '') return params.missingProperty === 'requestBody' ? 'Missing request body' : 'invalid request';
+    return `${kind} "${String(params.missingProperty)}" is required`;
+  }
+  if (e.keyword === 'additionalProperties' && !isBody) {
+    return `unknown ${kind} "${String(params.additionalProperty)}"`;
+  }
+  const subject = isBody ? (field ? `body field "${field}"` : 'body') : `${kind} "${field}"`;
+  switch (e.keyword) {
+    case 'required':
+      return `${subject} is missing required property "${String(params.missingProperty)}"`;
+    case 'additionalProperties':
+      return `${subject} has unknown property "${String(params.additionalProperty)}"`;
+    case 'enum':
+      return `${subject} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'parse':
+      return 'Malformed JSON';
+    default:
+      return `${subject} ${e.message ?? 'is invalid'}`;
+  }
+}

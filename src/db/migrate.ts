@@ -1,0 +1,17 @@
+// Runs the migrations compiled into the app (not read from a folder), so tsx, Jest and dist agree.
+import type { Knex } from 'knex';
+import * as backupsAndClients from './migrations/20261128000000_backups_and_clients';
+
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '20261128000000_backups_and_clients': backupsAndClients,
+};
+
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name]!,
+};
+
+export const migrateToLatest = (db: Knex) => db.migrate.latest({ migrationSource });
+export const rollbackAll = (db: Knex) => db.migrate.rollback({ migrationSource }, true);
+export const migrationStatus = (db: Knex) => db.migrate.list({ migrationSource });

@@ -1,0 +1,89 @@
+// Stored backup metadata: the row <-> wire mapping and every query on the backups table.
+import type { Knex } from 'knex';
+import type { components } from '../../../generated/openapi';
+import type { Caller, Scope } from '../../identity';
+import { newId } from '../ids';
+import { type Page, paged } from '../paging';
+import { applySearch, type Search, type SearchTarget } from '../search';
+
+export type Backup = components['schemas']['Backup'];
+export type BackupMetadata = components['schemas']['BackupMetadata'];
+
+interface BackupRow {
+  backup_id: string;
+  user_id: string;
+  project_id: string;
+  user_name: string | null;
+  backup_metadata: string;
+}
+
+const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
+
+/** Top-level document fields, then the metadata fields copied into indexed columns. */
+const SEARCH: SearchTarget = {
+  columns: {
+    backup_id: 'backup_id',
+    user_id: 'user_id',
+    user_name: 'user_name',
+    job_id: 'job_id',
+    backup_name: 'backup_name',
+    container: 'container',
+    hostname: 'hostname',
+  },
+  document: 'backup_metadata',
+  timeColumn: 'time_stamp',
+};
+
+export class BackupsRepo {
+  constructor(private readonly db: Knex) {}
+
+  /** Stores the metadata as posted and returns the new backup's id. */
+  async insert(caller: Caller, metadata: BackupMetadata): Promise<string> {
+    const backupId = newId();
+    const time = metadata.time_stamp ?? metadata.timestamp;
+    await this.db('backups').insert({
+      backup_id: backupId,
+      user_id: caller.userId,
+      project_id: caller.projectId,
+      user_name: caller.userName,
+      job_id: metadata.job_id ?? null,
+      backup_name: metadata.backup_name,
+      container: metadata.container,
+      hostname: metadata.hostname ?? null,
+      time_stamp: Number.isSafeInteger(time) ? time : null,
+      backup_metadata: JSON.stringify(metadata),
+    });
+    return backupId;
+  }
+
+  async find(scope: Scope, backupId: string): Promise<Backup | undefined> {
+    const row = await this.owned(scope).where('backup_id', backupId).first<BackupRow | undefined>(COLUMNS);
+    return row && toBackup(row);
+  }
+
+  async list(scope: Scope, page: Page, search?: Search): Promise<Backup[]> {
+    const query = this.owned(scope).select(COLUMNS);
+    applySearch(query, this.db, SEARCH, search);
+    const rows: BackupRow[] = await paged(query, page);
+    return rows.map(toBackup);
+  }
+
+  /** True when the caller had such a backup. */
+  async remove(scope: Scope, backupId: string): Promise<boolean> {
+    return (await this.owned(scope).where('backup_id', backupId).delete()) > 0;
+  }
+
+  private owned(scope: Scope) {
+    return this.db('backups').where({ user_id: scope.userId, project_id: scope.projectId });
+  }
+}
+
+function toBackup(row: BackupRow): Backup {
+  return {
+    backup_id: row.backup_id,
+    user_id: row.user_id,
+    user_name: row.user_name,
+    project_id: row.project_id || null,
+    backup_metadata: JSON.parse(row.backup_metadata) as BackupMetadata,
+  };
+}

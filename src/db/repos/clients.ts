@@ -1,0 +1,89 @@
+// Registered clients: the row <-> wire mapping and every query on the clients table.
+import type { Knex } from 'knex';
+import type { components } from '../../../generated/openapi';
+import { conflict } from '../../errors';
+import type { Scope } from '../../identity';
+import { isUniqueViolation } from '../errors';
+import { newId } from '../ids';
+import { type Page, paged } from '../paging';
+import { applySearch, type Search, type SearchTarget } from '../search';
+
+export type Client = components['schemas']['Client'];
+export type ClientInfo = components['schemas']['ClientInfo'];
+type RegisteredClientInfo = components['schemas']['RegisteredClientInfo'];
+
+type Capabilities = Pick<
+  RegisteredClientInfo,
+  'supported_actions' | 'supported_modes' | 'supported_storages' | 'supported_engines'
+>;
+
+/** What a client supports when its registration does not say: everything, as in the original. */
+export const ALL_CAPABILITIES: Capabilities = {
+  supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],
+  supported_modes: ['fs', 'mongo', 'mysql', 'sqlserver', 'cinder', 'glance', 'cindernative', 'nova'],
+  supported_storages: ['local', 'swift', 'ssh', 's3', 'ftp', 'ftps'],
+  supported_engines: ['tar', 'rsync', 'rsyncv2', 'nova', 'osbrick', 'glance'],
+};
+
+interface ClientRow {
+  user_id: string;
+  project_id: string;
+  client: string;
+}
+
+const COLUMNS = ['user_id', 'project_id', 'client'];
+
+const SEARCH: SearchTarget = {
+  columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
+  document: 'client',
+};
+
+export class ClientsRepo {
+  constructor(private readonly db: Knex) {}
+
+  /** Registers the client; a `client_id` the owner already registered is a conflict. */
+  async insert(scope: Scope, info: ClientInfo): Promise<void> {
+    const client: RegisteredClientInfo = { ...ALL_CAPABILITIES, ...info, uuid: info.uuid ?? newId() };
+    try {
+      await this.db('clients').insert({
+        user_id: scope.userId,
+        project_id: scope.projectId,
+        client_id: client.client_id,
+        uuid: client.uuid,
+        client: JSON.stringify(client),
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`Client already registered with ID ${client.client_id}`);
+      throw err;
+    }
+  }
+
+  async find(scope: Scope, clientId: string): Promise<Client | undefined> {
+    const row = await this.owned(scope).where('client_id', clientId).first<ClientRow | undefined>(COLUMNS);
+    return row && toClient(row);
+  }
+
+  async list(scope: Scope, page: Page, search?: Search): Promise<Client[]> {
+    const query = this.owned(scope).select(COLUMNS);
+    applySearch(query, this.db, SEARCH, search);
+    const rows: ClientRow[] = await paged(query, page);
+    return rows.map(toClient);
+  }
+
+  /** True when the caller had registered such a client. */
+  async remove(scope: Scope, clientId: string): Promise<boolean> {
+    return (await this.owned(scope).where('client_id', clientId).delete()) > 0;
+  }
+
+  private owned(scope: Scope) {
+    return this.db('clients').where({ user_id: scope.userId, project_id: scope.projectId });
+  }
+}
+
+function toClient(row: ClientRow): Client {
+  return {
+    client: JSON.parse(row.client) as RegisteredClientInfo,
+    user_id: row.user_id,
+    project_id: row.project_id || null,
+  };
+}

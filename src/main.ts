@@ -1,0 +1,27 @@
+// The server's command line: `node dist/src/main.js [--host H] [--port P] [--database URL]`.
+import { ConfigError, loadConfig } from './config';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  console.log(`freezer-api listening on ${server.url} (database: ${redact(config.databaseUrl)})`);
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** Never print a database password. */
+const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+
+main().catch((err: unknown) => {
+  // One clear line: configuration mistakes and unreachable databases are the usual causes.
+  const message = err instanceof ConfigError ? err.message : (err as Error).message ?? String(err);
+  console.error(`freezer-api: cannot start: ${message}`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

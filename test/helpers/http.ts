@@ -1,0 +1,74 @@
+// Real HTTP against a real server (real Koa app, real database), every response checked
+// against the spec before the test sees it.
+import http from 'node:http';
+import { startServer, type RunningServer } from '../../src/server';
+import type { Engine } from './engines';
+import { conformanceErrors, type Exchange } from './spec';
+
+export interface TestServer extends RunningServer {
+  request(method: string, path: string, options?: RequestOptions): Promise<Exchange>;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON (with Content-Type: application/json unless `headers` say otherwise). */
+  json?: unknown;
+  /** Sent as is. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Skip the spec check (only for tests of the check itself). */
+  unchecked?: boolean;
+}
+
+export async function startTestServer(engine: Engine, overrides: { bodyLimitBytes?: number } = {}): Promise<TestServer> {
+  const database = await engine.create();
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: database.url,
+    defaultUserId: 'default-user',
+    bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
+  });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await database.drop();
+    },
+    async request(method, path, options = {}) {
+      const res = await send(server.url, method, path, options);
+      if (!options.unchecked) {
+        const problems = await conformanceErrors(res);
+        if (problems.length) {
+          throw new Error(`${method} ${path} -> ${res.status} breaks the spec:\n  ${problems.join('\n  ')}\n  body: ${res.text}`);
+        }
+      }
+      return res;
+    },
+  };
+}
+
+function send(base: string, method: string, path: string, options: RequestOptions): Promise<Exchange> {
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: Buffer | undefined;
+  if (options.json !== undefined) {
+    payload = Buffer.from(JSON.stringify(options.json));
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  } else if (options.raw !== undefined) {
+    payload = Buffer.from(options.raw);
+  }
+  if (payload) headers['Content-Length'] = String(payload.length);
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, base), { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        if (/json/.test(String(res.headers['content-type'])) && text !== '') body = JSON.parse(text);
+        resolve({ method, path, status: res.statusCode ?? 0, headers: res.headers, body, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
