@@ -862,7 +862,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The `Accept` header allows none of the media types this operation answers with. */
+        /**
+         * @description The `Accept` header allows none of the media types this operation answers with
+         *     (`application/json` for operations that answer 204).
+         */
         NotAcceptable: {
             headers: {
                 [name: string]: unknown;
@@ -1122,6 +1125,7 @@ export interface operations {
                     "application/json": components["schemas"]["VersionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -1144,6 +1148,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             /** @description The database cannot be reached. */
             503: {

@@ -61,8 +61,13 @@ const producedTypes = (() => {
   };
 })();
 
-function requireAcceptable(ctx: Koa.Context, types: string[]): void {
-  if (types.length === 0 || !ctx.get('accept') || ctx.accepts(types)) return;
+function requireAcceptable(ctx: Koa.Context, successTypes: string[]): void {
+  if (!ctx.get('accept')) return;
+  // An operation whose success has no body (204) can still answer with a JSON error.
+  const types = successTypes.length ? successTypes : ['application/json'];
+  // JSON dialects such as application/json-home are JSON too: a client accepting JSON gets them.
+  const jsonDialect = types.some((t) => t !== 'application/json' && /[/+]json(-home)?$/.test(t));
+  if (ctx.accepts(jsonDialect ? [...types, 'application/json'] : types)) return;
   throw new ApiError(
     406,
     'Not Acceptable',

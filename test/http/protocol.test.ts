@@ -1,0 +1,122 @@
+// HTTP behaviour shared by every operation: routing, bodies, media types and error bodies.
+import { engineRows } from '../helpers/engines';
+import { startTestServer, type TestServer } from '../helpers/http';
+
+const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
+
+describe.each(engineRows)('protocol on %s', (_name, engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(engine, { bodyLimitBytes: 4096 });
+  });
+  afterAll(() => server.close());
+
+  it('answers an unknown path with a JSON 404', async () => {
+    const res = await server.request('GET', '/v2/proj/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ title: 'Not Found', description: 'No resource at GET /v2/proj/nothing-here' });
+  });
+
+  it.each([
+    ['PUT', '/v2/p/backups', 'GET, POST'],
+    ['PATCH', '/v1/backups/abc', 'GET, DELETE'],
+    ['POST', '/v2/p/clients/abc', 'GET, DELETE'],
+    ['OPTIONS', '/v2/p/clients', 'GET, POST'],
+    ['DELETE', '/', 'GET'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const res = await server.request(method, path);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.body).toMatchObject({ title: 'Method Not Allowed' });
+  });
+
+  it('answers malformed JSON with 400 Malformed JSON', async () => {
+    const res = await server.request('POST', '/v2/p/backups', {
+      raw: '{"backup_name": ',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ title: 'Malformed JSON' });
+  });
+
+  it('answers a JSON scalar body with 400 Malformed JSON', async () => {
+    const res = await server.request('POST', '/v2/p/backups', { raw: '"text"', headers: { 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ title: 'Malformed JSON' });
+  });
+
+  it('answers a body over the configured limit with 413, and stores nothing', async () => {
+    const user = { 'X-User-Id': 'big' };
+    const res = await server.request('POST', '/v2/p/backups', { json: { ...BACKUP, pad: 'x'.repeat(5000) }, headers: user });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ title: 'Payload Too Large', description: 'The request body exceeds the limit of 4096 bytes.' });
+    expect((await server.request('GET', '/v2/p/backups', { headers: user })).body).toEqual({ backups: [] });
+  });
+
+  it('reads a body sent without Content-Type as JSON', async () => {
+    const res = await server.request('POST', '/v2/p/backups', { raw: JSON.stringify(BACKUP) });
+    expect(res.status).toBe(201);
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])(
+    'answers a %s body with 415',
+    async (type) => {
+      const res = await server.request('POST', '/v2/p/backups', { raw: JSON.stringify(BACKUP), headers: { 'Content-Type': type } });
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ title: 'Unsupported Media Type', description: `Request bodies must be application/json, not ${type}.` });
+    },
+  );
+
+  it('accepts JSON with a charset parameter', async () => {
+    const res = await server.request('POST', '/v2/p/backups', {
+      json: BACKUP,
+      headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('accepts a JSON body on GET list requests, as the real clients send their search', async () => {
+    const user = { 'X-User-Id': 'searcher' };
+    await server.request('POST', '/v2/p/backups', { json: { ...BACKUP, backup_name: 'wanted' }, headers: user });
+    await server.request('POST', '/v2/p/backups', { json: { ...BACKUP, backup_name: 'other' }, headers: user });
+    const res = await server.request('GET', '/v2/p/backups/?limit=10&offset=0', {
+      json: { match: [{ backup_name: 'wanted' }] },
+      headers: user,
+    });
+    expect(res.status).toBe(200);
+    expect((res.body as { backups: { backup_metadata: object }[] }).backups.map((b) => b.backup_metadata)).toEqual([
+      { ...BACKUP, backup_name: 'wanted' },
+    ]);
+  });
+
+  it('accepts trailing slashes on every path', async () => {
+    for (const path of ['/v2/p/backups/', '/v2/p/clients/', '/v1/backups/', '/v1/clients/', '/v1/', '/v2/']) {
+      expect((await server.request('GET', path)).status).toBe(200);
+    }
+  });
+
+  it.each([
+    ['text/html', 406],
+    ['application/xml, text/plain', 406],
+    ['application/json', 200],
+    ['*/*', 200],
+    ['application/*;q=0.5, text/html', 200],
+  ])('answers Accept: %s with %d', async (accept, status) => {
+    const res = await server.request('GET', '/v1/backups', { headers: { Accept: accept } });
+    expect(res.status).toBe(status);
+    if (status === 406) {
+      expect(res.body).toEqual({
+        title: 'Not Acceptable',
+        description: 'This operation answers with application/json, which the Accept header does not allow.',
+      });
+    }
+  });
+
+  it('sends JSON-home documents to clients that accept JSON or JSON home', async () => {
+    for (const accept of ['application/json', 'application/json-home']) {
+      const res = await server.request('GET', '/v2', { headers: { Accept: accept } });
+      expect(res.status).toBe(200);
+    }
+    expect((await server.request('GET', '/v2', { headers: { Accept: 'text/html' } })).status).toBe(406);
+  });
+});

@@ -1,0 +1,80 @@
+// Version discovery, the JSON-home documents and the health check.
+import { ENGINES } from '../helpers/engines';
+import { startTestServer, type TestServer } from '../helpers/http';
+
+describe('versions', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(ENGINES[0]!);
+  });
+  afterAll(() => server.close());
+
+  it('lists both versions with links on the host that was asked, with 300', async () => {
+    for (const host of ['api.example.test:9090', 'other.example.test']) {
+      const res = await server.request('GET', '/', { headers: { Host: host } });
+      expect(res.status).toBe(300);
+      expect(res.body).toEqual({
+        versions: [
+          { id: 'v2', status: 'CURRENT', updated: '2018-02-21T13:30:00Z', links: [{ href: `http://${host}/v2/`, rel: 'self' }] },
+          { id: 'v1', status: 'DEPRECATED', updated: '2015-03-23T13:45:00Z', links: [{ href: `http://${host}/v1/`, rel: 'self' }] },
+        ],
+      });
+    }
+  });
+
+  it('serves the v2 home document exactly as the original (and its tempest test) expects', async () => {
+    for (const path of ['/v2', '/v2/']) {
+      const res = await server.request('GET', path);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json-home/);
+      expect(res.body).toEqual({
+        resources: {
+          'rel/backups': {
+            'href-template': '/v2/{project_id}/backups/{backup_id}',
+            'href-vars': { project_id: 'param/project_id', backup_id: 'param/backup_id' },
+            hints: { allow: ['GET'], formats: { 'application/json': {} } },
+          },
+        },
+      });
+    }
+  });
+
+  it('serves the v1 home document', async () => {
+    const res = await server.request('GET', '/v1');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      resources: {
+        'rel/backups': {
+          'href-template': '/v1/backups/{backup_id}',
+          'href-vars': { backup_id: 'param/backup_id' },
+          hints: { allow: ['GET'], formats: { 'application/json': {} } },
+        },
+      },
+    });
+  });
+
+  it('answers the health check with OK while the database answers', async () => {
+    const res = await server.request('GET', '/healthcheck');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('OK');
+    expect((await server.request('GET', '/healthcheck', { headers: { Accept: 'application/json' } })).status).toBe(406);
+  });
+});
+
+describe('health check without a database', () => {
+  it('answers 503 once the database is gone', async () => {
+    const server = await startTestServer(ENGINES[0]!);
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => {});
+    await server.db.destroy();
+    const res = await server.request('GET', '/healthcheck');
+    expect(res.status).toBe(503);
+    expect(res.text).toBe('DATABASE UNAVAILABLE');
+    // The API itself answers 500 with the spec's error body, and says nothing of the cause.
+    const list = await server.request('GET', '/v2/p/backups');
+    expect(list.status).toBe(500);
+    expect(list.body).toEqual({ title: 'Internal Server Error', description: 'The server failed to handle the request; it has been logged.' });
+    expect(logged).toHaveBeenCalledWith('freezer-api: request failed:', expect.any(Error));
+    logged.mockRestore();
+    await server.close();
+  });
+});
