@@ -410,8 +410,9 @@ export interface components {
             time_before?: number;
         };
         /**
-         * @description Metadata of one backup as the freezer agent reports it. Any further keys are kept and returned
-         *     as posted. `backup_name`, `container` and one of `hostname` / `host_name` are required
+         * @description Metadata of one backup as the freezer agent reports it. Only the names and the job id are
+         *     typed; every other value (including the ones listed) is kept and returned exactly as
+         *     posted, whatever its type, since agents send options as they were configured. `backup_name`, `container` and one of `hostname` / `host_name` are required
          *     (a body with neither host name is answered with 400).
          */
         BackupMetadata: {
@@ -441,34 +442,35 @@ export interface components {
              */
             job_id?: string;
             /**
-             * @description When the backup was taken, in epoch seconds (as the agent sends it).
+             * @description When the backup was taken, in epoch seconds, as the agent sends it. An integer here is
+             *     what `time_after` / `time_before` searches compare.
              * @example 1700000000
              */
-            time_stamp?: number;
+            time_stamp?: unknown;
             /**
              * @description The v1 document's spelling of `time_stamp`.
              * @example 123444311
              */
-            timestamp?: number;
+            timestamp?: unknown;
             /**
              * @description The incremental level of this backup (0 is a full backup).
              * @example 0
              */
-            level?: number;
+            level?: unknown;
             /**
              * @description The agent's name for `level`.
              * @example 0
              */
-            curr_backup_level?: number;
+            curr_backup_level?: unknown;
             /** @example 5 */
-            max_level?: number;
+            max_level?: unknown;
             /**
              * @description What was backed up (`fs`, `mysql`, `cinder`, …).
              * @example fs
              */
-            mode?: string;
+            mode?: unknown;
             /** @example /etc */
-            path_to_backup?: string;
+            path_to_backup?: unknown;
         } & {
             [key: string]: unknown;
         };

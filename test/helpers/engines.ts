@@ -39,6 +39,11 @@ function mysql(baseUrl: string): Engine {
   };
 }
 
+// CI must prove the MySQL path too; a missing URL there is a broken setup, not a reason to skip.
+if (process.env.CI && !process.env.FREEZER_TEST_MYSQL_URL) {
+  throw new Error('CI is set but FREEZER_TEST_MYSQL_URL is not: the MySQL suites would not run');
+}
+
 export const ENGINES: Engine[] = process.env.FREEZER_TEST_MYSQL_URL
   ? [sqlite, mysql(process.env.FREEZER_TEST_MYSQL_URL)]
   : [sqlite];

@@ -138,7 +138,7 @@ describe.each(engineRows)('backups on %s', (_name, engine) => {
       ['an empty backup_name', { backup_name: '', container: 'c', hostname: 'h' }, 'body field "backup_name" must NOT have fewer than 1 characters'],
       ['no host name at all', { backup_name: 'b', container: 'c' }, "backup metadata must have 'hostname' (or 'host_name')"],
       ['a JSON array', [1, 2], 'body must be object'],
-      ['a wrongly typed time_stamp', { ...AGENT_BACKUP, time_stamp: 'yesterday' }, 'body field "time_stamp" must be integer'],
+      ['a wrongly typed job_id', { ...AGENT_BACKUP, job_id: 42 }, 'body field "job_id" must be string'],
     ])('rejects %s with 400 and writes nothing', async (_case, json, description) => {
       const user = { 'X-User-Id': `bad-input-${version}` };
       const res = await server.request('POST', `${prefix}/backups`, {

@@ -1,0 +1,113 @@
+// Searches sent as GET bodies: filtering happens before limit/offset, values compare by JSON type.
+import { engineRows } from '../helpers/engines';
+import { startTestServer, type TestServer } from '../helpers/http';
+
+const DOCS = [
+  { backup_name: 'alpha', container: 'c1', hostname: 'node1', level: 0, encrypted: false, time_stamp: 1000, job_id: 'j1', meta: { zone: 'z1' } },
+  { backup_name: 'beta', container: 'c1', hostname: 'node2', level: 1, encrypted: true, time_stamp: 2000, job_id: 'j1' },
+  { backup_name: 'gamma', container: 'c2', host_name: 'node3', level: '1', encrypted: 'false', time_stamp: 3000, meta: { zone: 'z2' } },
+  { backup_name: 'Delta 100%_done', container: 'c2', hostname: 'node1', level: null, timestamp: 4000 },
+];
+
+describe.each(engineRows)('search on %s', (_name, engine) => {
+  let server: TestServer;
+  const user = { 'X-User-Id': 'searcher' };
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+    for (const json of DOCS) await server.request('POST', '/v2/p/backups', { json, headers: user });
+    // Another user's identical documents must never show up.
+    for (const json of DOCS) await server.request('POST', '/v2/p/backups', { json, headers: { 'X-User-Id': 'other' } });
+  });
+  afterAll(() => server.close());
+
+  const names = async (search: unknown, query = '') => {
+    const res = await server.request('GET', `/v2/p/backups${query}`, { json: search, headers: user });
+    expect(res.status).toBe(200);
+    return (res.body as { backups: { backup_metadata: { backup_name: string } }[] }).backups.map((b) => b.backup_metadata.backup_name);
+  };
+
+  it.each([
+    ['an indexed column', { match: [{ container: 'c1' }] }, ['alpha', 'beta']],
+    ['two pairs (AND)', { match: [{ container: 'c1' }, { hostname: 'node1' }] }, ['alpha']],
+    ['two keys in one pair (AND)', { match: [{ container: 'c2', hostname: 'node1' }] }, ['Delta 100%_done']],
+    ['match_not', { match_not: [{ container: 'c1' }] }, ['gamma', 'Delta 100%_done']],
+    ['match and match_not', { match: [{ container: 'c1' }], match_not: [{ hostname: 'node1' }] }, ['beta']],
+    ['an integer in the document', { match: [{ level: 1 }] }, ['beta']],
+    ['a string that looks like that integer', { match: [{ level: '1' }] }, ['gamma']],
+    ['a boolean', { match: [{ encrypted: false }] }, ['alpha']],
+    ['a string that looks like that boolean', { match: [{ encrypted: 'false' }] }, ['gamma']],
+    ['null, which also matches a missing key', { match: [{ level: null }] }, ['Delta 100%_done']],
+    ['a missing key', { match: [{ encrypted: null }] }, ['Delta 100%_done']],
+    ['null in match_not', { match_not: [{ job_id: null }] }, ['alpha', 'beta']],
+    ['a nested key', { match: [{ 'meta.zone': 'z2' }] }, ['gamma']],
+    ['the v1 spelling host_name', { match: [{ host_name: 'node3' }] }, ['gamma']],
+    ['case: values compare exactly', { match: [{ backup_name: 'ALPHA' }] }, []],
+    ['a value nobody has', { match: [{ backup_name: 'nope' }] }, []],
+    ['time_after', { time_after: 2000 }, ['beta', 'gamma', 'Delta 100%_done']],
+    ['time_before', { time_before: 2000 }, ['alpha', 'beta']],
+    ['a time window and a match', { time_after: 1500, time_before: 3500, match: [{ container: 'c2' }] }, ['gamma']],
+    ['the CLI --search form with JSON pairs', { match: [{ _all: '[{"container": "c2"}]' }] }, ['gamma', 'Delta 100%_done']],
+    ['the CLI --search form with free text', { match: [{ _all: 'NODE2' }] }, ['beta']],
+    ['free text with LIKE wildcards in it', { match: [{ _all: '100%_d' }] }, ['Delta 100%_done']],
+    ['free text % matching literally only', { match: [{ _all: '%' }] }, ['Delta 100%_done']],
+    ['an empty search', {}, ['alpha', 'beta', 'gamma', 'Delta 100%_done']],
+  ])('filters by %s', async (_case, search, expected) => {
+    expect(await names(search)).toEqual(expected);
+  });
+
+  it('pages over the filtered list, not the whole one', async () => {
+    const search = { match_not: [{ container: 'c1' }] };
+    expect(await names(search, '?limit=1')).toEqual(['gamma']);
+    expect(await names(search, '?limit=1&offset=1')).toEqual(['Delta 100%_done']);
+    expect(await names(search, '?limit=1&offset=2')).toEqual([]);
+  });
+
+  it.each([
+    ["x' OR '1'='1", 'search key'],
+    ['a"b', 'search key'],
+    ['$.backup_name', 'search key'],
+    ['backup_name) OR 1=1 --', 'search key'],
+    ['', 'search key'],
+  ])('rejects the hostile key %j with 400 and leaks nothing', async (key, start) => {
+    const res = await server.request('GET', '/v2/p/backups', { json: { match: [{ [key]: 'x' }] }, headers: user });
+    expect(res.status).toBe(400);
+    expect((res.body as { description: string }).description.startsWith(start)).toBe(true);
+  });
+
+  it('treats hostile values as plain data', async () => {
+    for (const value of ["' OR '1'='1", '"; DROP TABLE backups; --', '\\', '%', '_']) {
+      expect(await names({ match: [{ backup_name: value }] })).toEqual([]);
+      expect(await names({ match: [{ 'meta.zone': value }] })).toEqual([]);
+    }
+    expect(await names({})).toHaveLength(4);
+  });
+
+  it.each([
+    [{ match: [{ meta: { zone: 'z1' } }] }, 'search value for "meta" must be a string, number, boolean or null'],
+    [{ match: [{ _all: 5 }] }, 'search "_all" must be a string'],
+    [{ match: 'container=c1' }, 'body field "match" must be array'],
+    [{ match: [{}] }, 'body field "match.0" must NOT have fewer than 1 properties'],
+    [{ where: 'anything' }, 'body has unknown property "where"'],
+    [{ time_after: 'yesterday' }, 'body field "time_after" must be integer'],
+  ])('rejects the malformed search %j with 400', async (search, description) => {
+    const res = await server.request('GET', '/v2/p/backups', { json: search, headers: user });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ title: 'Bad Request', description });
+  });
+
+  it('searches clients by their indexed and free-form fields', async () => {
+    const clients = [
+      { client_id: 'p_n1', hostname: 'n1', supported_modes: ['fs'] },
+      { client_id: 'p_n2', hostname: 'n2', description: 'db server' },
+    ];
+    for (const json of clients) await server.request('POST', '/v2/p/clients', { json, headers: user });
+    const ids = async (search: unknown) =>
+      ((await server.request('GET', '/v2/p/clients', { json: search, headers: user })).body as {
+        clients: { client: { client_id: string } }[];
+      }).clients.map((c) => c.client.client_id);
+    expect(await ids({ match: [{ client_id: 'p_n2' }] })).toEqual(['p_n2']);
+    expect(await ids({ match: [{ hostname: 'n1' }] })).toEqual(['p_n1']);
+    expect(await ids({ match: [{ description: null }] })).toEqual(['p_n1']);
+    expect(await ids({ match: [{ _all: 'DB SERVER' }] })).toEqual(['p_n2']);
+  });
+});

@@ -1,0 +1,70 @@
+import { ConfigError, loadConfig } from '../../src/config';
+import { knexConfig } from '../../knexfile';
+
+describe('loadConfig', () => {
+  it('defaults to loopback, port 9090 and the embedded SQLite file', () => {
+    expect(loadConfig([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 9090,
+      databaseUrl: 'sqlite:./data/freezer.sqlite',
+      defaultUserId: 'default-user',
+      bodyLimitBytes: 1048576,
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = {
+      FREEZER_API_HOST: '0.0.0.0',
+      FREEZER_API_PORT: '8080',
+      FREEZER_API_DATABASE_URL: 'mysql://u:p@db:3306/freezer',
+      FREEZER_API_DEFAULT_USER: 'ops',
+      FREEZER_API_BODY_LIMIT: '2048',
+    };
+    expect(loadConfig([], env)).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      databaseUrl: 'mysql://u:p@db:3306/freezer',
+      defaultUserId: 'ops',
+      bodyLimitBytes: 2048,
+    });
+    expect(loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:'], env)).toMatchObject({
+      host: '::1',
+      port: 1234,
+      databaseUrl: 'sqlite::memory:',
+    });
+  });
+
+  it.each([
+    [['--port', 'http'], {}, 'port must be a whole number from 0 to 65535, not "http"'],
+    [['--port', '70000'], {}, 'port must be a whole number from 0 to 65535, not "70000"'],
+    [[], { FREEZER_API_PORT: '-1' }, 'port must be a whole number from 0 to 65535, not "-1"'],
+    [[], { FREEZER_API_BODY_LIMIT: '1mb' }, 'FREEZER_API_BODY_LIMIT must be a whole number from 1 to 2147483648, not "1mb"'],
+    [['--database', 'postgres://x/y'], {}, 'database URL "postgres://x/y" must start with sqlite:, mysql:// or mariadb://'],
+    [['--database', 'mysql://u@h:3306/'], {}, 'database URL "mysql://u@h:3306/" names no database'],
+    [['--host', ' '], {}, 'host must not be empty'],
+  ])('refuses %j %j with one clear message', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(new ConfigError(message));
+  });
+
+  it('refuses unknown flags, naming the usage', () => {
+    expect(() => loadConfig(['--prot', '1'], {})).toThrow(/Unknown option '--prot'.*usage: freezer-api/);
+  });
+});
+
+describe('knexConfig', () => {
+  it('maps MySQL URLs, decoding credentials, and allows a socket', () => {
+    expect(knexConfig('mysql://us%40r:p%3Ass@db.example:3307/freezer')).toMatchObject({
+      client: 'mysql2',
+      connection: { host: 'db.example', port: 3307, user: 'us@r', password: 'p:ss', database: 'freezer' },
+    });
+    expect(knexConfig('mariadb://root@localhost/freezer?socketPath=/run/mysqld/mysqld.sock')).toMatchObject({
+      connection: { socketPath: '/run/mysqld/mysqld.sock', host: undefined, user: 'root', database: 'freezer' },
+    });
+  });
+
+  it('maps SQLite URLs to an absolute file or memory', () => {
+    expect(knexConfig('sqlite::memory:')).toMatchObject({ client: 'better-sqlite3', connection: { filename: ':memory:' } });
+    expect(knexConfig('sqlite:///tmp/f.sqlite')).toMatchObject({ connection: { filename: '/tmp/f.sqlite' } });
+    expect((knexConfig('sqlite:data/x.sqlite').connection as { filename: string }).filename).toMatch(/^\/.*\/data\/x\.sqlite$/);
+  });
+});
