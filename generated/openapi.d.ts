@@ -1176,7 +1176,6 @@ export interface operations {
             200: components["responses"]["HomeDocumentV1"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["InternalError"];
         };
     };
     getHomeDocument: {
@@ -1191,7 +1190,6 @@ export interface operations {
             200: components["responses"]["HomeDocumentV2"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["InternalError"];
         };
     };
     listBackups: {

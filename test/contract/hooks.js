@@ -12,6 +12,8 @@
  *    cannot be provoked from outside without breaking the server (and so every transaction that
  *    follows).
  *  - `GET /healthcheck` `503`: needs the database to be unreachable, for the same reason.
+ * Both are produced for every operation by test/http/statuses.test.ts, against a server whose
+ * database connection has been closed.
  */
 const hooks = require('hooks');
 const path = require('node:path');
