@@ -220,6 +220,392 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/{project_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List jobs
+         * @description The caller's jobs in this project, oldest first. This is what `freezer-scheduler` polls, with
+         *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
+         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
+         *     job action's `freezer_action`.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        /**
+         * Create a job
+         * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
+         *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
+         *     in this project, and every action must be within that client's capabilities (422
+         *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
+         *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
+         *     `project_id`, `version`, `_version`) are ignored.
+         */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one job
+         * @description The job, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getJob"];
+        put?: never;
+        /**
+         * Create or replace a job under a given id
+         * @description Stores the whole document under this id, creating the job or replacing the caller's job of
+         *     that id (201 either way, as in the original). The schedule's time fields keep their stored
+         *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
+         *     answers 412 and nothing is written.
+         */
+        post: operations["replaceJob"];
+        /**
+         * Delete a job
+         * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
+         *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
+         *     a stale version answers 412 and nothing is deleted.
+         */
+        delete: operations["deleteJob"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of a job
+         * @description Merges the body into the job: objects (such as `job_schedule`) merge key by key, anything
+         *     else replaces. The body may be the whole job as `freezer-scheduler` sends it back: server-owned
+         *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
+         *     `job_actions` are stored as actions and checked against the client's capabilities. With
+         *     `If-Match`, a stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateJob"];
+        trace?: never;
+    };
+    "/v2/{project_id}/jobs/{job_id}/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the job's scheduler to start, stop or abort it
+         * @description Records the request in `job_schedule.event` for the scheduler to act on at its next poll:
+         *     * `start`: unless a start is already requested, sets `event` to `start` and clears
+         *       `status` and `result`;
+         *     * `stop`: unless already requested, sets `event` to `stop`;
+         *     * `abort`: unless already requested, sets `event` to `abort` (the scheduler kills the
+         *       running agent).
+         *
+         *     Repeating a request changes nothing and answers `"<event> already requested"`. The
+         *     scheduler, not the API, reports `status` and `result` afterwards.
+         */
+        post: operations["postJobEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List actions
+         * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
+         *     the action and in its `freezer_action`.
+         */
+        get: operations["listActions"];
+        put?: never;
+        /**
+         * Create an action
+         * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
+         *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
+         *     new one is made. Every key is kept and returned as posted.
+         */
+        post: operations["createAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/actions/{action_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one action
+         * @description The action, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getAction"];
+        put?: never;
+        /**
+         * Create or replace an action under a given id
+         * @description Stores the whole document under this id, creating the action or replacing the caller's
+         *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
+         */
+        post: operations["replaceAction"];
+        /**
+         * Delete an action
+         * @description Deletes the action (jobs that embed it keep their copy). As in the original v2 API the
+         *     answer is 204 whether or not the caller had such an action. With `If-Match`, a stale
+         *     version answers 412 and nothing is deleted.
+         */
+        delete: operations["deleteAction"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of an action
+         * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
+         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateAction"];
+        trace?: never;
+    };
+    "/v2/{project_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List sessions
+         * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
+         *     the session and in its `schedule`.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        /**
+         * Create a session
+         * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
+         *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
+         *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         */
+        post: operations["createSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one session
+         * @description The session, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Create or replace a session under a given id
+         * @description Stores the whole document under this id, creating the session or replacing the caller's
+         *     session of that id (201 either way). A replaced session keeps its jobs, status and time
+         *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
+         */
+        post: operations["replaceSession"];
+        /**
+         * Delete a session
+         * @description Deletes the session; its jobs stay, detached from it. As in the original v2 API the answer
+         *     is 204 whether or not the caller had such a session. With `If-Match`, a stale version
+         *     answers 412 and nothing is deleted.
+         */
+        delete: operations["deleteSession"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of a session
+         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
+         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateSession"];
+        trace?: never;
+    };
+    "/v2/{project_id}/sessions/{session_id}/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or end a job's run within the session
+         * @description The handshake that makes the jobs of a session run together. Each scheduler calls `start`
+         *     with the job's `session_tag` before running it, and `end` with its result afterwards.
+         *
+         *     `start` (`session_tag` S, the caller's `current_tag` T): T > S is an error (400). Within
+         *     `hold_off` seconds of the session's last start, T < S answers `success` (a latecomer joins
+         *     the run) and T = S answers `hold-off` (wait). After that window, T = S starts a new run
+         *     (`session_tag` becomes S+1, `status` `running`) and answers `success`; T < S answers
+         *     `out-of-sync`. On `success` the job is marked running in `jobs`.
+         *
+         *     `end` marks the job completed with its `result`; once every job of the session has
+         *     completed, the session becomes `completed` with result `success` if all succeeded, else
+         *     `fail`. It always answers `success`.
+         *
+         *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
+         *     412 and nothing is written.
+         */
+        post: operations["postSessionAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/sessions/{session_id}/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a job to a session
+         * @description Adds the job to the session's `jobs` and ties the job to the session: its `session_id` and
+         *     `session_tag` become the session's, and its schedule takes the session's `schedule_*`
+         *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
+         *     already in the session refreshes it. With `If-Match` (on the session), a stale version
+         *     answers 412 and nothing is written.
+         */
+        put: operations["addSessionJob"];
+        post?: never;
+        /**
+         * Remove a job from a session
+         * @description Takes the job out of the session's `jobs`, detaches the job (`session_id` "", `session_tag`
+         *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
+         *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
+         *     (on the session), a stale version answers 412 and nothing is written.
+         */
+        delete: operations["removeSessionJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/backups": {
         parameters: {
             query?: never;
@@ -323,6 +709,344 @@ export interface paths {
          * @description Unlike v2, v1 answers 404 when the caller has no client with this id.
          */
         delete: operations["deleteClientV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List jobs (v1)
+         * @description The caller's jobs in this project, oldest first. This is what `freezer-scheduler` polls, with
+         *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
+         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
+         *     job action's `freezer_action`.
+         */
+        get: operations["listJobsV1"];
+        put?: never;
+        /**
+         * Create a job (v1)
+         * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
+         *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
+         *     in this project, and every action must be within that client's capabilities (422
+         *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
+         *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
+         *     `project_id`, `version`, `_version`) are ignored.
+         */
+        post: operations["createJobV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one job (v1)
+         * @description The job, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getJobV1"];
+        put?: never;
+        /**
+         * Create or replace a job under a given id (v1)
+         * @description Stores the whole document under this id, creating the job or replacing the caller's job of
+         *     that id (201 either way, as in the original). The schedule's time fields keep their stored
+         *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
+         *     answers 412 and nothing is written.
+         */
+        post: operations["replaceJobV1"];
+        /**
+         * Delete a job (v1)
+         * @description Deletes the job and takes it out of its session; the actions it created stay. Unlike v2,
+         *     v1 answers 404 when the caller has no such job. With `If-Match`, a stale version answers 412
+         *     and nothing is deleted.
+         */
+        delete: operations["deleteJobV1"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of a job (v1)
+         * @description Merges the body into the job: objects (such as `job_schedule`) merge key by key, anything
+         *     else replaces. The body may be the whole job as `freezer-scheduler` sends it back: server-owned
+         *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
+         *     `job_actions` are stored as actions and checked against the client's capabilities. With
+         *     `If-Match`, a stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateJobV1"];
+        trace?: never;
+    };
+    "/v1/jobs/{job_id}/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the job's scheduler to start, stop or abort it (v1)
+         * @description Records the request in `job_schedule.event` for the scheduler to act on at its next poll:
+         *     * `start`: unless a start is already requested, sets `event` to `start` and clears
+         *       `status` and `result`;
+         *     * `stop`: unless already requested, sets `event` to `stop`;
+         *     * `abort`: unless already requested, sets `event` to `abort` (the scheduler kills the
+         *       running agent).
+         *
+         *     Repeating a request changes nothing and answers `"<event> already requested"`. The
+         *     scheduler, not the API, reports `status` and `result` afterwards.
+         */
+        post: operations["postJobEventV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List actions (v1)
+         * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
+         *     the action and in its `freezer_action`.
+         */
+        get: operations["listActionsV1"];
+        put?: never;
+        /**
+         * Create an action (v1)
+         * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
+         *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
+         *     new one is made. Every key is kept and returned as posted.
+         */
+        post: operations["createActionV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/{action_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one action (v1)
+         * @description The action, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getActionV1"];
+        put?: never;
+        /**
+         * Create or replace an action under a given id (v1)
+         * @description Stores the whole document under this id, creating the action or replacing the caller's
+         *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
+         */
+        post: operations["replaceActionV1"];
+        /**
+         * Delete an action (v1)
+         * @description Deletes the action (jobs that embed it keep their copy). Unlike v2, v1 answers 404 when the
+         *     caller has no such action. With `If-Match`, a stale version answers 412 and nothing is
+         *     deleted.
+         */
+        delete: operations["deleteActionV1"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of an action (v1)
+         * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
+         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateActionV1"];
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sessions (v1)
+         * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
+         *     the session and in its `schedule`.
+         */
+        get: operations["listSessionsV1"];
+        put?: never;
+        /**
+         * Create a session (v1)
+         * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
+         *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
+         *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         */
+        post: operations["createSessionV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show one session (v1)
+         * @description The session, with its current `version` (also sent as the `ETag` header).
+         */
+        get: operations["getSessionV1"];
+        put?: never;
+        /**
+         * Create or replace a session under a given id (v1)
+         * @description Stores the whole document under this id, creating the session or replacing the caller's
+         *     session of that id (201 either way). A replaced session keeps its jobs, status and time
+         *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
+         */
+        post: operations["replaceSessionV1"];
+        /**
+         * Delete a session (v1)
+         * @description Deletes the session; its jobs stay, detached from it. Unlike v2, v1 answers 404 when the
+         *     caller has no such session. With `If-Match`, a stale version answers 412 and nothing is
+         *     deleted.
+         */
+        delete: operations["deleteSessionV1"];
+        options?: never;
+        head?: never;
+        /**
+         * Update part of a session (v1)
+         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
+         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
+         */
+        patch: operations["updateSessionV1"];
+        trace?: never;
+    };
+    "/v1/sessions/{session_id}/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or end a job's run within the session (v1)
+         * @description The handshake that makes the jobs of a session run together. Each scheduler calls `start`
+         *     with the job's `session_tag` before running it, and `end` with its result afterwards.
+         *
+         *     `start` (`session_tag` S, the caller's `current_tag` T): T > S is an error (400). Within
+         *     `hold_off` seconds of the session's last start, T < S answers `success` (a latecomer joins
+         *     the run) and T = S answers `hold-off` (wait). After that window, T = S starts a new run
+         *     (`session_tag` becomes S+1, `status` `running`) and answers `success`; T < S answers
+         *     `out-of-sync`. On `success` the job is marked running in `jobs`.
+         *
+         *     `end` marks the job completed with its `result`; once every job of the session has
+         *     completed, the session becomes `completed` with result `success` if all succeeded, else
+         *     `fail`. It always answers `success`.
+         *
+         *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
+         *     412 and nothing is written.
+         */
+        post: operations["postSessionActionV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{session_id}/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a job to a session (v1)
+         * @description Adds the job to the session's `jobs` and ties the job to the session: its `session_id` and
+         *     `session_tag` become the session's, and its schedule takes the session's `schedule_*`
+         *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
+         *     already in the session refreshes it. With `If-Match` (on the session), a stale version
+         *     answers 412 and nothing is written.
+         */
+        put: operations["addSessionJobV1"];
+        post?: never;
+        /**
+         * Remove a job from a session (v1)
+         * @description Takes the job out of the session's `jobs`, detaches the job (`session_id` "", `session_tag`
+         *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
+         *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
+         *     (on the session), a stale version answers 412 and nothing is written.
+         */
+        delete: operations["removeSessionJobV1"];
         options?: never;
         head?: never;
         patch?: never;
@@ -571,6 +1295,371 @@ export interface components {
         ClientList: {
             clients: components["schemas"]["Client"][];
         };
+        /**
+         * @description When and how a job (or a session's jobs) runs, and the state the scheduler reports. Use
+         *     `schedule_date` for a single run, `schedule_interval` for a repeated one, or the cron-style
+         *     `schedule_year` … `schedule_second` fields (APScheduler syntax), optionally bounded by
+         *     `schedule_start_date` / `schedule_end_date`.
+         */
+        Schedule: {
+            /** @description Epoch seconds when the job was created (set by the server). */
+            time_created?: number;
+            /** @description Epoch seconds when the last run started; -1 if never (reported by the scheduler). */
+            time_started?: number;
+            /** @description Epoch seconds when the last run ended; -1 if never (reported by the scheduler). */
+            time_ended?: number;
+            /**
+             * @description A request for the scheduler (see the job event operation); "" once handled.
+             * @enum {string}
+             */
+            event?: "" | "stop" | "start" | "abort" | "remove";
+            /**
+             * @description What the scheduler last reported; "" after a start was requested.
+             * @enum {string}
+             */
+            status?: "" | "completed" | "stop" | "scheduled" | "running" | "aborting" | "removed";
+            /**
+             * @description The last run's outcome; "" while running or after a start was requested.
+             * @enum {string}
+             */
+            result?: "" | "success" | "fail" | "aborted";
+            /** @description The process id of the running agent (the scheduler kills it on abort). */
+            current_pid?: number;
+            schedule_date?: components["schemas"]["ScheduleDate"];
+            schedule_start_date?: components["schemas"]["ScheduleDate"];
+            schedule_end_date?: components["schemas"]["ScheduleDate"];
+            /**
+             * @description `continuous`, or a number and a unit: `1 days`, `12 hours`, `30 minutes`…
+             * @example 1 days
+             */
+            schedule_interval?: string;
+            schedule_year?: string;
+            schedule_month?: string;
+            schedule_day?: string;
+            schedule_week?: string;
+            /** @example mon,wed,fri */
+            schedule_day_of_week?: string;
+            /** @example 03 */
+            schedule_hour?: string;
+            /** @example 20 */
+            schedule_minute?: string;
+            schedule_second?: string;
+        };
+        /**
+         * @description An ISO 8601 date and time, such as `2026-11-28T03:20:00`.
+         * @example 2026-11-28T03:20:00
+         */
+        ScheduleDate: string;
+        /**
+         * @description The options `freezer-agent` runs with (its command-line options as keys). Every key is kept
+         *     as sent; these are the ones the API looks at.
+         */
+        FreezerAction: {
+            /**
+             * @description `backup`, `restore`, `info`, `admin` or `exec`; checked against the client's `supported_actions`.
+             * @example backup
+             */
+            action?: string;
+            /**
+             * @description What to back up (`fs`, `mysql`, …); checked against the client's `supported_modes`.
+             * @example fs
+             */
+            mode?: string;
+            /**
+             * @description Where to store it (`local`, `swift`, …); checked against the client's `supported_storages`.
+             * @example swift
+             */
+            storage?: string;
+            /**
+             * @description The backup engine (`tar`, `rsync`, …); checked against the client's `supported_engines`.
+             * @example tar
+             */
+            engine_name?: string;
+            /** @example etc */
+            backup_name?: string;
+            /** @example freezer_etc */
+            container?: string;
+            /** @example /etc */
+            path_to_backup?: string;
+            restore_abs_path?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description One step of a job. Stored as an action too; `action_id`, `user_id` and `project_id` are set by the server. */
+        JobAction: {
+            freezer_action?: components["schemas"]["FreezerAction"];
+            /** @example 3 */
+            max_retries?: number;
+            /**
+             * @description Seconds between retries.
+             * @example 10
+             */
+            max_retries_interval?: number;
+            /** @description Whether the job fails when this action fails. */
+            mandatory?: boolean;
+            /** @description The stored action this step refers to (set by the server when absent). */
+            action_id?: string;
+            user_id?: string;
+            project_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The fields a job document may hold. */
+        JobFields: {
+            /**
+             * @description The registered client whose scheduler runs the job.
+             * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1
+             */
+            client_id?: string;
+            /** @example nightly /etc backup */
+            description?: string;
+            job_schedule?: components["schemas"]["Schedule"];
+            /** @description The job's steps, run in order. */
+            job_actions?: components["schemas"]["JobAction"][];
+            job_action?: components["schemas"]["FreezerAction"];
+            action_defaults?: components["schemas"]["FreezerAction"];
+            /** @description The session the job belongs to; "" for none. Managed through the session operations. */
+            session_id?: string;
+            /** @description The session run this job last took part in. */
+            session_tag?: number;
+            session_name?: string;
+            /** @description Ignored (server-owned); accepted so a job read can be sent back. */
+            job_id?: string;
+            /** @description Ignored (server-owned). */
+            user_id?: string;
+            /** @description Ignored (server-owned). */
+            project_id?: string | null;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: number;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: number;
+        };
+        /**
+         * @description A job. `client_id` and a list of steps are required: `job_actions`, or the v1 document's
+         *     single `job_action` (a `freezer_action` object), which is kept as sent. `action_defaults`
+         *     fills in every step's `freezer_action` keys that are missing or null, and is not stored.
+         */
+        JobDocument: components["schemas"]["JobFields"] & {
+            client_id: string;
+        };
+        JobPatch: components["schemas"]["JobFields"];
+        Job: {
+            /** @example 685eab6e3a2744b6bce789fe7e71d6e7 */
+            job_id: string;
+            user_id: string;
+            /** @description Null for v1 jobs made without a project. */
+            project_id: string | null;
+            client_id: string;
+            description?: string;
+            job_schedule: components["schemas"]["Schedule"];
+            job_actions?: components["schemas"]["JobAction"][];
+            job_action?: components["schemas"]["FreezerAction"];
+            session_id: string;
+            session_tag: number;
+            session_name?: string;
+            version: components["schemas"]["ResourceVersion"];
+        };
+        /**
+         * @description 1 when created, one more on every write. Also sent as the `ETag` header.
+         * @example 1
+         */
+        ResourceVersion: number;
+        JobList: {
+            jobs: components["schemas"]["Job"][];
+        };
+        JobCreated: {
+            /** @example 685eab6e3a2744b6bce789fe7e71d6e7 */
+            job_id: string;
+        };
+        JobWritten: {
+            /** @example 685eab6e3a2744b6bce789fe7e71d6e7 */
+            job_id: string;
+            version: components["schemas"]["ResourceVersion"];
+        };
+        /** @description Exactly one of `start`, `stop` or `abort`; the value is ignored (clients send null). */
+        JobEvent: {
+            /** @description Any value (null by convention). */
+            start?: unknown;
+            /** @description Any value (null by convention). */
+            stop?: unknown;
+            /** @description Any value (null by convention). */
+            abort?: unknown;
+        };
+        JobEventResult: {
+            /** @enum {string} */
+            result: "success" | "start already requested" | "stop already requested" | "abort already requested";
+        };
+        /** @description The fields an action document may hold. Further keys are kept as sent. */
+        ActionFields: {
+            /**
+             * @description The id to create the action under (create only); a new one is made when absent.
+             * @example bf4e866dfd984a85baa6572dcb4137a1
+             */
+            action_id?: string;
+            freezer_action?: components["schemas"]["FreezerAction"];
+            /** @example 3 */
+            max_retries?: number;
+            /**
+             * @description Seconds between retries.
+             * @example 10
+             */
+            max_retries_interval?: number;
+            mandatory?: boolean;
+            /** @description Ignored (server-owned). */
+            user_id?: string;
+            /** @description Ignored (server-owned). */
+            project_id?: string | null;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: number;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An action; `freezer_action` is required. */
+        ActionDocument: components["schemas"]["ActionFields"] & {
+            freezer_action: components["schemas"]["FreezerAction"];
+        };
+        ActionPatch: components["schemas"]["ActionFields"];
+        /** @description An action as stored; every key that was sent is returned as sent. */
+        Action: {
+            action_id: string;
+            user_id: string;
+            project_id: string | null;
+            freezer_action: components["schemas"]["FreezerAction"];
+            max_retries?: number;
+            max_retries_interval?: number;
+            mandatory?: boolean;
+            version: components["schemas"]["ResourceVersion"];
+        } & {
+            [key: string]: unknown;
+        };
+        ActionList: {
+            actions: components["schemas"]["Action"][];
+        };
+        ActionCreated: {
+            /** @example bf4e866dfd984a85baa6572dcb4137a1 */
+            action_id: string;
+        };
+        ActionWritten: {
+            /** @example bf4e866dfd984a85baa6572dcb4137a1 */
+            action_id: string;
+            version: components["schemas"]["ResourceVersion"];
+        };
+        /** @description The fields a session document may hold. Further keys are kept as sent. */
+        SessionFields: {
+            /** @example database and its files, together */
+            description?: string;
+            schedule?: components["schemas"]["Schedule"];
+            /**
+             * @description Seconds after a run starts during which late jobs may still join it (default 30).
+             * @example 60
+             */
+            hold_off?: number;
+            /** @description The number of the session's current run. */
+            session_tag?: number;
+            /** @description `active`, `running` or `completed`. */
+            status?: string;
+            /** @description `success` or `fail` once a run has completed, "" before. */
+            result?: string;
+            /** @description Replace and update only; managed by the add/remove job operations. */
+            jobs?: {
+                [key: string]: components["schemas"]["SessionJob"];
+            };
+            time_start?: number;
+            time_end?: number;
+            time_started?: number;
+            time_ended?: number;
+            last_start?: string;
+            /** @description Ignored (server-owned). */
+            session_id?: string;
+            /** @description Ignored (server-owned). */
+            user_id?: string;
+            /** @description Ignored (server-owned). */
+            project_id?: string | null;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: number;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A session; `schedule` is required. */
+        SessionDocument: components["schemas"]["SessionFields"] & {
+            schedule: components["schemas"]["Schedule"];
+        };
+        SessionPatch: components["schemas"]["SessionFields"];
+        /** @description A job's part in the session, as the session sees it. */
+        SessionJob: {
+            client_id?: string;
+            status?: string;
+            result?: string;
+            time_started?: number;
+            time_ended?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A session as stored; every key that was sent is returned as sent. */
+        Session: {
+            session_id: string;
+            user_id: string;
+            project_id: string | null;
+            description?: string;
+            session_tag: number;
+            hold_off: number;
+            status: string;
+            result: string;
+            schedule: components["schemas"]["Schedule"];
+            jobs: {
+                [key: string]: components["schemas"]["SessionJob"];
+            };
+            /** @description Epoch seconds when the current run started; -1 before the first. */
+            time_start: number;
+            /** @description Epoch seconds when the last run completed; -1 before. */
+            time_end: number;
+            time_started: number;
+            time_ended: number;
+            last_start: string;
+            version: components["schemas"]["ResourceVersion"];
+        } & {
+            [key: string]: unknown;
+        };
+        SessionList: {
+            sessions: components["schemas"]["Session"][];
+        };
+        SessionCreated: {
+            /** @example c61096960b194225b112b7a32b89f198 */
+            session_id: string;
+        };
+        SessionWritten: {
+            /** @example c61096960b194225b112b7a32b89f198 */
+            session_id: string;
+            version: components["schemas"]["ResourceVersion"];
+        };
+        /** @description Exactly one of `start` or `end`. */
+        SessionAction: {
+            start?: {
+                job_id: string;
+                /** @description The job's `session_tag`. */
+                current_tag: number;
+            } & {
+                [key: string]: unknown;
+            };
+            end?: {
+                job_id: string;
+                /** @description Sent by clients; not needed. */
+                current_tag?: number;
+                /** @description The job's result (`success`, `fail` or `aborted`). */
+                result: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        SessionActionResult: {
+            /** @enum {string} */
+            result: "success" | "hold-off" | "out-of-sync";
+            session_tag: number;
+        };
     };
     responses: {
         /** @description The v1 JSON-home document. */
@@ -816,6 +1905,370 @@ export interface components {
                 "application/json": components["schemas"]["Client"];
             };
         };
+        /** @description One page of jobs. */
+        JobList: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "jobs": [
+                 *         {
+                 *           "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
+                 *           "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *           "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *           "session_id": "",
+                 *           "session_tag": 0,
+                 *           "job_schedule": {
+                 *             "time_created": 1795822432,
+                 *             "time_started": -1,
+                 *             "time_ended": -1
+                 *           },
+                 *           "version": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobList"];
+            };
+        };
+        /** @description Created; the body carries the new job's id. */
+        JobCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7"
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobCreated"];
+            };
+        };
+        /** @description The job. */
+        Job: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
+                 *       "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *       "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *       "session_id": "",
+                 *       "session_tag": 0,
+                 *       "job_schedule": {
+                 *         "time_created": 1795822432,
+                 *         "time_started": -1,
+                 *         "time_ended": -1
+                 *       },
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["Job"];
+            };
+        };
+        /** @description Stored; the body carries the job's id and its new version. */
+        JobWritten: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
+                 *       "version": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobWritten"];
+            };
+        };
+        /** @description Updated; the body carries the job's id and its new version. */
+        JobWritten200: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
+                 *       "version": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobWritten"];
+            };
+        };
+        /** @description Recorded (or already requested); the scheduler acts on it at its next poll. */
+        JobEventResult: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "result": "success"
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobEventResult"];
+            };
+        };
+        /** @description One page of actions. */
+        ActionList: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "actions": [
+                 *         {
+                 *           "action_id": "bf4e866dfd984a85baa6572dcb4137a1",
+                 *           "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *           "freezer_action": {
+                 *             "action": "backup"
+                 *           },
+                 *           "version": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionList"];
+            };
+        };
+        /** @description Created; the body carries the action's id. */
+        ActionCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "action_id": "bf4e866dfd984a85baa6572dcb4137a1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionCreated"];
+            };
+        };
+        /** @description The action. */
+        Action: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "action_id": "bf4e866dfd984a85baa6572dcb4137a1",
+                 *       "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *       "freezer_action": {
+                 *         "action": "backup"
+                 *       },
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["Action"];
+            };
+        };
+        /** @description Stored; the body carries the action's id and its new version. */
+        ActionWritten: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "action_id": "bf4e866dfd984a85baa6572dcb4137a1",
+                 *       "version": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionWritten"];
+            };
+        };
+        /** @description Updated; the body carries the action's id and its new version. */
+        ActionWritten200: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "action_id": "bf4e866dfd984a85baa6572dcb4137a1",
+                 *       "version": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionWritten"];
+            };
+        };
+        /** @description One page of sessions. */
+        SessionList: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "sessions": [
+                 *         {
+                 *           "session_id": "c61096960b194225b112b7a32b89f198",
+                 *           "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *           "session_tag": 0,
+                 *           "hold_off": 30,
+                 *           "status": "active",
+                 *           "result": "",
+                 *           "schedule": {},
+                 *           "jobs": {},
+                 *           "time_start": -1,
+                 *           "time_end": -1,
+                 *           "time_started": -1,
+                 *           "time_ended": -1,
+                 *           "last_start": "",
+                 *           "version": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionList"];
+            };
+        };
+        /** @description Created; the body carries the new session's id. */
+        SessionCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "session_id": "c61096960b194225b112b7a32b89f198"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionCreated"];
+            };
+        };
+        /** @description The session. */
+        Session: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "session_id": "c61096960b194225b112b7a32b89f198",
+                 *       "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *       "session_tag": 0,
+                 *       "hold_off": 30,
+                 *       "status": "active",
+                 *       "result": "",
+                 *       "schedule": {},
+                 *       "jobs": {},
+                 *       "time_start": -1,
+                 *       "time_end": -1,
+                 *       "time_started": -1,
+                 *       "time_ended": -1,
+                 *       "last_start": "",
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["Session"];
+            };
+        };
+        /** @description Stored; the body carries the session's id and its new version. */
+        SessionWritten: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "session_id": "c61096960b194225b112b7a32b89f198",
+                 *       "version": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionWritten"];
+            };
+        };
+        /** @description Updated; the body carries the session's id and its new version. */
+        SessionWritten200: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "session_id": "c61096960b194225b112b7a32b89f198",
+                 *       "version": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionWritten"];
+            };
+        };
+        /** @description The outcome of the handshake, and the session's tag after it. */
+        SessionActionResult: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "result": "success",
+                 *       "session_tag": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionActionResult"];
+            };
+        };
+        /** @description The `If-Match` version is not the resource's current one; nothing was written. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Precondition Failed",
+                 *       "description": "The job was changed since version 2 (it is at version 3); read it again and retry."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The job names a client the caller has not registered in this project, or asks for
+         *     something that client does not support.
+         */
+        UnprocessableEntity: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Unprocessable Entity",
+                 *       "description": "Client not found with ID 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /**
          * @description The request is malformed: a parameter, header or body does not match this document, or the
          *     body is not valid JSON. `description` names what is wrong.
@@ -957,6 +2410,39 @@ export interface components {
          * @example 0
          */
         Offset: number;
+        /**
+         * @description The job's id.
+         * @example 685eab6e3a2744b6bce789fe7e71d6e7
+         */
+        JobId: string;
+        /**
+         * @description The action's id.
+         * @example bf4e866dfd984a85baa6572dcb4137a1
+         */
+        ActionId: string;
+        /**
+         * @description The session's id.
+         * @example c61096960b194225b112b7a32b89f198
+         */
+        SessionId: string;
+        /**
+         * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+         *     client last read it. When the resource has been written since, nothing is written and the
+         *     answer is 412. Without this header the write always applies (last writer wins), as the
+         *     original service and its clients expect.
+         */
+        IfMatch: string;
+        /**
+         * @description The same search object as the request body, as JSON in the query string, for clients that
+         *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+         */
+        SearchQuery: string;
+        /**
+         * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
+         *     every project needs an administrator; for anyone else the list stays the caller's own.
+         * @example False
+         */
+        AllProjects: "True" | "False" | "true" | "false";
     };
     requestBodies: {
         /**
@@ -1032,8 +2518,144 @@ export interface components {
                 "application/json": components["schemas"]["ClientInfo"];
             };
         };
+        /** @description A whole job document. */
+        JobDocument: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *       "description": "nightly /etc backup",
+                 *       "job_schedule": {
+                 *         "schedule_interval": "1 days",
+                 *         "schedule_start_date": "2026-11-28T03:20:00"
+                 *       },
+                 *       "job_actions": [
+                 *         {
+                 *           "freezer_action": {
+                 *             "action": "backup",
+                 *             "mode": "fs",
+                 *             "backup_name": "etc",
+                 *             "path_to_backup": "/etc",
+                 *             "container": "freezer_etc",
+                 *             "storage": "local"
+                 *           },
+                 *           "max_retries": 3,
+                 *           "max_retries_interval": 10,
+                 *           "mandatory": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobDocument"];
+            };
+        };
+        /** @description The fields to change; the whole job as read is accepted too. */
+        JobPatch: {
+            content: {
+                /**
+                 * @example {
+                 *       "job_schedule": {
+                 *         "status": "scheduled",
+                 *         "event": ""
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobPatch"];
+            };
+        };
+        /** @description The event, as the single key of the object (its value is ignored). */
+        JobEvent: {
+            content: {
+                /**
+                 * @example {
+                 *       "start": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobEvent"];
+            };
+        };
+        /** @description A whole action document. */
+        ActionDocument: {
+            content: {
+                /**
+                 * @example {
+                 *       "freezer_action": {
+                 *         "action": "backup",
+                 *         "mode": "fs",
+                 *         "backup_name": "home",
+                 *         "path_to_backup": "/home",
+                 *         "container": "freezer_home",
+                 *         "max_level": 4
+                 *       },
+                 *       "max_retries": 2,
+                 *       "max_retries_interval": 5,
+                 *       "mandatory": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionDocument"];
+            };
+        };
+        /** @description The fields to change. */
+        ActionPatch: {
+            content: {
+                /**
+                 * @example {
+                 *       "freezer_action": {
+                 *         "backup_name": "home_renamed"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActionPatch"];
+            };
+        };
+        /** @description A whole session document. */
+        SessionDocument: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "database and its files, together",
+                 *       "hold_off": 60,
+                 *       "schedule": {
+                 *         "schedule_interval": "1 days"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionDocument"];
+            };
+        };
+        /** @description The fields to change. */
+        SessionPatch: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "renamed session"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionPatch"];
+            };
+        };
+        /** @description The action, as the single key of the object, with its parameters as the value. */
+        SessionAction: {
+            content: {
+                /**
+                 * @example {
+                 *       "start": {
+                 *         "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
+                 *         "current_tag": 0
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionAction"];
+            };
+        };
     };
-    headers: never;
+    headers: {
+        /**
+         * @description The resource's current `version`, quoted (`"3"`); send it back in `If-Match`.
+         * @example "1"
+         */
+        ETag: string;
+    };
     pathItems: never;
 }
 export type SchemaError = components['schemas']['Error'];
@@ -1056,6 +2678,37 @@ export type SchemaSupportedEngine = components['schemas']['SupportedEngine'];
 export type SchemaClientCreated = components['schemas']['ClientCreated'];
 export type SchemaClient = components['schemas']['Client'];
 export type SchemaClientList = components['schemas']['ClientList'];
+export type SchemaSchedule = components['schemas']['Schedule'];
+export type SchemaScheduleDate = components['schemas']['ScheduleDate'];
+export type SchemaFreezerAction = components['schemas']['FreezerAction'];
+export type SchemaJobAction = components['schemas']['JobAction'];
+export type SchemaJobFields = components['schemas']['JobFields'];
+export type SchemaJobDocument = components['schemas']['JobDocument'];
+export type SchemaJobPatch = components['schemas']['JobPatch'];
+export type SchemaJob = components['schemas']['Job'];
+export type SchemaResourceVersion = components['schemas']['ResourceVersion'];
+export type SchemaJobList = components['schemas']['JobList'];
+export type SchemaJobCreated = components['schemas']['JobCreated'];
+export type SchemaJobWritten = components['schemas']['JobWritten'];
+export type SchemaJobEvent = components['schemas']['JobEvent'];
+export type SchemaJobEventResult = components['schemas']['JobEventResult'];
+export type SchemaActionFields = components['schemas']['ActionFields'];
+export type SchemaActionDocument = components['schemas']['ActionDocument'];
+export type SchemaActionPatch = components['schemas']['ActionPatch'];
+export type SchemaAction = components['schemas']['Action'];
+export type SchemaActionList = components['schemas']['ActionList'];
+export type SchemaActionCreated = components['schemas']['ActionCreated'];
+export type SchemaActionWritten = components['schemas']['ActionWritten'];
+export type SchemaSessionFields = components['schemas']['SessionFields'];
+export type SchemaSessionDocument = components['schemas']['SessionDocument'];
+export type SchemaSessionPatch = components['schemas']['SessionPatch'];
+export type SchemaSessionJob = components['schemas']['SessionJob'];
+export type SchemaSession = components['schemas']['Session'];
+export type SchemaSessionList = components['schemas']['SessionList'];
+export type SchemaSessionCreated = components['schemas']['SessionCreated'];
+export type SchemaSessionWritten = components['schemas']['SessionWritten'];
+export type SchemaSessionAction = components['schemas']['SessionAction'];
+export type SchemaSessionActionResult = components['schemas']['SessionActionResult'];
 export type ResponseHomeDocumentV1 = components['responses']['HomeDocumentV1'];
 export type ResponseHomeDocumentV2 = components['responses']['HomeDocumentV2'];
 export type ResponseBackupList = components['responses']['BackupList'];
@@ -1064,6 +2717,25 @@ export type ResponseBackup = components['responses']['Backup'];
 export type ResponseClientList = components['responses']['ClientList'];
 export type ResponseClientCreated = components['responses']['ClientCreated'];
 export type ResponseClient = components['responses']['Client'];
+export type ResponseJobList = components['responses']['JobList'];
+export type ResponseJobCreated = components['responses']['JobCreated'];
+export type ResponseJob = components['responses']['Job'];
+export type ResponseJobWritten = components['responses']['JobWritten'];
+export type ResponseJobWritten200 = components['responses']['JobWritten200'];
+export type ResponseJobEventResult = components['responses']['JobEventResult'];
+export type ResponseActionList = components['responses']['ActionList'];
+export type ResponseActionCreated = components['responses']['ActionCreated'];
+export type ResponseAction = components['responses']['Action'];
+export type ResponseActionWritten = components['responses']['ActionWritten'];
+export type ResponseActionWritten200 = components['responses']['ActionWritten200'];
+export type ResponseSessionList = components['responses']['SessionList'];
+export type ResponseSessionCreated = components['responses']['SessionCreated'];
+export type ResponseSession = components['responses']['Session'];
+export type ResponseSessionWritten = components['responses']['SessionWritten'];
+export type ResponseSessionWritten200 = components['responses']['SessionWritten200'];
+export type ResponseSessionActionResult = components['responses']['SessionActionResult'];
+export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
+export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseConflict = components['responses']['Conflict'];
@@ -1076,9 +2748,24 @@ export type ParameterBackupId = components['parameters']['BackupId'];
 export type ParameterClientId = components['parameters']['ClientId'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOffset = components['parameters']['Offset'];
+export type ParameterJobId = components['parameters']['JobId'];
+export type ParameterActionId = components['parameters']['ActionId'];
+export type ParameterSessionId = components['parameters']['SessionId'];
+export type ParameterIfMatch = components['parameters']['IfMatch'];
+export type ParameterSearchQuery = components['parameters']['SearchQuery'];
+export type ParameterAllProjects = components['parameters']['AllProjects'];
 export type RequestBodySearch = components['requestBodies']['Search'];
 export type RequestBodyBackupMetadata = components['requestBodies']['BackupMetadata'];
 export type RequestBodyClientInfo = components['requestBodies']['ClientInfo'];
+export type RequestBodyJobDocument = components['requestBodies']['JobDocument'];
+export type RequestBodyJobPatch = components['requestBodies']['JobPatch'];
+export type RequestBodyJobEvent = components['requestBodies']['JobEvent'];
+export type RequestBodyActionDocument = components['requestBodies']['ActionDocument'];
+export type RequestBodyActionPatch = components['requestBodies']['ActionPatch'];
+export type RequestBodySessionDocument = components['requestBodies']['SessionDocument'];
+export type RequestBodySessionPatch = components['requestBodies']['SessionPatch'];
+export type RequestBodySessionAction = components['requestBodies']['SessionAction'];
+export type HeaderETag = components['headers']['ETag'];
 export type $defs = Record<string, never>;
 export interface operations {
     getVersions: {
@@ -1205,6 +2892,11 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
             };
             header?: never;
             path: {
@@ -1321,6 +3013,11 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
             };
             header?: never;
             path: {
@@ -1425,6 +3122,801 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listJobs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
+                 *     every project needs an administrator; for anyone else the list stays the caller's own.
+                 * @example False
+                 */
+                all_projects?: components["parameters"]["AllProjects"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["JobList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobDocument"];
+        responses: {
+            201: components["responses"]["JobCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Job"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobDocument"];
+        responses: {
+            201: components["responses"]["JobWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, or there was nothing of the caller's to delete. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobPatch"];
+        responses: {
+            200: components["responses"]["JobWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    postJobEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobEvent"];
+        responses: {
+            202: components["responses"]["JobEventResult"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["ActionList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionDocument"];
+        responses: {
+            201: components["responses"]["ActionCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Action"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionDocument"];
+        responses: {
+            201: components["responses"]["ActionWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, or there was nothing of the caller's to delete. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionPatch"];
+        responses: {
+            200: components["responses"]["ActionWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["SessionList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionDocument"];
+        responses: {
+            201: components["responses"]["SessionCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Session"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionDocument"];
+        responses: {
+            201: components["responses"]["SessionWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, or there was nothing of the caller's to delete. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionPatch"];
+        responses: {
+            200: components["responses"]["SessionWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    postSessionAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionAction"];
+        responses: {
+            202: components["responses"]["SessionActionResult"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addSessionJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is in the session. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeSessionJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is not in the session (any more). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listBackupsV1: {
         parameters: {
             query?: {
@@ -1438,6 +3930,11 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
             };
             header?: never;
             path?: never;
@@ -1533,6 +4030,11 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
             };
             header?: never;
             path?: never;
@@ -1613,6 +4115,688 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listJobsV1: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
+                 *     every project needs an administrator; for anyone else the list stays the caller's own.
+                 * @example False
+                 */
+                all_projects?: components["parameters"]["AllProjects"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["JobList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createJobV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobDocument"];
+        responses: {
+            201: components["responses"]["JobCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getJobV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Job"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceJobV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobDocument"];
+        responses: {
+            201: components["responses"]["JobWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteJobV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateJobV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobPatch"];
+        responses: {
+            200: components["responses"]["JobWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    postJobEventV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["JobEvent"];
+        responses: {
+            202: components["responses"]["JobEventResult"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listActionsV1: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["ActionList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createActionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionDocument"];
+        responses: {
+            201: components["responses"]["ActionCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getActionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Action"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceActionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionDocument"];
+        responses: {
+            201: components["responses"]["ActionWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteActionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateActionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The action's id.
+                 * @example bf4e866dfd984a85baa6572dcb4137a1
+                 */
+                action_id: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ActionPatch"];
+        responses: {
+            200: components["responses"]["ActionWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSessionsV1: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items to return.
+                 * @example 10
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many items (in list order) to skip before the first one returned.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The same search object as the request body, as JSON in the query string, for clients that
+                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 */
+                search?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Search"];
+        responses: {
+            200: components["responses"]["SessionList"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSessionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionDocument"];
+        responses: {
+            201: components["responses"]["SessionCreated"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSessionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Session"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceSessionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionDocument"];
+        responses: {
+            201: components["responses"]["SessionWritten"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSessionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateSessionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionPatch"];
+        responses: {
+            200: components["responses"]["SessionWritten200"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    postSessionActionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["SessionAction"];
+        responses: {
+            202: components["responses"]["SessionActionResult"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addSessionJobV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is in the session. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeSessionJobV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optimistic concurrency: the `ETag` (or plain `version` number) of the resource as the
+                 *     client last read it. When the resource has been written since, nothing is written and the
+                 *     answer is 412. Without this header the write always applies (last writer wins), as the
+                 *     original service and its clients expect.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The session's id.
+                 * @example c61096960b194225b112b7a32b89f198
+                 */
+                session_id: components["parameters"]["SessionId"];
+                /**
+                 * @description The job's id.
+                 * @example 685eab6e3a2744b6bce789fe7e71d6e7
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is not in the session (any more). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
         };
     };

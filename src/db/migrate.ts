@@ -1,9 +1,11 @@
 // Runs the migrations compiled into the app (not read from a folder), so tsx, Jest and dist agree.
 import type { Knex } from 'knex';
 import * as backupsAndClients from './migrations/20261128000000_backups_and_clients';
+import * as jobsActionsSessions from './migrations/20261128010000_jobs_actions_sessions';
 
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261128000000_backups_and_clients': backupsAndClients,
+  '20261128010000_jobs_actions_sessions': jobsActionsSessions,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

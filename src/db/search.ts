@@ -6,33 +6,34 @@ import { badRequest } from '../errors';
 
 export type Search = components['schemas']['Search'];
 type Scalar = string | number | boolean | null;
+type Sql = [string, Knex.RawBinding[]];
 
 /** Where a resource keeps the values a search can name. */
 export interface SearchTarget {
-  /** Keys held in their own (indexed) string columns: key → column. */
+  /** Keys held in their own indexed string columns (key -> column); only the column is consulted. */
   columns: Record<string, string>;
-  /** The JSON column other keys are looked up in, as `$.key` (a dotted key reads nested objects). */
+  /** The JSON column every other key is looked up in. */
   document: string;
-  /** Column holding a `time_stamp` in epoch seconds, for `time_after` / `time_before`. */
+  /** JSON paths of the objects a key is looked up in, such as '$' and '$.job_schedule'. */
+  objects: string[];
+  /** Arrays whose every element is looked in, at `member` within the element. */
+  arrays?: { array: string; member: string }[];
+  /** Column holding a time stamp in epoch seconds, for `time_after` / `time_before`. */
   timeColumn?: string;
 }
 
 const KEY = /^[A-Za-z0-9_-]{1,128}(\.[A-Za-z0-9_-]{1,128}){0,7}$/;
 
 /**
- * `match`: every pair must hold; `match_not`: no pair may hold. A pair holds when the document's
- * value under the key has the same JSON type and value (`"200"` is not `200`); a missing key reads
- * as null. `{"_all": TEXT}` in `match` is the CLI's `--search TEXT`: TEXT holding a JSON list of
- * pairs means those pairs; any other TEXT matches documents containing it (case-insensitively).
+ * `match`: every pair must hold; `match_not`: no pair may hold. A pair `{key: value}` holds when
+ * some place the resource keeps the key has the same JSON type and value (`"200"` is not `200`);
+ * `{key: null}` holds when no place has a non-null value. `{"_all": TEXT}` in `match` is the CLI's
+ * `--search TEXT`: TEXT holding a JSON list of pairs means those pairs; any other TEXT matches
+ * documents containing it, ignoring case.
  */
-export function applySearch(
-  query: Knex.QueryBuilder,
-  db: Knex,
-  target: SearchTarget,
-  search: Search | undefined,
-): void {
+export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, search: Search | undefined): void {
   if (!search) return;
-  const sql = db.client.config.client === 'mysql2' ? mysqlJson : sqliteJson;
+  const dialect = db.client.config.client === 'mysql2' ? mysql : sqlite;
   for (const [pairs, negate] of [
     [search.match ?? [], false],
     [search.match_not ?? [], true],
@@ -43,9 +44,8 @@ export function applySearch(
           applyAllText(query, db, target, value);
           continue;
         }
-        const [text, bindings] = condition(target, sql, key, scalar(key, value));
-        if (negate) query.whereRaw(`NOT ((${text}) IS TRUE)`, bindings);
-        else query.whereRaw(`(${text}) IS TRUE`, bindings);
+        const [sql, bindings] = holds(target, dialect, key, scalar(key, value));
+        query.whereRaw(negate ? `NOT (${sql})` : sql, bindings);
       }
     }
   }
@@ -53,6 +53,19 @@ export function applySearch(
     if (search.time_after !== undefined) query.where(target.timeColumn, '>=', search.time_after);
     if (search.time_before !== undefined) query.where(target.timeColumn, '<=', search.time_before);
   }
+}
+
+/** Both ways of sending a search (GET body, `search` query parameter) apply together. */
+export function combineSearches(...searches: (Search | undefined)[]): Search | undefined {
+  const given = searches.filter((s): s is Search => s !== undefined);
+  if (given.length <= 1) return given[0];
+  const later = <T>(values: (T | undefined)[]) => values.reduce<T | undefined>((a, b) => b ?? a, undefined);
+  return {
+    match: given.flatMap((s) => s.match ?? []),
+    match_not: given.flatMap((s) => s.match_not ?? []),
+    time_after: later(given.map((s) => s.time_after)),
+    time_before: later(given.map((s) => s.time_before)),
+  };
 }
 
 function applyAllText(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, value: unknown): void {
@@ -85,54 +98,95 @@ function scalar(key: string, value: unknown): Scalar {
   throw badRequest(`search value for "${key}" must be a string, number, boolean or null`);
 }
 
-function condition(target: SearchTarget, sql: JsonDialect, key: string, value: Scalar): [string, Knex.RawBinding[]] {
+/** The SQL for "the pair holds" (never NULL, so NOT works). */
+function holds(target: SearchTarget, dialect: JsonDialect, key: string, value: Scalar): Sql {
   if (!KEY.test(key)) {
-    throw badRequest(
-      `search key "${key.slice(0, 140)}" must be letters, digits, '_' or '-' (nested keys joined by '.')`,
-    );
+    throw badRequest(`search key "${key.slice(0, 140)}" must be letters, digits, '_' or '-' (nested keys joined by '.')`);
   }
   const column = target.columns[key];
   if (column) {
     if (value === null) return ['?? IS NULL', [column]];
     if (typeof value !== 'string') return ['1 = 0', []]; // these columns only ever hold strings
-    return ['?? = ?', [column, value]];
+    return ['(?? IS NOT NULL AND ?? = ?)', [column, column, value]];
   }
-  const path = '$' + key.split('.').map((segment) => `."${segment}"`).join('');
-  return sql.equals(target.document, path, value);
+  const suffix = key.split('.').map((segment) => `."${segment}"`).join('');
+  // Per place: "has this value" for a value, "has any non-null value" for null (then negated).
+  const test = (doc: string, path: string): Sql =>
+    value === null ? dialect.hasValue(doc, path) : dialect.equals(doc, path, value);
+  const places: Sql[] = [
+    ...target.objects.map((object) => test(identifier(target.document), object + suffix)),
+    ...(target.arrays ?? []).map(({ array, member }) =>
+      dialect.anyElement(target.document, array, member, (element) => test(element, '$' + suffix)),
+    ),
+  ];
+  const any = `(${places.map(([sql]) => `(${sql})`).join(' OR ')})`;
+  const bindings = places.flatMap(([, b]) => b);
+  return value === null ? [`NOT ${any}`, bindings] : [any, bindings];
 }
 
+/**
+ * The JSON functions of one engine. `doc` is SQL naming a JSON text: a column or an element of an
+ * array. Each condition is TRUE or FALSE, never NULL.
+ */
 interface JsonDialect {
-  equals(doc: string, path: string, value: Scalar): [string, Knex.RawBinding[]];
+  equals(doc: string, path: string, value: Exclude<Scalar, null>): Sql;
+  hasValue(doc: string, path: string): Sql;
+  /** EXISTS an element of `array` whose `member` object satisfies `inner(elementSql)`. */
+  anyElement(column: string, array: string, member: string, inner: (element: string) => Sql): Sql;
 }
 
-const sqliteJson: JsonDialect = {
+const sqlite: JsonDialect = {
   equals(doc, path, value) {
-    if (value === null) return ["COALESCE(json_type(??, ?), 'null') = 'null'", [doc, path]];
-    if (typeof value === 'boolean') return ['json_type(??, ?) = ?', [doc, path, String(value)]];
+    if (typeof value === 'boolean') return [`COALESCE(json_type(${doc}, ?) = ?, 0)`, [path, String(value)]];
     if (typeof value === 'number') {
-      return ["json_type(??, ?) IN ('integer', 'real') AND json_extract(??, ?) = ?", [doc, path, doc, path, value]];
+      return [`COALESCE(json_type(${doc}, ?) IN ('integer', 'real') AND json_extract(${doc}, ?) = ?, 0)`, [path, path, value]];
     }
-    return ["json_type(??, ?) = 'text' AND json_extract(??, ?) = ?", [doc, path, doc, path, value]];
+    return [`COALESCE(json_type(${doc}, ?) = 'text' AND json_extract(${doc}, ?) = ?, 0)`, [path, path, value]];
+  },
+  hasValue: (doc, path) => [`COALESCE(json_type(${doc}, ?) <> 'null', 0)`, [path]],
+  anyElement(column, array, member, inner) {
+    const [sql, bindings] = inner(`json_extract(e.value, '${literalPath(member)}')`);
+    return [`EXISTS (SELECT 1 FROM json_each(??, ?) AS e WHERE ${sql})`, [column, array, ...bindings]];
   },
 };
 
-const mysqlJson: JsonDialect = {
+const mysql: JsonDialect = {
   equals(doc, path, value) {
-    const type = 'JSON_TYPE(JSON_EXTRACT(??, ?))';
-    if (value === null) return [`COALESCE(${type}, 'NULL') = 'NULL'`, [doc, path]];
+    const type = `JSON_TYPE(JSON_EXTRACT(${doc}, ?))`;
     if (typeof value === 'boolean') {
-      return [`${type} = 'BOOLEAN' AND JSON_UNQUOTE(JSON_EXTRACT(??, ?)) = ?`, [doc, path, doc, path, String(value)]];
+      return [`COALESCE(${type} = 'BOOLEAN' AND JSON_UNQUOTE(JSON_EXTRACT(${doc}, ?)) = ?, 0)`, [path, path, String(value)]];
     }
     if (typeof value === 'number') {
       return [
-        `${type} IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_EXTRACT(??, ?) = ?`,
-        [doc, path, doc, path, value],
+        `COALESCE(${type} IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_EXTRACT(${doc}, ?) = ?, 0)`,
+        [path, path, value],
       ];
     }
     // Compare bytes: the unquoted text would otherwise take a case-insensitive collation.
     return [
-      `${type} = 'STRING' AND CAST(JSON_UNQUOTE(JSON_EXTRACT(??, ?)) AS BINARY) = CAST(? AS BINARY)`,
-      [doc, path, doc, path, value],
+      `COALESCE(${type} = 'STRING' AND CAST(JSON_UNQUOTE(JSON_EXTRACT(${doc}, ?)) AS BINARY) = CAST(? AS BINARY), 0)`,
+      [path, path, value],
+    ];
+  },
+  hasValue: (doc, path) => [`COALESCE(JSON_TYPE(JSON_EXTRACT(${doc}, ?)) <> 'NULL', 0)`, [path]],
+  anyElement(column, array, member, inner) {
+    // JSON_TABLE's paths must be literals.
+    const [sql, bindings] = inner('jt.member');
+    return [
+      `EXISTS (SELECT 1 FROM JSON_TABLE(??, '${literalPath(array)}[*]' COLUMNS (member JSON PATH '${literalPath(member)}')) AS jt WHERE ${sql})`,
+      [column, ...bindings],
     ];
   },
 };
+
+/** A column name from a resource definition, quoted (both engines accept backticks). */
+function identifier(name: string): string {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`unsafe column name ${name}`);
+  return `\`${name}\``;
+}
+
+/** Paths written into SQL come from resource definitions, never requests; this keeps it so. */
+function literalPath(path: string): string {
+  if (!/^\$(\.[a-z_]+)*$/.test(path)) throw new Error(`unsafe JSON path ${path}`);
+  return path;
+}

@@ -4,7 +4,7 @@ import { knexConfig } from '../../knexfile';
 import { migrateToLatest, migrationStatus, rollbackAll } from '../../src/db/migrate';
 import { engineRows } from '../helpers/engines';
 
-const TABLES = ['backups', 'clients'];
+const TABLES = ['backups', 'clients', 'jobs', 'actions', 'sessions'];
 
 describe.each(engineRows)('migrations on %s', (_name, engine) => {
   let db: Knex;

@@ -58,7 +58,7 @@ function send(base: string, method: string, path: string, options: RequestOption
   }
   if (payload) headers['Content-Length'] = String(payload.length);
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, base), { method, headers }, (res) => {
+    const req = http.request(new URL(path, base), { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

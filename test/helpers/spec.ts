@@ -12,6 +12,7 @@ export function specApi(): Promise<OpenAPIBackend> {
     const api = new OpenAPIBackend({
       definition: SPEC_PATH,
       strict: true,
+      quick: true, // compile each response validator when first used
       customizeAjv: (ajv) => {
         addFormats(ajv);
         return ajv;

@@ -4,7 +4,8 @@ import type { BackupsRepo } from '../../db/repos/backups';
 import { badRequest, notFound } from '../../errors';
 import type { CallerOf } from '../../identity';
 import { type Ctx, type Handlers, noContent, reply } from '../types';
-import { callerFor, pageOf } from './common';
+import { combineSearches } from '../../db/search';
+import { callerFor, pageOf, searchParam } from './common';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -14,7 +15,7 @@ type BackupHandlers = Pick<
 
 export function backupHandlers(backups: BackupsRepo, callerOf: CallerOf): BackupHandlers {
   async function list(c: Ctx<'listBackups' | 'listBackupsV1'>, ctx: Koa.Context) {
-    const found = await backups.list(callerFor(callerOf, c, ctx), pageOf(c), c.request.requestBody);
+    const found = await backups.list(callerFor(callerOf, c, ctx), pageOf(c), combineSearches(c.request.requestBody, searchParam(c)));
     reply(ctx, 'listBackups', 200, { backups: found });
   }
 

@@ -4,7 +4,8 @@ import type { ClientsRepo } from '../../db/repos/clients';
 import { notFound } from '../../errors';
 import type { CallerOf } from '../../identity';
 import { type Ctx, type Handlers, noContent, reply } from '../types';
-import { callerFor, pageOf } from './common';
+import { combineSearches } from '../../db/search';
+import { callerFor, pageOf, searchParam } from './common';
 
 type ClientHandlers = Pick<
   Handlers,
@@ -14,7 +15,7 @@ type ClientHandlers = Pick<
 
 export function clientHandlers(clients: ClientsRepo, callerOf: CallerOf): ClientHandlers {
   async function list(c: Ctx<'listClients' | 'listClientsV1'>, ctx: Koa.Context) {
-    const found = await clients.list(callerFor(callerOf, c, ctx), pageOf(c), c.request.requestBody);
+    const found = await clients.list(callerFor(callerOf, c, ctx), pageOf(c), combineSearches(c.request.requestBody, searchParam(c)));
     reply(ctx, 'listClients', 200, { clients: found });
   }
 

@@ -2,6 +2,7 @@
 import type Koa from 'koa';
 import type { CallerOf, Caller } from '../../identity';
 import { DEFAULT_PAGE, type Page } from '../../db/paging';
+import type { Search } from '../../db/search';
 
 interface RequestParts {
   request: { params: object; query: { limit?: number; offset?: number } | object };
@@ -17,4 +18,12 @@ export function callerFor(callerOf: CallerOf, c: { request: { params: object } }
 export function pageOf(c: RequestParts): Page {
   const { limit, offset } = c.request.query as { limit?: number; offset?: number };
   return { limit: limit ?? DEFAULT_PAGE.limit, offset: offset ?? DEFAULT_PAGE.offset };
+}
+
+/**
+ * The `search` query parameter. openapi-typescript types JSON-content parameters as strings, but
+ * openapi-backend has parsed it and validated it against the Search schema by now.
+ */
+export function searchParam(c: { request: { query: object } }): Search | undefined {
+  return (c.request.query as { search?: Search }).search;
 }

@@ -31,6 +31,7 @@ const SEARCH: SearchTarget = {
     hostname: 'hostname',
   },
   document: 'backup_metadata',
+  objects: ['$'],
   timeColumn: 'time_stamp',
 };
 

@@ -36,6 +36,7 @@ const COLUMNS = ['user_id', 'project_id', 'client'];
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
   document: 'client',
+  objects: ['$'],
 };
 
 export class ClientsRepo {
@@ -58,8 +59,8 @@ export class ClientsRepo {
     }
   }
 
-  async find(scope: Scope, clientId: string): Promise<Client | undefined> {
-    const row = await this.owned(scope).where('client_id', clientId).first<ClientRow | undefined>(COLUMNS);
+  async find(scope: Scope, clientId: string, q: Knex = this.db): Promise<Client | undefined> {
+    const row = await this.owned(scope, q).where('client_id', clientId).first<ClientRow | undefined>(COLUMNS);
     return row && toClient(row);
   }
 
@@ -75,8 +76,8 @@ export class ClientsRepo {
     return (await this.owned(scope).where('client_id', clientId).delete()) > 0;
   }
 
-  private owned(scope: Scope) {
-    return this.db('clients').where({ user_id: scope.userId, project_id: scope.projectId });
+  private owned(scope: Scope, q: Knex = this.db) {
+    return q('clients').where({ user_id: scope.userId, project_id: scope.projectId });
   }
 }
 

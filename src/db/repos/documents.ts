@@ -1,0 +1,102 @@
+// Versioned documents (jobs, actions, sessions): one table each, the same shape and queries.
+// Every write names the version it read, so a write that lost a race changes nothing.
+import type { Knex } from 'knex';
+import type { Scope } from '../../identity';
+import { isUniqueViolation } from '../errors';
+import { type Page, paged } from '../paging';
+import { applySearch, type Search, type SearchTarget } from '../search';
+
+export type Doc = Record<string, unknown>;
+
+export interface DocumentKind {
+  table: string;
+  /** The id's name, on the wire and as a column: `job_id`, `action_id`, `session_id`. */
+  idKey: string;
+  /** Copies of document fields kept in indexed columns. */
+  columns(doc: Doc): Record<string, string | null>;
+  search: SearchTarget;
+}
+
+export interface Stored {
+  doc: Doc;
+  version: number;
+}
+
+/** Fields the server owns: never taken from a request body, never stored in `doc`. */
+export const serverOwned = (kind: DocumentKind) => [kind.idKey, 'user_id', 'project_id', 'version', '_version'];
+
+/** Thrown when a write finds the row at another version than it read: the caller retries. */
+export class WriteConflict extends Error {}
+
+interface Row {
+  id: string;
+  user_id: string;
+  project_id: string;
+  version: number;
+  doc: string;
+}
+
+export class Documents {
+  constructor(private readonly kind: DocumentKind) {}
+
+  async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
+    const row = await this.owned(q, scope).where(this.kind.idKey, id).first<Row | undefined>('version', 'doc');
+    return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
+  }
+
+  async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Doc[]> {
+    const query = this.owned(q, scope).select(`${this.kind.idKey} as id`, 'user_id', 'project_id', 'version', 'doc');
+    applySearch(query, q, this.kind.search, search);
+    const rows: Row[] = await paged(query, page);
+    return rows.map((row) => this.wire(row, JSON.parse(row.doc) as Doc));
+  }
+
+  /** Stores a new document at version 1; false when the owner already has this id. */
+  async insert(q: Knex, scope: Scope, id: string, doc: Doc): Promise<boolean> {
+    try {
+      await q(this.kind.table).insert({
+        [this.kind.idKey]: id,
+        user_id: scope.userId,
+        project_id: scope.projectId,
+        version: 1,
+        doc: JSON.stringify(doc),
+        ...this.kind.columns(doc),
+      });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Replaces the document read at `fromVersion`; returns the new version. */
+  async update(q: Knex, scope: Scope, id: string, fromVersion: number, doc: Doc): Promise<number> {
+    const updated = await this.owned(q, scope)
+      .where({ [this.kind.idKey]: id, version: fromVersion })
+      .update({ version: fromVersion + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) });
+    if (updated !== 1) throw new WriteConflict(`${this.kind.table} ${id} changed while being written`);
+    return fromVersion + 1;
+  }
+
+  /** Deletes the document (only at `version`, when given); true when there was one. */
+  async remove(q: Knex, scope: Scope, id: string, version?: number): Promise<boolean> {
+    const query = this.owned(q, scope).where(this.kind.idKey, id);
+    if (version !== undefined) query.where('version', version);
+    return (await query.delete()) > 0;
+  }
+
+  /** The document as the API shows it: id and owner first, then its fields, then the version. */
+  wire(owner: { id: string; user_id: string; project_id: string; version: number }, doc: Doc): Doc {
+    return {
+      [this.kind.idKey]: owner.id,
+      user_id: owner.user_id,
+      project_id: owner.project_id || null,
+      ...doc,
+      version: owner.version,
+    };
+  }
+
+  private owned(q: Knex, scope: Scope) {
+    return q(this.kind.table).where({ user_id: scope.userId, project_id: scope.projectId });
+  }
+}

@@ -1,0 +1,48 @@
+// The three versioned document kinds: which fields are indexed, and where searches look.
+import { type Doc, type DocumentKind, Documents } from './documents';
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const scheduleOf = (doc: Doc) => (doc.job_schedule ?? {}) as Doc;
+
+export const JOB: DocumentKind = {
+  table: 'jobs',
+  idKey: 'job_id',
+  columns: (doc) => ({
+    client_id: String(doc.client_id),
+    session_id: text(doc.session_id) ?? '',
+    status: text(scheduleOf(doc).status),
+  }),
+  search: {
+    // `status` is job_schedule.status: what the scheduler's poll filters on.
+    columns: { job_id: 'job_id', user_id: 'user_id', client_id: 'client_id', session_id: 'session_id', status: 'status' },
+    document: 'doc',
+    objects: ['$', '$.job_schedule'],
+    arrays: [{ array: '$.job_actions', member: '$.freezer_action' }],
+  },
+};
+
+export const ACTION: DocumentKind = {
+  table: 'actions',
+  idKey: 'action_id',
+  columns: () => ({}),
+  search: {
+    columns: { action_id: 'action_id', user_id: 'user_id' },
+    document: 'doc',
+    objects: ['$', '$.freezer_action'],
+  },
+};
+
+export const SESSION: DocumentKind = {
+  table: 'sessions',
+  idKey: 'session_id',
+  columns: (doc) => ({ status: text(doc.status) }),
+  search: {
+    columns: { session_id: 'session_id', user_id: 'user_id', status: 'status' },
+    document: 'doc',
+    objects: ['$', '$.schedule'],
+  },
+};
+
+export const jobs = new Documents(JOB);
+export const actions = new Documents(ACTION);
+export const sessions = new Documents(SESSION);

@@ -1,0 +1,19 @@
+// Runs a read-modify-write unit in one transaction, again from the start when another writer got
+// there first (a WriteConflict, or a deadlock MySQL resolved by rolling us back).
+import type { Knex } from 'knex';
+import { WriteConflict } from './repos/documents';
+
+const ATTEMPTS = 20;
+
+export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A fresh transaction each time: under REPEATABLE READ a retry must not see the old snapshot.
+      return await db.transaction(work);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const retry = err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+      if (!retry || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
