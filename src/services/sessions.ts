@@ -48,7 +48,7 @@ export function sessionService(db: Knex) {
         const current = await sessions.find(trx, scope, id);
         checkExpected('session', expected, current?.version);
         const base = current ? pick(current.doc, Object.keys(fresh())) : fresh();
-        const doc = { ...base, ...withoutKeys(body, OWNED) };
+        const doc = { ...base, ...fromBody(body) };
         if (!current) {
           await sessions.insert(trx, scope, id, doc);
           return 1;
@@ -62,7 +62,7 @@ export function sessionService(db: Knex) {
         const current = await sessions.find(trx, scope, id);
         if (!current) throw sessionNotFound(id);
         checkExpected('session', expected, current.version);
-        return sessions.update(trx, scope, id, current.version, deepMerge(current.doc, withoutKeys(patch, OWNED)));
+        return sessions.update(trx, scope, id, current.version, deepMerge(current.doc, fromBody(patch)));
       });
     },
 
@@ -158,6 +158,13 @@ export function sessionService(db: Knex) {
       });
     },
   };
+}
+
+/** The body as a document: server-owned fields dropped, and `jobs` only when it is a map. */
+function fromBody(body: Doc): Doc {
+  const doc = withoutKeys(body, OWNED);
+  if (doc.jobs !== undefined && (typeof doc.jobs !== 'object' || doc.jobs === null || Array.isArray(doc.jobs))) delete doc.jobs;
+  return doc;
 }
 
 function pick(doc: Doc, keys: string[]): Doc {

@@ -1,0 +1,81 @@
+// Actions over HTTP, v1 and v2, on every engine.
+import { engineRows } from '../helpers/engines';
+import { startTestServer, type TestServer } from '../helpers/http';
+
+/** What the original's tempest test posts: every value must come back exactly. */
+const TEMPEST_ACTION = {
+  freezer_action: {
+    action: 'backup', mode: 'fs', src_file: '/home/tylerdurden/project_mayhem', backup_name: 'project_mayhem_backup',
+    container: 'my_backup_container', max_backup_level: 1, always_backup_level: 0, no_incremental: true,
+    encrypt_pass_file: '/secret/encrypt_pass', log_file: '/var/log/freezer.log', hostname: false, max_cpu_priority: false,
+  },
+  max_retries: 3,
+  max_retries_interval: 60,
+  mandatory: false,
+};
+
+describe.each(engineRows)('actions on %s', (_name, engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+  });
+  afterAll(() => server.close());
+
+  describe.each([
+    ['v1', '/v1'],
+    ['v2', '/v2/proj-a'],
+  ])('%s', (version, prefix) => {
+    const headers = { 'X-User-Id': `actions-${version}` };
+
+    it('creates, shows, replaces, updates and deletes, keeping every value as sent', async () => {
+      const created = await server.request('POST', `${prefix}/actions`, { json: TEMPEST_ACTION, headers });
+      expect(created.status).toBe(201);
+      const { action_id } = created.body as { action_id: string };
+      const url = `${prefix}/actions/${action_id}`;
+      expect((await server.request('GET', url, { headers })).body).toEqual({
+        action_id, user_id: headers['X-User-Id'], project_id: version === 'v2' ? 'proj-a' : null, ...TEMPEST_ACTION, version: 1,
+      });
+
+      const renamed = { ...TEMPEST_ACTION, freezer_action: { ...TEMPEST_ACTION.freezer_action, backup_name: 'renamed' } };
+      expect((await server.request('POST', url, { json: renamed, headers })).body).toEqual({ action_id, version: 2 });
+      expect((await server.request('GET', url, { headers })).body).toMatchObject({ freezer_action: { backup_name: 'renamed' }, version: 2 });
+
+      const patched = await server.request('PATCH', url, { json: { freezer_action: { backup_name: 'patched' }, max_retries: 1 }, headers });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toEqual({ action_id, version: 3 });
+      const after = (await server.request('GET', url, { headers })).body as typeof TEMPEST_ACTION;
+      expect(after.freezer_action).toEqual({ ...TEMPEST_ACTION.freezer_action, backup_name: 'patched' }); // merged, not replaced
+      expect(after).toMatchObject({ max_retries: 1, max_retries_interval: 60, mandatory: false });
+
+      expect((await server.request('DELETE', url, { headers })).status).toBe(204);
+      expect((await server.request('GET', url, { headers })).status).toBe(404);
+      expect((await server.request('DELETE', url, { headers })).status).toBe(version === 'v2' ? 204 : 404);
+    });
+
+    it('uses a given action_id, once per user', async () => {
+      const json = { ...TEMPEST_ACTION, action_id: 'my-action' };
+      expect((await server.request('POST', `${prefix}/actions`, { json, headers })).body).toEqual({ action_id: 'my-action' });
+      const again = await server.request('POST', `${prefix}/actions`, { json, headers });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({ title: 'Document already existing', description: 'Action already registered with ID my-action' });
+      expect((await server.request('POST', `${prefix}/actions`, { json, headers: { 'X-User-Id': 'other' } })).status).toBe(201);
+    });
+
+    it.each([
+      [{ max_retries: 1 }, 'body is missing required property "freezer_action"'],
+      [{ freezer_action: { action: 'back up' } }, 'body field "freezer_action.action" must match pattern'],
+      [{ freezer_action: {}, action_id: 'bad id' }, 'body field "action_id" must match pattern'],
+      [{ freezer_action: {}, max_retries: 'three' }, 'body field "max_retries" must be integer'],
+    ])('rejects %j with 400', async (json, description) => {
+      const res = await server.request('POST', `${prefix}/actions`, { json, headers });
+      expect(res.status).toBe(400);
+      expect((res.body as { description: string }).description.startsWith(description)).toBe(true);
+    });
+
+    it('answers 404 to updating an action that does not exist', async () => {
+      const res = await server.request('PATCH', `${prefix}/actions/nope`, { json: { max_retries: 1 }, headers });
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ title: 'Not Found', description: 'No action found with ID nope' });
+    });
+  });
+});
