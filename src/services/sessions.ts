@@ -105,11 +105,7 @@ export function sessionService(db: Knex) {
      */
     addJob(scope: Scope, sessionId: string, jobId: string, expected: Expected): Promise<void> {
       return inTransaction(db, async (trx) => {
-        const session = await sessions.find(trx, scope, sessionId);
-        if (!session) throw sessionNotFound(sessionId);
-        checkExpected('session', expected, session.version);
-        const job = await jobs.find(trx, scope, jobId);
-        if (!job) throw jobNotFound(jobId);
+        const { session, job } = await sessionAndJob(trx, scope, sessionId, jobId, expected);
         const previous = job.doc.session_id;
         if (typeof previous === 'string' && previous && previous !== sessionId) {
           await dropFromSession(trx, scope, previous, jobId);
@@ -141,11 +137,7 @@ export function sessionService(db: Knex) {
     /** Takes the job out of the session and asks its scheduler to stop it; idempotent. */
     removeJob(scope: Scope, sessionId: string, jobId: string, expected: Expected): Promise<void> {
       return inTransaction(db, async (trx) => {
-        const session = await sessions.find(trx, scope, sessionId);
-        if (!session) throw sessionNotFound(sessionId);
-        checkExpected('session', expected, session.version);
-        const job = await jobs.find(trx, scope, jobId);
-        if (!job) throw jobNotFound(jobId);
+        const { job } = await sessionAndJob(trx, scope, sessionId, jobId, expected);
         await dropFromSession(trx, scope, sessionId, jobId);
         if (job.doc.session_id === sessionId) {
           await jobs.update(trx, scope, jobId, job.version, {
@@ -158,6 +150,16 @@ export function sessionService(db: Knex) {
       });
     },
   };
+}
+
+/** Both ends of a membership change, or 404; If-Match applies to the session. */
+async function sessionAndJob(trx: Knex, scope: Scope, sessionId: string, jobId: string, expected: Expected) {
+  const session = await sessions.find(trx, scope, sessionId);
+  if (!session) throw sessionNotFound(sessionId);
+  checkExpected('session', expected, session.version);
+  const job = await jobs.find(trx, scope, jobId);
+  if (!job) throw jobNotFound(jobId);
+  return { session, job };
 }
 
 /** The body as a document: server-owned fields dropped, and `jobs` only when it is a map. */

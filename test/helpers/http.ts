@@ -72,3 +72,31 @@ function send(base: string, method: string, path: string, options: RequestOption
     req.end(payload);
   });
 }
+
+/**
+ * One server for the enclosing describe block: started before its tests, closed after them.
+ * Returns a stand-in usable right away (in the block's body) that reaches the started server.
+ */
+export function serverFor(engine: Engine, overrides: { bodyLimitBytes?: number } = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer(engine, overrides);
+  });
+  afterAll(() => started?.close());
+  const server = () => {
+    if (!started) throw new Error('the test server is not running (use it inside tests)');
+    return started;
+  };
+  return {
+    get url() { return server().url; },
+    get db() { return server().db; },
+    close: () => server().close(),
+    request: (method, path, options) => server().request(method, path, options),
+  };
+}
+
+/** The two API versions, for `describe.each`: name and path prefix (v2 with a project). */
+export const VERSIONS = [
+  ['v1', '/v1'],
+  ['v2', '/v2/proj-a'],
+] as const;

@@ -1,6 +1,6 @@
 // Actions over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
 
 /** What the original's tempest test posts: every value must come back exactly. */
 const TEMPEST_ACTION = {
@@ -15,16 +15,9 @@ const TEMPEST_ACTION = {
 };
 
 describe.each(engineRows)('actions on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
-  describe.each([
-    ['v1', '/v1'],
-    ['v2', '/v2/proj-a'],
-  ])('%s', (version, prefix) => {
+  describe.each(VERSIONS)('%s', (version, prefix) => {
     const headers = { 'X-User-Id': `actions-${version}` };
 
     it('creates, shows, replaces, updates and deletes, keeping every value as sent', async () => {

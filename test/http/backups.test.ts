@@ -1,6 +1,6 @@
 // Backups over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
 
 /** The customer's API document's example upload, exactly as written (note `host_name`). */
 const SEED_BACKUP = {
@@ -39,16 +39,9 @@ const AGENT_BACKUP = {
 };
 
 describe.each(engineRows)('backups on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
-  describe.each([
-    ['v1', '/v1'],
-    ['v2', '/v2/proj-a'],
-  ])('%s', (version, prefix) => {
+  describe.each(VERSIONS)('%s', (version, prefix) => {
     const alice = { 'X-User-Id': `alice-${version}` };
 
     it('creates, shows, lists and deletes the seed document unchanged', async () => {

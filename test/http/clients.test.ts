@@ -1,6 +1,6 @@
 // Registered clients over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
 
 const ALL = {
   supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],
@@ -20,16 +20,9 @@ const SCHEDULER_CLIENT = {
 };
 
 describe.each(engineRows)('clients on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
-  describe.each([
-    ['v1', '/v1'],
-    ['v2', '/v2/proj-a'],
-  ])('%s', (version, prefix) => {
+  describe.each(VERSIONS)('%s', (version, prefix) => {
     const alice = { 'X-User-Id': `alice-${version}` };
     const projectId = version === 'v2' ? 'proj-a' : null;
 

@@ -1,6 +1,6 @@
 // Jobs over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
 
 type Job = Record<string, unknown> & { job_schedule: Record<string, unknown>; job_actions?: Record<string, unknown>[] };
 
@@ -25,16 +25,9 @@ const SEED_JOB_INTERVAL = {
 const STEP = { freezer_action: { action: 'backup', mode: 'fs', backup_name: 'jb', path_to_backup: '/etc', container: 'c1', storage: 'local' }, max_retries: 3, max_retries_interval: 10 };
 
 describe.each(engineRows)('jobs on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
-  describe.each([
-    ['v1', '/v1'],
-    ['v2', '/v2/proj-a'],
-  ])('%s', (version, prefix) => {
+  describe.each(VERSIONS)('%s', (version, prefix) => {
     let n = 0;
     /** A user of its own for each test, with the seed client registered. */
     const freshUser = async (client: object = { client_id: SEED_CLIENT }) => {

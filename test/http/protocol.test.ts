@@ -1,15 +1,11 @@
 // HTTP behaviour shared by every operation: routing, bodies, media types and error bodies.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, type TestServer } from '../helpers/http';
 
 const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
 
 describe.each(engineRows)('protocol on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine, { bodyLimitBytes: 4096 });
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine, { bodyLimitBytes: 4096 });
 
   it('answers an unknown path with a JSON 404', async () => {
     const res = await server.request('GET', '/v2/proj/nothing-here');

@@ -1,7 +1,7 @@
 // One full freezer-scheduler cycle, replayed with the request shapes python-freezerclient and
 // freezer-scheduler 18 send (trailing slashes, GET bodies, all_projects, whole-document PATCHes).
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, type TestServer } from '../helpers/http';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -12,11 +12,7 @@ const HEADERS = { 'X-Auth-Token': 'gAAAAAB-token', 'Content-Type': 'application/
 const V2 = `/v2/${PROJECT}`;
 
 describe.each(engineRows)('a scheduler cycle on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
   const call = async (method: string, path: string, json?: unknown, expected?: number) => {
     const res = await server.request(method, path, { json, headers: HEADERS });

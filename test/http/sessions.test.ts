@@ -1,22 +1,15 @@
 // Sessions over HTTP, v1 and v2, on every engine: membership and the start/end handshake.
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const STEP = { freezer_action: { action: 'backup', mode: 'fs' } };
 
 describe.each(engineRows)('sessions on %s', (_name, engine) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(() => server.close());
+  const server = serverFor(engine);
 
-  describe.each([
-    ['v1', '/v1'],
-    ['v2', '/v2/proj-a'],
-  ])('%s', (version, prefix) => {
+  describe.each(VERSIONS)('%s', (version, prefix) => {
     let n = 0;
     const setup = async (sessionBody: Doc = { schedule: { schedule_interval: '1 days' }, hold_off: 60 }) => {
       const headers = { 'X-User-Id': `sessions-${version}-${++n}` };
