@@ -1,10 +1,30 @@
 /*
  * Dredd hooks for the contract test (test/contract/run.js runs Dredd with them).
  *
+ * RUNNING
+ *   npm run test:contract                       # SQLite (a fresh file)
+ *   FREEZER_TEST_MYSQL_URL=mysql://user:pass@host:3306/freezer_test npm run test:contract
+ *                                               # SQLite, then a fresh sibling MySQL database
+ *
+ * WHAT THE HOOKS DO
  * Dredd compiles one transaction per operation × documented status and sends the spec's example
- * request for each. The hooks below turn every error transaction into a request that really
- * produces its status, create the fixtures the success transactions need, and check every real
- * response body against the spec's schema (Dredd itself only checks that the example's keys exist).
+ * request for each: example ids that exist nowhere, example bodies, and the example user. Before
+ * each transaction the hooks
+ *   1. give it a user of its own (`X-User-Id`), so nothing one transaction makes is seen by another
+ *      (every resource is scoped by user, and in v2 by the URL's project too);
+ *   2. make it a request that would succeed: every id in the path names an item the user really
+ *      has (created through the API, see FIXTURES), except in 404 transactions, where every id
+ *      names nothing; jobs need their client registered, and a job acted on within a session must
+ *      be in that session; a list that should answer 200 gets an item to show;
+ *   3. break exactly the one thing its status is about (see the `switch` on the status:
+ *      400 unknown query parameter, 404 missing ids, 406 Accept, 409 create twice, 412 stale
+ *      If-Match, 413 big body, 415 text/plain, 422 unregistered client).
+ * The rules are keyed on the path's parameter names, the method and the status, never on a
+ * transaction's name, so a new operation with the same shapes needs no new hook; a new error
+ * status fails with "no reshaping rule" until one is added.
+ * After each transaction the real body is checked against the spec's schema with openapi-backend
+ * (Dredd itself only checks the status, that the headers the spec names (Content-Type, ETag) are
+ * there, and that the example's keys exist).
  *
  * SKIPPED TRANSACTIONS (nothing else is skipped):
  *  - Every `500` transaction (documented on all operations but GET / and GET /healthcheck):
@@ -35,10 +55,35 @@ const api = new OpenAPIBackend({
 const otherAjv = addFormats(new Ajv({ strict: false, allErrors: true }));
 const otherValidators = new Map();
 
-// Backup metadata for fixtures. Unlike the spec's request example (the v1 spelling `host_name`),
-// it says `hostname`, which the Backup/BackupList response examples name and Dredd requires.
-const BACKUP = { backup_name: 'contract_backup', container: 'freezer_container', hostname: 'node1' };
-const CLIENT = { client_id: 'contract_node1', hostname: 'node1', supported_actions: ['backup'] };
+/** The client the spec's job examples name: registered for the user before any jobs/sessions request. */
+const EXAMPLE_CLIENT = '6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1';
+
+/**
+ * How to make one item of each kind, keyed by the path parameter that names it: POST `body` to the
+ * collection, and the answer's `<key>` is the new id. Each makes an item with every key its kind's
+ * response examples name, since Dredd requires them in the GET and list answers.
+ */
+const FIXTURES = {
+  // Unlike the spec's request example (the v1 spelling `host_name`), it says `hostname`, which the
+  // Backup/BackupList response examples name.
+  backup_id: {
+    collection: 'backups',
+    body: { backup_name: 'contract_backup', container: 'freezer_container', hostname: 'node1' },
+  },
+  client_id: {
+    collection: 'clients',
+    body: { client_id: 'contract_node1', hostname: 'node1', supported_actions: ['backup'] },
+  },
+  // A job names a client the user registered in the project (EXAMPLE_CLIENT, see registerClient).
+  job_id: {
+    collection: 'jobs',
+    body: { client_id: EXAMPLE_CLIENT, job_actions: [{ freezer_action: { action: 'backup' } }] },
+  },
+  action_id: { collection: 'actions', body: { freezer_action: { action: 'backup' } } },
+  session_id: { collection: 'sessions', body: { schedule: {} } },
+};
+/** The FIXTURES key whose collection is the given path segment (`jobs` → `job_id`). */
+const idKeyOf = (collection) => Object.keys(FIXTURES).find((key) => FIXTURES[key].collection === collection);
 
 let users = 0;
 
@@ -60,18 +105,51 @@ const withDone = (fn) => (t, done) => {
 hooks.beforeEach(withDone(async (t) => {
   const status = Number(t.expected.statusCode);
   const method = t.request.method;
-  const resource = t.origin.resourceName;
+  const template = t.origin.resourceName; // the spec's path, e.g. /v2/{project_id}/jobs/{job_id}/event
   // Exactly the skips listed at the top; any other 5xx falls through to "no reshaping rule".
-  if (status === 500 || (status === 503 && resource === '/healthcheck')) {
+  if (status === 500 || (status === 503 && template === '/healthcheck')) {
     t.skip = true;
     return;
   }
-  // Every transaction acts as a user of its own, so fixtures and creations never collide
-  // (resources are scoped by user) and lists hold exactly what this transaction made.
+  // 1. Every transaction acts as a user of its own, so fixtures and creations never collide and
+  // lists hold exactly what this transaction made.
   setHeader(t, 'X-User-Id', `contract-user-${++users}`);
-  const base = `${t.protocol}//${t.host}:${t.port}`;
-  const byId = /\}$/.test(resource); // e.g. /v1/backups/{backup_id}
 
+  // 2. A request that would succeed. Error transactions get real items too, so that each one differs
+  // from a successful request only by what its status is about (except 404, which is about ids).
+  // Jobs must name a client the user registered in the project (422 otherwise), and sessions take
+  // jobs: register the one the spec's job examples and the job fixture name.
+  if (/\/(jobs|sessions)(\/|$)/.test(template)) await registerClient(t);
+  const ids = {};
+  for (const { name, index } of pathIds(t)) {
+    ids[name] = status === 404 ? `contract-missing-${name.replace(/_id$/, '')}` : await create(t, name);
+    setSegment(t, index, ids[name]);
+  }
+  if (ids.session_id && status !== 404) {
+    if (/\/action$/.test(template)) {
+      // The session handshake names a job in its body ({"start": {"job_id": …}}), which must be
+      // one of the session's jobs (400 otherwise): make one, add it, and name it.
+      const jobId = await create(t, 'job_id');
+      await addToSession(t, ids.session_id, jobId);
+      const body = JSON.parse(t.request.body);
+      for (const args of Object.values(body)) {
+        if (args && typeof args === 'object' && 'job_id' in args) args.job_id = jobId;
+      }
+      t.request.body = JSON.stringify(body);
+    } else if (ids.job_id && method === 'DELETE') {
+      // Taking a job out of a session: put it in first, so that the removal removes something.
+      await addToSession(t, ids.session_id, ids.job_id);
+    }
+  }
+  // Lists need an item, since Dredd checks every key of the one-item list examples (and an empty
+  // list would prove nothing about the item schema); afterEach checks the list shows it.
+  const collection = lastSegment(template);
+  if (method === 'GET' && status === 200 && idKeyOf(collection)) {
+    await create(t, idKeyOf(collection));
+    t.listsFixture = true;
+  }
+
+  // 3. Break the one thing the status is about.
   switch (status) {
     case 400:
       // Works for every operation: unknown query parameters are rejected by validation.
@@ -81,19 +159,29 @@ hooks.beforeEach(withDone(async (t) => {
       setHeader(t, 'Accept', '*/*');
       return;
     case 404:
-      // Only by-id operations declare 404: ask for an id nobody created.
-      setLastSegment(t, 'contract-missing-id');
+      // Done above: every id in the path names nothing.
       return;
     case 406:
       // An Accept that allows none of the operation's types (the health check answers text/plain).
-      setHeader(t, 'Accept', resource === '/healthcheck' ? 'application/json' : 'text/html');
+      setHeader(t, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html');
       return;
     case 409: {
-      // Register the very same client first; the transaction then registers it again.
-      const res = await post(base + pathOf(t), t.request.body, t.request.headers);
+      // Create the very same item first; the transaction then creates it again. Clients are named
+      // by the body's client_id; actions get a new id unless the body names one, so name one.
+      const idKey = idKeyOf(collection);
+      const body = JSON.parse(t.request.body);
+      if (idKey && !(idKey in body)) body[idKey] = 'contract-conflict';
+      t.request.body = JSON.stringify(body);
+      const res = await send(t, 'POST', pathOf(t), t.request.body);
       if (res.status !== 201) throw new Error(`409 fixture: POST ${pathOf(t)} answered ${res.status}`);
       return;
     }
+    case 412:
+      // The items made above are at version 1 (or 2, once a session took a job): never 999.
+      // (Elsewhere Dredd sends the declared If-Match empty, for want of an example; the server
+      // reads an empty If-Match as none.)
+      setHeader(t, 'If-Match', '"999"');
+      return;
     case 413:
       // Just over the default 1 MiB body limit.
       t.request.body = JSON.stringify({ pad: 'x'.repeat(1100000) });
@@ -104,20 +192,13 @@ hooks.beforeEach(withDone(async (t) => {
       // The example body, declared as something other than JSON.
       setHeader(t, 'Content-Type', 'text/plain');
       return;
+    case 422:
+      // A job must name a client the user registered: name one nobody registered. Merged into the
+      // example body, so a create or replace names it, and a patch changes the job's client to it.
+      t.request.body = JSON.stringify({ ...JSON.parse(t.request.body), client_id: 'never-registered' });
+      return;
   }
   if (status >= 400) throw new Error(`no reshaping rule for status ${status}`); // a new status: add a rule
-
-  // Success transactions: GET/DELETE by id need the resource to exist; lists need an item, since
-  // Dredd checks every key of the one-item list examples.
-  const fixtureFor = byId ? pathOf(t).replace(/\/[^/]+$/, '') : method === 'GET' ? pathOf(t) : null;
-  if (fixtureFor && /\/(backups|clients)$/.test(fixtureFor)) {
-    const isBackup = fixtureFor.endsWith('/backups');
-    const res = await post(base + fixtureFor, JSON.stringify(isBackup ? BACKUP : CLIENT), t.request.headers);
-    if (res.status !== 201) throw new Error(`fixture: POST ${fixtureFor} answered ${res.status}`);
-    const created = await res.json();
-    if (byId) setLastSegment(t, isBackup ? created.backup_id : created.client_id);
-    else t.listsFixture = true; // afterEach checks the list really shows it
-  }
 }));
 
 // Koa appends `; charset=utf-8`, Dredd compares the media type exactly (TOOLCHAIN G9).
@@ -168,14 +249,36 @@ hooks.afterEach((t) => {
 /** The request path without its query string. */
 const pathOf = (t) => t.fullPath.split('?')[0];
 
+const lastSegment = (p) => p.split('/').pop();
+
+/** The item ids in the spec's path and their segment positions (the v2 project stays the example's). */
+function pathIds(t) {
+  return t.origin.resourceName
+    .split('/')
+    .map((segment, index) => ({ name: (/^\{(\w+)\}$/.exec(segment) || [])[1], index }))
+    .filter(({ name }) => name && name !== 'project_id');
+}
+
+/** Where the transaction's collections live: `/v1`, or `/v2/<the URL's project>`. */
+function prefixOf(t) {
+  const depth = t.origin.resourceName.includes('{project_id}') ? 3 : 2;
+  return pathOf(t).split('/').slice(0, depth).join('/');
+}
+
 /** Dredd sends t.fullPath; t.request.uri is what reporters show. Keep both in step. */
 function rewrite(t, fn) {
   t.fullPath = fn(t.fullPath);
   t.request.uri = fn(t.request.uri);
 }
 
-function setLastSegment(t, id) {
-  rewrite(t, (uri) => uri.replace(/\/[^/?]+(\?|$)/, `/${encodeURIComponent(id)}$1`));
+/** Replaces the path segment at `index` (as counted in the spec's path) with `value`. */
+function setSegment(t, index, value) {
+  rewrite(t, (uri) => {
+    const [p, ...query] = uri.split('?');
+    const segments = p.split('/');
+    segments[index] = encodeURIComponent(value);
+    return [segments.join('/'), ...query].join('?');
+  });
 }
 
 function addToQuery(t, pair) {
@@ -189,12 +292,34 @@ function setHeader(t, name, value) {
   t.request.headers[name] = value;
 }
 
-/** POST a JSON body as the transaction's user (only X-User-Id matters for scoping). */
-function post(url, body, headers) {
-  const user = Object.entries(headers).find(([k]) => k.toLowerCase() === 'x-user-id');
-  return fetch(url, {
-    method: 'POST',
+/** Sends a request as the transaction's user (only X-User-Id matters for scoping). */
+function send(t, method, urlPath, body) {
+  const user = Object.entries(t.request.headers).find(([k]) => k.toLowerCase() === 'x-user-id');
+  return fetch(`${t.protocol}//${t.host}:${t.port}${urlPath}`, {
+    method,
     headers: { 'Content-Type': 'application/json', 'X-User-Id': user ? user[1] : '' },
     body,
   });
+}
+
+/** Creates an item of the kind `idKey` names for the transaction's user; resolves with its id. */
+async function create(t, idKey) {
+  const { collection, body } = FIXTURES[idKey];
+  const url = `${prefixOf(t)}/${collection}`;
+  const res = await send(t, 'POST', url, JSON.stringify(body));
+  if (res.status !== 201) throw new Error(`fixture: POST ${url} answered ${res.status}`);
+  return (await res.json())[idKey];
+}
+
+/** Registers EXAMPLE_CLIENT, which job fixtures and the spec's job examples name. */
+async function registerClient(t) {
+  const url = `${prefixOf(t)}/clients`;
+  const res = await send(t, 'POST', url, JSON.stringify({ client_id: EXAMPLE_CLIENT }));
+  if (res.status !== 201) throw new Error(`client fixture: POST ${url} answered ${res.status}`);
+}
+
+async function addToSession(t, sessionId, jobId) {
+  const url = `${prefixOf(t)}/sessions/${encodeURIComponent(sessionId)}/jobs/${encodeURIComponent(jobId)}`;
+  const res = await send(t, 'PUT', url);
+  if (res.status !== 204) throw new Error(`fixture: PUT ${url} answered ${res.status}`);
 }
