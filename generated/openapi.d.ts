@@ -1117,7 +1117,10 @@ export interface components {
         };
         /**
          * @description A search over list items. Every pair in `match` must hold and no pair in `match_not` may
-         *     hold. Each pair names one field and the value it must equal.
+         *     hold. Each pair names one field and the value it must equal; an object with several keys
+         *     is several pairs (so in `match_not`, none of them may hold). A pair holds when the field has
+         *     that value with the same JSON type (`"1"` is not `1`); `{"field": null}` holds when the
+         *     field is absent or null. Each list operation says where it looks fields up.
          */
         Search: {
             /** @description Pairs that must all hold, for example `{"client_id": "p1_node1"}`. */

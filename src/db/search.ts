@@ -25,7 +25,8 @@ export interface SearchTarget {
 const KEY = /^[A-Za-z0-9_-]{1,128}(\.[A-Za-z0-9_-]{1,128}){0,7}$/;
 
 /**
- * `match`: every pair must hold; `match_not`: no pair may hold. A pair `{key: value}` holds when
+ * `match`: every pair must hold; `match_not`: no pair may hold (an object with several keys is
+ * several pairs). A pair `{key: value}` holds when
  * some place the resource keeps the key has the same JSON type and value (`"200"` is not `200`);
  * `{key: null}` holds when no place has a non-null value. `{"_all": TEXT}` in `match` is the CLI's
  * `--search TEXT`: TEXT holding a JSON list of pairs means those pairs; any other TEXT matches
