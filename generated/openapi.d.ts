@@ -2276,6 +2276,62 @@ export interface components {
             };
         };
         /**
+         * @description `keystone` mode: no `X-Auth-Token`, or one Keystone does not accept (invalid, expired or
+         *     revoked). The `WWW-Authenticate` header says where to get a token.
+         */
+        Unauthorized: {
+            headers: {
+                /**
+                 * @description `Keystone uri="<Keystone URL>"`
+                 * @example Keystone uri="http://127.0.0.1:5000/v3"
+                 */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Unauthorized",
+                 *       "description": "The request you have made requires authentication."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `keystone` mode: the token is for another project than the URL names (and has no
+         *     administrator role), or is not scoped to a project at all.
+         */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Forbidden",
+                 *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `keystone` mode: Keystone could not be asked in time; nothing was done. Retry later. */
+        IdentityUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Service Unavailable",
+                 *       "description": "The identity service cannot be reached; try again later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
          * @description The request is malformed: a parameter, header or body does not match this document, or the
          *     body is not valid JSON. `description` names what is wrong.
          */
@@ -2444,8 +2500,8 @@ export interface components {
          */
         SearchQuery: string;
         /**
-         * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
-         *     every project needs an administrator; for anyone else the list stays the caller's own.
+         * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
+         *     compatibility; it does not widen the list, which always holds the caller's own jobs.
          * @example False
          */
         AllProjects: "True" | "False" | "true" | "false";
@@ -2742,6 +2798,9 @@ export type ResponseSessionWritten200 = components['responses']['SessionWritten2
 export type ResponseSessionActionResult = components['responses']['SessionActionResult'];
 export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseConflict = components['responses']['Conflict'];
@@ -2868,7 +2927,9 @@ export interface operations {
         responses: {
             200: components["responses"]["HomeDocumentV1"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getHomeDocument: {
@@ -2882,7 +2943,9 @@ export interface operations {
         responses: {
             200: components["responses"]["HomeDocumentV2"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listBackups: {
@@ -2918,10 +2981,13 @@ export interface operations {
         responses: {
             200: components["responses"]["BackupList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createBackup: {
@@ -2941,10 +3007,13 @@ export interface operations {
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getBackup: {
@@ -2969,9 +3038,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Backup"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteBackup: {
@@ -3002,8 +3074,11 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listClients: {
@@ -3039,10 +3114,13 @@ export interface operations {
         responses: {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createClient: {
@@ -3062,11 +3140,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getClient: {
@@ -3091,9 +3172,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteClient: {
@@ -3124,8 +3208,11 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listJobs: {
@@ -3147,8 +3234,8 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
-                 *     every project needs an administrator; for anyone else the list stays the caller's own.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
+                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -3167,10 +3254,13 @@ export interface operations {
         responses: {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createJob: {
@@ -3190,11 +3280,14 @@ export interface operations {
         responses: {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getJob: {
@@ -3219,9 +3312,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceJob: {
@@ -3254,12 +3350,15 @@ export interface operations {
         responses: {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteJob: {
@@ -3298,9 +3397,12 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateJob: {
@@ -3333,6 +3435,8 @@ export interface operations {
         responses: {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -3340,6 +3444,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     postJobEvent: {
@@ -3372,12 +3477,15 @@ export interface operations {
         responses: {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listActions: {
@@ -3413,10 +3521,13 @@ export interface operations {
         responses: {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createAction: {
@@ -3436,11 +3547,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getAction: {
@@ -3465,9 +3579,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceAction: {
@@ -3500,11 +3617,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteAction: {
@@ -3543,9 +3663,12 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateAction: {
@@ -3578,12 +3701,15 @@ export interface operations {
         responses: {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listSessions: {
@@ -3619,10 +3745,13 @@ export interface operations {
         responses: {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createSession: {
@@ -3642,10 +3771,13 @@ export interface operations {
         responses: {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getSession: {
@@ -3670,9 +3802,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceSession: {
@@ -3705,11 +3840,14 @@ export interface operations {
         responses: {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteSession: {
@@ -3748,9 +3886,12 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateSession: {
@@ -3783,12 +3924,15 @@ export interface operations {
         responses: {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     postSessionAction: {
@@ -3821,12 +3965,15 @@ export interface operations {
         responses: {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     addSessionJob: {
@@ -3870,10 +4017,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     removeSessionJob: {
@@ -3917,10 +4067,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listBackupsV1: {
@@ -3950,10 +4103,13 @@ export interface operations {
         responses: {
             200: components["responses"]["BackupList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createBackupV1: {
@@ -3967,10 +4123,13 @@ export interface operations {
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getBackupV1: {
@@ -3990,9 +4149,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Backup"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteBackupV1: {
@@ -4018,9 +4180,12 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listClientsV1: {
@@ -4050,10 +4215,13 @@ export interface operations {
         responses: {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createClientV1: {
@@ -4067,11 +4235,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getClientV1: {
@@ -4091,9 +4262,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteClientV1: {
@@ -4119,9 +4293,12 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listJobsV1: {
@@ -4143,8 +4320,8 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Listing the jobs of
-                 *     every project needs an administrator; for anyone else the list stays the caller's own.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
+                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -4157,10 +4334,13 @@ export interface operations {
         responses: {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createJobV1: {
@@ -4174,11 +4354,14 @@ export interface operations {
         responses: {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getJobV1: {
@@ -4198,9 +4381,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceJobV1: {
@@ -4228,12 +4414,15 @@ export interface operations {
         responses: {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteJobV1: {
@@ -4267,10 +4456,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateJobV1: {
@@ -4298,6 +4490,8 @@ export interface operations {
         responses: {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4305,6 +4499,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     postJobEventV1: {
@@ -4332,12 +4527,15 @@ export interface operations {
         responses: {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listActionsV1: {
@@ -4367,10 +4565,13 @@ export interface operations {
         responses: {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createActionV1: {
@@ -4384,11 +4585,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getActionV1: {
@@ -4408,9 +4612,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceActionV1: {
@@ -4438,11 +4645,14 @@ export interface operations {
         responses: {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteActionV1: {
@@ -4476,10 +4686,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateActionV1: {
@@ -4507,12 +4720,15 @@ export interface operations {
         responses: {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     listSessionsV1: {
@@ -4542,10 +4758,13 @@ export interface operations {
         responses: {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     createSessionV1: {
@@ -4559,10 +4778,13 @@ export interface operations {
         responses: {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     getSessionV1: {
@@ -4582,9 +4804,12 @@ export interface operations {
         responses: {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     replaceSessionV1: {
@@ -4612,11 +4837,14 @@ export interface operations {
         responses: {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     deleteSessionV1: {
@@ -4650,10 +4878,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     updateSessionV1: {
@@ -4681,12 +4912,15 @@ export interface operations {
         responses: {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     postSessionActionV1: {
@@ -4714,12 +4948,15 @@ export interface operations {
         responses: {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     addSessionJobV1: {
@@ -4758,10 +4995,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
     removeSessionJobV1: {
@@ -4800,10 +5040,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
         };
     };
 }

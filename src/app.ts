@@ -1,13 +1,19 @@
-// The Koa application: error rendering, JSON bodies, then openapi-backend. It never listens.
+// The Koa application: error rendering, authentication, JSON bodies, then openapi-backend. It never listens.
 import Koa from 'koa';
 import type OpenAPIBackend from 'openapi-backend';
+import { KeystoneValidator } from './auth/keystone';
+import type { Config } from './config';
 import { renderErrors } from './http/render-errors';
 import { bodyOf, jsonBody } from './http/json-body';
+import { authenticate } from './identity';
 
-export function createApp(api: OpenAPIBackend, bodyLimitBytes: number): Koa {
+export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBytes' | 'auth'>): Koa {
   const app = new Koa();
-  app.use(renderErrors(bodyLimitBytes));
-  for (const middleware of jsonBody(bodyLimitBytes)) app.use(middleware);
+  app.use(renderErrors(config.bodyLimitBytes));
+  if (config.auth.mode === 'keystone') {
+    app.use(authenticate(new KeystoneValidator(config.auth.keystone), config.auth.keystone.url));
+  }
+  for (const middleware of jsonBody(config.bodyLimitBytes)) app.use(middleware);
   app.use(async (ctx) => {
     await api.handleRequest(
       { method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string | string[]>, body: bodyOf(ctx) },

@@ -1,31 +1,43 @@
 // Every setting the server reads, parsed once from the environment and the command line.
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATABASE_URL, knexConfig } from '../knexfile';
+import type { KeystoneSettings } from './auth/keystone';
 
 export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
-  /** The user assumed in noauth mode when a request has no X-User-Id. */
-  defaultUserId: string;
   /** Request bodies above this many bytes are answered with 413. */
   bodyLimitBytes: number;
+  auth: NoAuth | KeystoneAuth;
+}
+
+/** Identity from request headers: for development and trusted networks only. */
+export interface NoAuth {
+  mode: 'noauth';
+  /** The user assumed when a request has no X-User-Id. */
+  defaultUserId: string;
+}
+
+/** Identity from Keystone tokens. */
+export interface KeystoneAuth {
+  mode: 'keystone';
+  keystone: KeystoneSettings;
+  /** Holders of this role may use any project's URLs. */
+  adminRole: string;
 }
 
 export class ConfigError extends Error {}
 
-const USAGE = 'usage: freezer-api [--host HOST] [--port PORT] [--database URL]';
+const USAGE = 'usage: freezer-api [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone]';
 
 /** Flags win over environment variables, which win over the defaults. */
-export function loadConfig(
-  argv: string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
-): Config {
-  let flags: { host?: string; port?: string; database?: string };
+export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
+  let flags: { host?: string; port?: string; database?: string; auth?: string };
   try {
     flags = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' } },
+      options: { host: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' }, auth: { type: 'string' } },
       strict: true,
     }).values;
   } catch (err) {
@@ -35,8 +47,8 @@ export function loadConfig(
     host: nonEmpty('host', flags.host ?? env.FREEZER_API_HOST ?? '127.0.0.1'),
     port: integer('port', flags.port ?? env.FREEZER_API_PORT ?? '9090', 0, 65535),
     databaseUrl: flags.database ?? env.FREEZER_API_DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    defaultUserId: nonEmpty('FREEZER_API_DEFAULT_USER', env.FREEZER_API_DEFAULT_USER ?? 'default-user'),
     bodyLimitBytes: integer('FREEZER_API_BODY_LIMIT', env.FREEZER_API_BODY_LIMIT ?? '1048576', 1, 2 ** 31),
+    auth: authConfig(flags.auth ?? env.FREEZER_API_AUTH ?? 'noauth', env),
   };
   try {
     knexConfig(config.databaseUrl);
@@ -44,6 +56,36 @@ export function loadConfig(
     throw new ConfigError((err as Error).message);
   }
   return config;
+}
+
+function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth {
+  if (mode === 'noauth') {
+    return { mode, defaultUserId: nonEmpty('FREEZER_API_DEFAULT_USER', env.FREEZER_API_DEFAULT_USER ?? 'default-user') };
+  }
+  if (mode !== 'keystone') throw new ConfigError(`auth must be noauth or keystone, not "${mode}"`);
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`${name} must be set when auth is keystone`);
+    return value;
+  };
+  const url = required('FREEZER_API_KEYSTONE_URL');
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(`FREEZER_API_KEYSTONE_URL must be an http(s) URL, not "${url}"`);
+  return {
+    mode,
+    adminRole: nonEmpty('FREEZER_API_ADMIN_ROLE', env.FREEZER_API_ADMIN_ROLE ?? 'admin'),
+    keystone: {
+      url,
+      username: required('FREEZER_API_KEYSTONE_USERNAME'),
+      password: required('FREEZER_API_KEYSTONE_PASSWORD'),
+      projectName: env.FREEZER_API_KEYSTONE_PROJECT ?? 'service',
+      userDomainName: env.FREEZER_API_KEYSTONE_USER_DOMAIN ?? 'Default',
+      projectDomainName: env.FREEZER_API_KEYSTONE_PROJECT_DOMAIN ?? 'Default',
+      timeoutMs: integer('FREEZER_API_KEYSTONE_TIMEOUT_MS', env.FREEZER_API_KEYSTONE_TIMEOUT_MS ?? '5000', 1, 600000),
+      cacheSeconds: integer('FREEZER_API_TOKEN_CACHE_SECONDS', env.FREEZER_API_TOKEN_CACHE_SECONDS ?? '300', 0, 86400),
+      negativeCacheSeconds: 5,
+      cacheSize: 10000,
+    },
+  };
 }
 
 function nonEmpty(name: string, value: string): string {

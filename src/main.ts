@@ -4,8 +4,14 @@ import { startServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.auth.mode === 'noauth' && !isLoopback(config.host)) {
+    console.warn(
+      `\n!!! freezer-api: WARNING: noauth mode on ${config.host}: anyone who can reach this port can act as any user.\n` +
+        '!!! Set FREEZER_API_AUTH=keystone (see the README), or bind to 127.0.0.1.\n',
+    );
+  }
   const server = await startServer(config);
-  console.log(`freezer-api listening on ${server.url} (database: ${redact(config.databaseUrl)})`);
+  console.log(`freezer-api listening on ${server.url} (${config.auth.mode}, database: ${redact(config.databaseUrl)})`);
   const stop = () => {
     server.close().then(
       () => process.exit(0),
@@ -15,6 +21,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 /** Never print a database password. */
 const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');

@@ -18,8 +18,8 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl);
   try {
-    const api = await createBackend(createHandlers(db, createIdentity(config.defaultUserId)));
-    const app = createApp(api, config.bodyLimitBytes);
+    const api = await createBackend(createHandlers(db, createIdentity(config.auth)));
+    const app = createApp(api, config);
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Real HTTP against a real server (real Koa app, real database), every response checked
 // against the spec before the test sees it.
 import http from 'node:http';
+import type { Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/server';
 import type { Engine } from './engines';
 import { conformanceErrors, type Exchange } from './spec';
@@ -19,14 +20,16 @@ export interface RequestOptions {
   unchecked?: boolean;
 }
 
-export async function startTestServer(engine: Engine, overrides: { bodyLimitBytes?: number } = {}): Promise<TestServer> {
+export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth'>>;
+
+export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
   const database = await engine.create();
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
     databaseUrl: database.url,
-    defaultUserId: 'default-user',
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
+    auth: overrides.auth ?? { mode: 'noauth', defaultUserId: 'default-user' },
   });
   return {
     ...server,
@@ -77,7 +80,7 @@ function send(base: string, method: string, path: string, options: RequestOption
  * One server for the enclosing describe block: started before its tests, closed after them.
  * Returns a stand-in usable right away (in the block's body) that reaches the started server.
  */
-export function serverFor(engine: Engine, overrides: { bodyLimitBytes?: number } = {}): TestServer {
+export function serverFor(engine: Engine, overrides: ServerOverrides = {}): TestServer {
   let started: TestServer | undefined;
   beforeAll(async () => {
     started = await startTestServer(engine, overrides);

@@ -3,7 +3,8 @@
 // a recipe here fails, so the spec cannot promise what no test has seen.
 import type { Operation } from 'openapi-backend';
 import { engineRows } from '../helpers/engines';
-import { startTestServer, type RequestOptions, type TestServer } from '../helpers/http';
+import { serverFor, type RequestOptions, type TestServer } from '../helpers/http';
+import { testKeystone, unreachableKeystone } from '../helpers/keystone';
 import { specApi } from '../helpers/spec';
 
 const PROJECT = 'proj-statuses';
@@ -38,24 +39,19 @@ async function allCases(): Promise<{ operation: Operation; status: number }[]> {
   );
 }
 
-describe.each(engineRows)('every documented status on %s', (_name, engine) => {
-  let server: TestServer;
-  /** A server whose database has gone away, for the 500/503 cases. */
-  let broken: TestServer;
+const keystone = testKeystone();
 
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-    broken = await startTestServer(engine);
-    await broken.db.destroy();
-  });
-  afterAll(async () => {
-    await server.close();
-    await broken.close();
-  });
+describe.each(engineRows)('every documented status on %s', (_name, engine) => {
+  const server = serverFor(engine);
+  /** Its database has gone away: the 500/503 cases. */
+  const broken = serverFor(engine);
+  /** keystone mode with no Keystone to ask: 401 without a token, 503 with one. */
+  const unreachable = serverFor(engine, { auth: unreachableKeystone() });
+  beforeAll(() => broken.db.destroy());
 
   it('has a recipe for every operation and status, and each produces its status', async () => {
     const silence = jest.spyOn(console, 'error').mockImplementation(() => {});
-    const cases = await allCases();
+    const cases = (await allCases()).filter((c) => c.status !== 403);
     for (const { operation, status } of cases) {
       const user: Headers = { 'X-User-Id': `statuses-${++counter}` };
       const base = operation.path.startsWith('/v2') ? `/v2/${PROJECT}` : '/v1';
@@ -82,6 +78,9 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
           path += '?unknown_parameter=1';
           options.headers = { ...user, Accept: '*/*' };
           break;
+        case 401:
+          options.headers = {};
+          break;
         case 406:
           options.headers = { ...user, Accept: path === '/healthcheck' ? 'application/json' : 'text/html' };
           break;
@@ -104,15 +103,42 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
           options.json = { ...(body as object), client_id: 'never-registered' };
           break;
         default:
-          if (status >= 300 && ![300, 404, 500, 503].includes(status)) {
+          if (status >= 300 && ![300, 401, 404, 500, 503].includes(status)) {
             throw new Error(`no recipe for ${operation.operationId} ${status}: add one to this test`);
           }
       }
-      const res = await (status >= 500 ? broken : server).request(operation.method.toUpperCase(), path, options);
+      // 503 is also the health check's "database unavailable"; elsewhere it is "Keystone unavailable".
+      const identity503 = status === 503 && operation.operationId !== 'getHealth';
+      if (identity503) options.headers = { 'X-Auth-Token': 'any' };
+      const target = status === 401 || identity503 ? unreachable : status >= 500 ? broken : server;
+      const res = await target.request(operation.method.toUpperCase(), path, options);
       expect([operation.operationId, res.status, res.text]).toEqual([operation.operationId, status, expect.any(String)]);
     }
     silence.mockRestore();
     expect(cases.length).toBeGreaterThan(300);
+  });
+
+  (keystone ? describe : describe.skip)('with a real Keystone (run test/keystone/start.sh to enable)', () => {
+    const ks = keystone!;
+    const secured = serverFor(engine, { auth: ks.auth() });
+
+    it('produces every documented 403: a token for another project, or for none', async () => {
+      const cases = (await allCases()).filter((c) => c.status === 403);
+      expect(cases.length).toBeGreaterThan(50);
+      const projectToken = await ks.token('alice');
+      const unscopedToken = await ks.token('alice', 'unscoped');
+      for (const { operation } of cases) {
+        // PROJECT is not alice's project; v1 has no project in its URL, so its token has none.
+        const v2 = operation.path.startsWith('/v2');
+        const path = operation.path.replace('{project_id}', PROJECT).replace(/\{\w+\}/g, 'some-id');
+        const json = exampleBody(operation);
+        const res = await secured.request(operation.method.toUpperCase(), path, {
+          headers: { 'X-Auth-Token': v2 ? projectToken : unscopedToken },
+          ...(json === undefined ? {} : { json }),
+        });
+        expect([operation.operationId, res.status]).toEqual([operation.operationId, 403]);
+      }
+    });
   });
 });
 

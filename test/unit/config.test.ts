@@ -7,8 +7,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 9090,
       databaseUrl: 'sqlite:./data/freezer.sqlite',
-      defaultUserId: 'default-user',
       bodyLimitBytes: 1048576,
+      auth: { mode: 'noauth', defaultUserId: 'default-user' },
     });
   });
 
@@ -24,8 +24,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 8080,
       databaseUrl: 'mysql://u:p@db:3306/freezer',
-      defaultUserId: 'ops',
       bodyLimitBytes: 2048,
+      auth: { mode: 'noauth', defaultUserId: 'ops' },
     });
     expect(loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:'], env)).toMatchObject({
       host: '::1',
@@ -44,6 +44,30 @@ describe('loadConfig', () => {
     [['--host', ' '], {}, 'host must not be empty'],
   ])('refuses %j %j with one clear message', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(new ConfigError(message));
+  });
+
+  it('reads the keystone settings, with defaults for the optional ones', () => {
+    const env = {
+      FREEZER_API_AUTH: 'keystone',
+      FREEZER_API_KEYSTONE_URL: 'http://ks:5000/v3',
+      FREEZER_API_KEYSTONE_USERNAME: 'freezer',
+      FREEZER_API_KEYSTONE_PASSWORD: 'secret',
+    };
+    expect(loadConfig([], env).auth).toEqual({
+      mode: 'keystone',
+      adminRole: 'admin',
+      keystone: {
+        url: 'http://ks:5000/v3', username: 'freezer', password: 'secret', projectName: 'service',
+        userDomainName: 'Default', projectDomainName: 'Default', timeoutMs: 5000, cacheSeconds: 300,
+        negativeCacheSeconds: 5, cacheSize: 10000,
+      },
+    });
+    expect(loadConfig(['--auth', 'noauth'], env).auth.mode).toBe('noauth');
+    expect(() => loadConfig([], { ...env, FREEZER_API_KEYSTONE_PASSWORD: '' })).toThrow(
+      new ConfigError('FREEZER_API_KEYSTONE_PASSWORD must be set when auth is keystone'),
+    );
+    expect(() => loadConfig(['--auth', 'basic'], {})).toThrow(new ConfigError('auth must be noauth or keystone, not "basic"'));
+    expect(() => loadConfig([], { ...env, FREEZER_API_KEYSTONE_URL: 'ks:5000' })).toThrow(/must be an http\(s\) URL/);
   });
 
   it('refuses unknown flags, naming the usage', () => {

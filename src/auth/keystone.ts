@@ -1,0 +1,136 @@
+// Validates callers' Keystone tokens (GET /v3/auth/tokens as the service user), with a bounded
+// cache so that a busy scheduler costs Keystone one validation per token, not one per request.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+export interface KeystoneSettings {
+  /** Keystone's v3 URL, such as http://127.0.0.1:5000/v3 (also sent in WWW-Authenticate). */
+  url: string;
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+  /** How long one call to Keystone may take before the API answers 503. */
+  timeoutMs: number;
+  /** How long a valid token is trusted without asking again (capped by its expiry). */
+  cacheSeconds: number;
+  /** How long an invalid token is remembered as invalid. */
+  negativeCacheSeconds: number;
+  cacheSize: number;
+}
+
+/** Who a valid token speaks for. */
+export interface TokenIdentity {
+  userId: string;
+  userName: string | null;
+  /** Undefined for tokens not scoped to a project. */
+  projectId?: string;
+  roles: string[];
+}
+
+/** Keystone could not be asked (down, slow, or refusing our service credentials). */
+export class KeystoneUnavailable extends Error {}
+
+type Verdict = { identity: TokenIdentity } | { invalid: true };
+
+interface TokenBody {
+  token: {
+    user: { id: string; name?: string };
+    project?: { id: string };
+    roles?: { name: string }[];
+    expires_at: string;
+  };
+}
+
+export class KeystoneValidator {
+  private readonly cache: LRUCache<string, Verdict>;
+  /** Validations under way, so concurrent requests with one token ask Keystone once. */
+  private readonly pending = new Map<string, Promise<Verdict>>();
+  private serviceToken?: { token: string; refreshAfter: number };
+
+  constructor(private readonly settings: KeystoneSettings) {
+    this.cache = new LRUCache({ max: settings.cacheSize, ttlAutopurge: false });
+  }
+
+  /** The token's identity, or null when Keystone says the token is not valid. */
+  async validate(token: string): Promise<TokenIdentity | null> {
+    const key = createKey(token);
+    let verdict = this.cache.get(key);
+    if (!verdict) {
+      let pending = this.pending.get(key);
+      if (!pending) {
+        pending = this.ask(token, key).finally(() => this.pending.delete(key));
+        this.pending.set(key, pending);
+      }
+      verdict = await pending;
+    }
+    return 'identity' in verdict ? verdict.identity : null;
+  }
+
+  private async ask(token: string, key: string): Promise<Verdict> {
+    let res = await this.call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': await this.service(), 'X-Subject-Token': token });
+    if (res.status === 401) {
+      // Our own token expired or was revoked: get a new one, once.
+      this.serviceToken = undefined;
+      res = await this.call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': await this.service(), 'X-Subject-Token': token });
+    }
+    if (res.status === 404) {
+      const verdict: Verdict = { invalid: true };
+      this.cache.set(key, verdict, { ttl: this.settings.negativeCacheSeconds * 1000 });
+      return verdict;
+    }
+    if (res.status !== 200) {
+      throw new KeystoneUnavailable(`Keystone answered ${res.status} to a token validation (check the service user's roles)`);
+    }
+    const { token: body } = (await res.json()) as TokenBody;
+    const identity: TokenIdentity = {
+      userId: body.user.id,
+      userName: body.user.name ?? null,
+      projectId: body.project?.id,
+      roles: (body.roles ?? []).map((r) => r.name),
+    };
+    const untilExpiry = Date.parse(body.expires_at) - Date.now();
+    const ttl = Math.min(this.settings.cacheSeconds * 1000, untilExpiry);
+    const verdict: Verdict = { identity };
+    if (ttl > 0) this.cache.set(key, verdict, { ttl });
+    return verdict;
+  }
+
+  /** The service user's own token, issued when first needed and renewed before it expires. */
+  private async service(): Promise<string> {
+    if (this.serviceToken && Date.now() < this.serviceToken.refreshAfter) return this.serviceToken.token;
+    const { username, password, projectName, userDomainName, projectDomainName } = this.settings;
+    const res = await this.call('POST', '/auth/tokens?nocatalog', { 'Content-Type': 'application/json' }, {
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: username, domain: { name: userDomainName }, password } } },
+        scope: { project: { name: projectName, domain: { name: projectDomainName } } },
+      },
+    });
+    const token = res.headers.get('x-subject-token');
+    if (res.status !== 201 || !token) {
+      throw new KeystoneUnavailable(`Keystone refused the service credentials (${res.status}); check the keystone settings`);
+    }
+    const { token: body } = (await res.json()) as TokenBody;
+    // Renew a minute early (or halfway, for very short-lived tokens).
+    const lifetime = Date.parse(body.expires_at) - Date.now();
+    this.serviceToken = { token, refreshAfter: Date.now() + Math.max(lifetime - 60_000, lifetime / 2) };
+    return token;
+  }
+
+  private async call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(this.settings.url.replace(/\/$/, '') + path, {
+        method,
+        headers: { Accept: 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+    } catch (err) {
+      throw new KeystoneUnavailable(`Keystone at ${this.settings.url} cannot be reached: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Cache keys are digests: no raw tokens are kept in memory. */
+const createKey = (token: string) => createHash('sha256').update(token).digest('base64');

@@ -1,0 +1,105 @@
+// keystone mode against the real Keystone of test/keystone/start.sh: tokens, projects, roles.
+import { ENGINES } from '../helpers/engines';
+import { serverFor, startTestServer } from '../helpers/http';
+import { testKeystone, unreachableKeystone } from '../helpers/keystone';
+
+const keystone = testKeystone();
+const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
+
+(keystone ? describe : describe.skip)('keystone mode (real Keystone; run test/keystone/start.sh to enable)', () => {
+  const ks = keystone!;
+  const server = serverFor(ENGINES[0]!, { auth: ks.auth() });
+  const auth = (token: string, extra: Record<string, string> = {}) => ({ headers: { 'X-Auth-Token': token, ...extra } });
+
+  it('leaves / and /healthcheck public', async () => {
+    expect((await server.request('GET', '/')).status).toBe(300);
+    expect((await server.request('GET', '/healthcheck')).status).toBe(200);
+  });
+
+  it('answers 401 with WWW-Authenticate to a missing or garbage token', async () => {
+    for (const options of [{}, auth('garbage'), auth('gAAAAABtampered-token-value')]) {
+      for (const path of [`/v2/${ks.projects.p1}/backups`, '/v1/backups', '/v2']) {
+        const res = await server.request('GET', path, options);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(`Keystone uri="${ks.url}"`);
+        expect(res.body).toEqual({ title: 'Unauthorized', description: 'The request you have made requires authentication.' });
+      }
+    }
+  });
+
+  it("takes user and project from the token, never from the client's identity headers", async () => {
+    const alice = await ks.token('alice');
+    const forged = { 'X-User-Id': ks.users.bob, 'X-Project-Id': ks.projects.p2, 'X-User-Name': 'bob', 'X-Roles': 'admin' };
+    const created = await server.request('POST', `/v2/${ks.projects.p1}/backups/`, { json: BACKUP, ...auth(alice, forged) });
+    expect(created.status).toBe(201);
+    const { backup_id } = created.body as { backup_id: string };
+    const shown = await server.request('GET', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(alice));
+    expect(shown.body).toMatchObject({ user_id: ks.users.alice, user_name: 'alice', project_id: ks.projects.p1 });
+    // v1 requests belong to the token's project: the same backup.
+    expect((await server.request('GET', `/v1/backups/${backup_id}`, auth(alice, forged))).status).toBe(200);
+  });
+
+  it("refuses a token on another project's URL with 403, and keeps users apart", async () => {
+    const alice = await ks.token('alice');
+    const bob = await ks.token('bob');
+    const { backup_id } = (await server.request('POST', `/v2/${ks.projects.p1}/backups`, { json: BACKUP, ...auth(alice) })).body as { backup_id: string };
+    const crossing = await server.request('GET', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob));
+    expect(crossing.status).toBe(403);
+    expect(crossing.body).toEqual({ title: 'Forbidden', description: `The token is scoped to project ${ks.projects.p2}, not ${ks.projects.p1}.` });
+    expect((await server.request('DELETE', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob))).status).toBe(403);
+    expect((await server.request('GET', `/v1/backups/${backup_id}`, auth(bob))).status).toBe(404);
+    expect((await server.request('GET', `/v2/${ks.projects.p2}/backups/${backup_id}`, auth(bob))).status).toBe(404);
+    expect((await server.request('GET', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(alice))).status).toBe(200);
+  });
+
+  it('lets the admin role use any project URL', async () => {
+    const admin = await ks.token('admin');
+    expect((await server.request('GET', `/v2/${ks.projects.p1}/backups`, auth(admin))).status).toBe(200);
+    expect((await server.request('POST', `/v2/${ks.projects.p2}/backups`, { json: BACKUP, ...auth(admin) })).status).toBe(201);
+  });
+
+  it('refuses a token scoped to no project with 403', async () => {
+    const unscoped = await ks.token('alice', 'unscoped');
+    const res = await server.request('GET', '/v1/backups', auth(unscoped));
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ title: 'Forbidden', description: 'The token is not scoped to a project.' });
+  });
+
+  it('answers 401 once a revoked token is no longer cached', async () => {
+    const uncached = await startTestServer(ENGINES[0]!, { auth: ks.auth({ cacheSeconds: 0 }) });
+    try {
+      const alice = await ks.token('alice');
+      expect((await uncached.request('GET', '/v1/backups', auth(alice))).status).toBe(200);
+      const revoked = await fetch(`${ks.url}/auth/tokens`, { method: 'DELETE', headers: { 'X-Auth-Token': alice, 'X-Subject-Token': alice } });
+      expect(revoked.status).toBe(204);
+      expect((await uncached.request('GET', '/v1/backups', auth(alice))).status).toBe(401);
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  it('asks Keystone once per token, however many requests and however concurrent', async () => {
+    const alice = await ks.token('alice');
+    const before = ks.validations();
+    const results = await Promise.all(Array.from({ length: 30 }, () => server.request('GET', '/v1/clients', auth(alice))));
+    for (let i = 0; i < 20; i++) await server.request('GET', '/v1/backups', auth(alice));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(ks.validations() - before).toBe(1);
+  });
+});
+
+describe('keystone mode with Keystone unreachable', () => {
+  const server = serverFor(ENGINES[0]!, { auth: unreachableKeystone() });
+
+  it('answers 503 quickly, not a hang, and still 401 without a token', async () => {
+    const silence = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const started = Date.now();
+    const res = await server.request('GET', '/v2/p1/backups', { headers: { 'X-Auth-Token': 'any' } });
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ title: 'Service Unavailable', description: 'The identity service cannot be reached; try again later.' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await server.request('GET', '/v2/p1/backups')).status).toBe(401);
+    expect(silence).toHaveBeenCalled();
+    silence.mockRestore();
+  });
+});
