@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import OpenAPIBackend, { type Context } from 'openapi-backend';
 import { ApiError, badRequest } from '../errors';
 import { SPEC_PATH } from '../paths';
+import { precompileRouter } from './fast-router';
 import type { Handlers } from './types';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
@@ -46,6 +47,7 @@ export async function createBackend(handlers: Handlers): Promise<OpenAPIBackend>
   });
   await api.init();
   api.validator.preCompileRequestValidators();
+  precompileRouter(api);
   return api;
 }
 

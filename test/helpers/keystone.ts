@@ -69,3 +69,18 @@ export function unreachableKeystone(): KeystoneAuth {
     },
   };
 }
+
+/**
+ * A describe block that needs the real Keystone: it runs when test/keystone/start.sh's variables
+ * are set, fails in CI when they are not, and otherwise shows up as skipped, saying why.
+ */
+export function withKeystone(title: string, body: (keystone: TestKeystone) => void): void {
+  const keystone = testKeystone();
+  if (keystone) {
+    describe(title, () => body(keystone));
+  } else {
+    describe.skip(`${title} (needs a real Keystone: eval "$(test/keystone/start.sh)")`, () => {
+      it('runs against the real Keystone', () => {});
+    });
+  }
+}

@@ -4,7 +4,7 @@
 import type { Operation } from 'openapi-backend';
 import { engineRows } from '../helpers/engines';
 import { serverFor, type RequestOptions, type TestServer } from '../helpers/http';
-import { testKeystone, unreachableKeystone } from '../helpers/keystone';
+import { testKeystone, unreachableKeystone, withKeystone } from '../helpers/keystone';
 import { specApi } from '../helpers/spec';
 
 const PROJECT = 'proj-statuses';
@@ -38,8 +38,6 @@ async function allCases(): Promise<{ operation: Operation; status: number }[]> {
     Object.keys(operation.responses ?? {}).map((status) => ({ operation, status: Number(status) })),
   );
 }
-
-const keystone = testKeystone();
 
 describe.each(engineRows)('every documented status on %s', (_name, engine) => {
   const server = serverFor(engine);
@@ -118,8 +116,7 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
     expect(cases.length).toBeGreaterThan(300);
   });
 
-  (keystone ? describe : describe.skip)('with a real Keystone (run test/keystone/start.sh to enable)', () => {
-    const ks = keystone!;
+  withKeystone('with a real Keystone', (ks) => {
     const secured = serverFor(engine, { auth: ks.auth() });
 
     it('produces every documented 403: a token for another project, or for none', async () => {

@@ -1,13 +1,11 @@
 // keystone mode against the real Keystone of test/keystone/start.sh: tokens, projects, roles.
 import { ENGINES } from '../helpers/engines';
 import { serverFor, startTestServer } from '../helpers/http';
-import { testKeystone, unreachableKeystone } from '../helpers/keystone';
+import { unreachableKeystone, withKeystone } from '../helpers/keystone';
 
-const keystone = testKeystone();
 const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
 
-(keystone ? describe : describe.skip)('keystone mode (real Keystone; run test/keystone/start.sh to enable)', () => {
-  const ks = keystone!;
+withKeystone('keystone mode', (ks) => {
   const server = serverFor(ENGINES[0]!, { auth: ks.auth() });
   const auth = (token: string, extra: Record<string, string> = {}) => ({ headers: { 'X-Auth-Token': token, ...extra } });
 
