@@ -5,10 +5,10 @@ import { ACTION, actions } from '../db/repos/kinds';
 import { newId } from '../db/ids';
 import { conflict, notFound } from '../errors';
 import type { Scope } from '../identity';
-import { type Expected, checkExpected } from '../api/concurrency';
+import type { Expected } from '../api/concurrency';
 import { deepMerge } from '../domain/merge';
 import { inTransaction } from '../db/transactions';
-import { sameJson, withoutKeys } from './documents';
+import { existing, put, removeIfPresent, sameJson, withoutKeys } from './documents';
 
 const OWNED = serverOwned(ACTION);
 const missing = (id: string) => notFound(`No action found with ID ${id}`);
@@ -25,33 +25,17 @@ export function actionService(db: Knex) {
 
     /** Create-or-replace under `id`; returns the new version. */
     replace(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await actions.find(trx, scope, id);
-        checkExpected('action', expected, current?.version);
-        const doc = withoutKeys(body, OWNED);
-        if (!current) {
-          if (!(await actions.insert(trx, scope, id, doc))) throw conflict(`Action already registered with ID ${id}`);
-          return 1;
-        }
-        return actions.update(trx, scope, id, current.version, doc);
-      });
+      return inTransaction(db, (trx) => put(trx, actions, scope, id, expected, () => withoutKeys(body, OWNED)));
     },
 
     /** True when there was such an action. */
     remove(scope: Scope, id: string, expected: Expected): Promise<boolean> {
-      return inTransaction(db, async (trx) => {
-        const current = await actions.find(trx, scope, id);
-        if (!current) return false;
-        checkExpected('action', expected, current.version);
-        return actions.remove(trx, scope, id, current.version);
-      });
+      return inTransaction(db, async (trx) => (await removeIfPresent(trx, actions, scope, id, expected)) !== undefined);
     },
 
     update(scope: Scope, id: string, patch: Doc, expected: Expected): Promise<number> {
       return inTransaction(db, async (trx) => {
-        const current = await actions.find(trx, scope, id);
-        if (!current) throw missing(id);
-        checkExpected('action', expected, current.version);
+        const current = await existing(trx, actions, scope, id, expected);
         return actions.update(trx, scope, id, current.version, deepMerge(current.doc, withoutKeys(patch, OWNED)));
       });
     },

@@ -1,6 +1,10 @@
 // Small pieces the job, action and session services share.
 import { isDeepStrictEqual } from 'node:util';
-import type { Doc } from '../db/repos/documents';
+import type { Knex } from 'knex';
+import { type Doc, type Documents, type Stored, WriteConflict } from '../db/repos/documents';
+import { notFound } from '../errors';
+import type { Scope } from '../identity';
+import { type Expected, checkExpected } from '../api/concurrency';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -25,4 +29,35 @@ function canonical(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** The document a write starts from: 404 when there is none, 412 when If-Match is stale. */
+export async function existing(trx: Knex, docs: Documents, scope: Scope, id: string, expected: Expected): Promise<Stored> {
+  const current = await docs.find(trx, scope, id);
+  if (!current) throw notFound(`No ${docs.kind.noun} found with ID ${id}`);
+  checkExpected(docs.kind.noun, expected, current.version);
+  return current;
+}
+
+/** Create-or-replace under `id`, building the document from what is there; the new version. */
+export async function put(
+  trx: Knex, docs: Documents, scope: Scope, id: string, expected: Expected,
+  build: (current: Stored | undefined) => Doc | Promise<Doc>,
+): Promise<number> {
+  const current = await docs.find(trx, scope, id);
+  checkExpected(docs.kind.noun, expected, current?.version);
+  const doc = await build(current);
+  if (current) return docs.update(trx, scope, id, current.version, doc);
+  // Someone created it since we looked: start again, and replace theirs.
+  if (!(await docs.insert(trx, scope, id, doc))) throw new WriteConflict(`${docs.kind.noun} ${id} appeared meanwhile`);
+  return 1;
+}
+
+/** Deletes the document if there is one (412 when If-Match is stale); what was deleted. */
+export async function removeIfPresent(trx: Knex, docs: Documents, scope: Scope, id: string, expected: Expected): Promise<Stored | undefined> {
+  const current = await docs.find(trx, scope, id);
+  if (!current) return undefined;
+  checkExpected(docs.kind.noun, expected, current.version);
+  if (!(await docs.remove(trx, scope, id, current.version))) throw new WriteConflict(`${docs.kind.noun} ${id} changed meanwhile`);
+  return current;
 }

@@ -8,12 +8,12 @@ import { newId } from '../db/ids';
 import { inTransaction } from '../db/transactions';
 import { ApiError, badRequest, notFound } from '../errors';
 import type { Scope } from '../identity';
-import { type Expected, checkExpected } from '../api/concurrency';
+import type { Expected } from '../api/concurrency';
 import { type JobEventName, applyJobEvent } from '../domain/job-events';
 import { checkCapabilities } from '../domain/capabilities';
 import { deepMerge } from '../domain/merge';
 import { upsertJobSteps } from './actions';
-import { nowSeconds, sameJson, withoutKeys } from './documents';
+import { existing, nowSeconds, put, removeIfPresent, sameJson, withoutKeys } from './documents';
 
 const OWNED = serverOwned(JOB);
 const TIME_FIELDS = ['time_created', 'time_started', 'time_ended'] as const;
@@ -55,31 +55,24 @@ export function jobService(db: Knex) {
 
     /** Create-or-replace; what the body leaves out of the schedule's times and the session stays. */
     replace(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await jobs.find(trx, scope, id);
-        checkExpected('job', expected, current?.version);
-        const before = current?.doc ?? {};
-        const beforeSchedule = (before.job_schedule ?? { time_created: nowSeconds(), time_started: -1, time_ended: -1 }) as Doc;
-        const kept = Object.fromEntries(TIME_FIELDS.filter((f) => f in beforeSchedule).map((f) => [f, beforeSchedule[f]]));
-        const doc = await prepare(trx, scope, {
-          session_id: before.session_id ?? '',
-          session_tag: before.session_tag ?? 0,
-          ...fromBody(body),
-          job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
-        });
-        if (!current) {
-          await jobs.insert(trx, scope, id, doc);
-          return 1;
-        }
-        return jobs.update(trx, scope, id, current.version, doc);
-      });
+      return inTransaction(db, (trx) =>
+        put(trx, jobs, scope, id, expected, (current) => {
+          const before = current?.doc ?? {};
+          const beforeSchedule = (before.job_schedule ?? { time_created: nowSeconds(), time_started: -1, time_ended: -1 }) as Doc;
+          const kept = Object.fromEntries(TIME_FIELDS.filter((f) => f in beforeSchedule).map((f) => [f, beforeSchedule[f]]));
+          return prepare(trx, scope, {
+            session_id: before.session_id ?? '',
+            session_tag: before.session_tag ?? 0,
+            ...fromBody(body),
+            job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
+          });
+        }),
+      );
     },
 
     update(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
       return inTransaction(db, async (trx) => {
-        const current = await jobs.find(trx, scope, id);
-        if (!current) throw jobNotFound(id);
-        checkExpected('job', expected, current.version);
+        const current = await existing(trx, jobs, scope, id, expected);
         const patch = fromBody(body);
         let doc = deepMerge(current.doc, patch);
         // Steps and the client are checked again only when they change, so that a scheduler
@@ -94,9 +87,7 @@ export function jobService(db: Knex) {
 
     event(scope: Scope, id: string, event: JobEventName, expected: Expected): Promise<string> {
       return inTransaction(db, async (trx) => {
-        const current = await jobs.find(trx, scope, id);
-        if (!current) throw jobNotFound(id);
-        checkExpected('job', expected, current.version);
+        const current = await existing(trx, jobs, scope, id, expected);
         const outcome = applyJobEvent((current.doc.job_schedule ?? {}) as Doc, event);
         if (outcome.changed) {
           await jobs.update(trx, scope, id, current.version, { ...current.doc, job_schedule: outcome.schedule });
@@ -108,13 +99,10 @@ export function jobService(db: Knex) {
     /** Deletes the job and takes it out of its session; true when there was one. */
     remove(scope: Scope, id: string, expected: Expected): Promise<boolean> {
       return inTransaction(db, async (trx) => {
-        const current = await jobs.find(trx, scope, id);
-        if (!current) return false;
-        checkExpected('job', expected, current.version);
-        await jobs.remove(trx, scope, id, current.version);
-        const sessionId = current.doc.session_id;
+        const removed = await removeIfPresent(trx, jobs, scope, id, expected);
+        const sessionId = removed?.doc.session_id;
         if (typeof sessionId === 'string' && sessionId) await dropFromSession(trx, scope, sessionId, id);
-        return true;
+        return removed !== undefined;
       });
     },
   };

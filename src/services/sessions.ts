@@ -6,11 +6,11 @@ import { newId } from '../db/ids';
 import { inTransaction } from '../db/transactions';
 import { notFound } from '../errors';
 import type { Scope } from '../identity';
-import { type Expected, checkExpected } from '../api/concurrency';
+import type { Expected } from '../api/concurrency';
 import { deepMerge } from '../domain/merge';
 import { type SessionState, endSessionJob, startSessionJob } from '../domain/sessions';
 import { dropFromSession, jobNotFound } from './jobs';
-import { nowSeconds, withoutKeys } from './documents';
+import { existing, nowSeconds, put, removeIfPresent, withoutKeys } from './documents';
 
 const OWNED = serverOwned(SESSION);
 export const sessionNotFound = (id: string) => notFound(`No session found with ID ${id}`);
@@ -44,24 +44,17 @@ export function sessionService(db: Knex) {
 
     /** Create-or-replace; a replaced session keeps its jobs, state and times unless the body gives them. */
     replace(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await sessions.find(trx, scope, id);
-        checkExpected('session', expected, current?.version);
-        const base = current ? pick(current.doc, Object.keys(fresh())) : fresh();
-        const doc = { ...base, ...fromBody(body) };
-        if (!current) {
-          await sessions.insert(trx, scope, id, doc);
-          return 1;
-        }
-        return sessions.update(trx, scope, id, current.version, doc);
-      });
+      return inTransaction(db, (trx) =>
+        put(trx, sessions, scope, id, expected, (current) => ({
+          ...(current ? pick(current.doc, Object.keys(fresh())) : fresh()),
+          ...fromBody(body),
+        })),
+      );
     },
 
     update(scope: Scope, id: string, patch: Doc, expected: Expected): Promise<number> {
       return inTransaction(db, async (trx) => {
-        const current = await sessions.find(trx, scope, id);
-        if (!current) throw sessionNotFound(id);
-        checkExpected('session', expected, current.version);
+        const current = await existing(trx, sessions, scope, id, expected);
         return sessions.update(trx, scope, id, current.version, deepMerge(current.doc, fromBody(patch)));
       });
     },
@@ -69,26 +62,21 @@ export function sessionService(db: Knex) {
     /** Deletes the session and detaches its jobs; true when there was one. */
     remove(scope: Scope, id: string, expected: Expected): Promise<boolean> {
       return inTransaction(db, async (trx) => {
-        const current = await sessions.find(trx, scope, id);
-        if (!current) return false;
-        checkExpected('session', expected, current.version);
-        await sessions.remove(trx, scope, id, current.version);
-        for (const jobId of Object.keys((current.doc.jobs ?? {}) as Doc)) {
+        const removed = await removeIfPresent(trx, sessions, scope, id, expected);
+        for (const jobId of Object.keys((removed?.doc.jobs ?? {}) as Doc)) {
           const job = await jobs.find(trx, scope, jobId);
           if (job && job.doc.session_id === id) {
             await jobs.update(trx, scope, jobId, job.version, { ...job.doc, session_id: '', session_tag: 0 });
           }
         }
-        return true;
+        return removed !== undefined;
       });
     },
 
     /** The start/end handshake; returns its result and the session's tag after it. */
     act(scope: Scope, id: string, action: SessionAction, expected: Expected) {
       return inTransaction(db, async (trx) => {
-        const current = await sessions.find(trx, scope, id);
-        if (!current) throw sessionNotFound(id);
-        checkExpected('session', expected, current.version);
+        const current = await existing(trx, sessions, scope, id, expected);
         const state = current.doc as SessionState;
         const outcome =
           'start' in action
@@ -154,9 +142,7 @@ export function sessionService(db: Knex) {
 
 /** Both ends of a membership change, or 404; If-Match applies to the session. */
 async function sessionAndJob(trx: Knex, scope: Scope, sessionId: string, jobId: string, expected: Expected) {
-  const session = await sessions.find(trx, scope, sessionId);
-  if (!session) throw sessionNotFound(sessionId);
-  checkExpected('session', expected, session.version);
+  const session = await existing(trx, sessions, scope, sessionId, expected);
   const job = await jobs.find(trx, scope, jobId);
   if (!job) throw jobNotFound(jobId);
   return { session, job };

@@ -1,6 +1,6 @@
 // Actions over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS } from '../helpers/http';
 
 /** What the original's tempest test posts: every value must come back exactly. */
 const TEMPEST_ACTION = {

@@ -1,6 +1,6 @@
 // Backups over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS } from '../helpers/http';
 
 /** The customer's API document's example upload, exactly as written (note `host_name`). */
 const SEED_BACKUP = {

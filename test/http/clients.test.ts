@@ -1,6 +1,6 @@
 // Registered clients over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS } from '../helpers/http';
 
 const ALL = {
   supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],

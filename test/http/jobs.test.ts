@@ -1,6 +1,6 @@
 // Jobs over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
-import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS } from '../helpers/http';
 
 type Job = Record<string, unknown> & { job_schedule: Record<string, unknown>; job_actions?: Record<string, unknown>[] };
 

@@ -1,6 +1,6 @@
 // HTTP behaviour shared by every operation: routing, bodies, media types and error bodies.
 import { engineRows } from '../helpers/engines';
-import { serverFor, type TestServer } from '../helpers/http';
+import { serverFor } from '../helpers/http';
 
 const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
 

@@ -1,7 +1,7 @@
 // One full freezer-scheduler cycle, replayed with the request shapes python-freezerclient and
 // freezer-scheduler 18 send (trailing slashes, GET bodies, all_projects, whole-document PATCHes).
 import { engineRows } from '../helpers/engines';
-import { serverFor, type TestServer } from '../helpers/http';
+import { serverFor } from '../helpers/http';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,6 +1,6 @@
 // Sessions over HTTP, v1 and v2, on every engine: membership and the start/end handshake.
 import { engineRows } from '../helpers/engines';
-import { serverFor, VERSIONS, type TestServer } from '../helpers/http';
+import { serverFor, VERSIONS } from '../helpers/http';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

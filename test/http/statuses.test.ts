@@ -4,7 +4,7 @@
 import type { Operation } from 'openapi-backend';
 import { engineRows } from '../helpers/engines';
 import { serverFor, type RequestOptions, type TestServer } from '../helpers/http';
-import { testKeystone, unreachableKeystone, withKeystone } from '../helpers/keystone';
+import { unreachableKeystone, withKeystone } from '../helpers/keystone';
 import { specApi } from '../helpers/spec';
 
 const PROJECT = 'proj-statuses';

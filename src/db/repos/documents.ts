@@ -10,6 +10,8 @@ export type Doc = Record<string, unknown>;
 
 export interface DocumentKind {
   table: string;
+  /** What one is called in messages: 'job', 'action', 'session'. */
+  noun: string;
   /** The id's name, on the wire and as a column: `job_id`, `action_id`, `session_id`. */
   idKey: string;
   /** Copies of document fields kept in indexed columns. */
@@ -37,7 +39,7 @@ interface Row {
 }
 
 export class Documents {
-  constructor(private readonly kind: DocumentKind) {}
+  constructor(readonly kind: DocumentKind) {}
 
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
     const row = await this.owned(q, scope).where(this.kind.idKey, id).first<Row | undefined>('version', 'doc');

@@ -6,6 +6,7 @@ const scheduleOf = (doc: Doc) => (doc.job_schedule ?? {}) as Doc;
 
 export const JOB: DocumentKind = {
   table: 'jobs',
+  noun: 'job',
   idKey: 'job_id',
   columns: (doc) => ({
     client_id: String(doc.client_id),
@@ -23,6 +24,7 @@ export const JOB: DocumentKind = {
 
 export const ACTION: DocumentKind = {
   table: 'actions',
+  noun: 'action',
   idKey: 'action_id',
   columns: () => ({}),
   search: {
@@ -34,6 +36,7 @@ export const ACTION: DocumentKind = {
 
 export const SESSION: DocumentKind = {
   table: 'sessions',
+  noun: 'session',
   idKey: 'session_id',
   columns: (doc) => ({ status: text(doc.status) }),
   search: {
