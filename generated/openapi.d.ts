@@ -1646,21 +1646,25 @@ export interface components {
         SessionAction: {
             start?: {
                 job_id: string;
-                /** @description The job's `session_tag`. */
-                current_tag: number;
+                current_tag: components["schemas"]["SessionTag"];
             } & {
                 [key: string]: unknown;
             };
             end?: {
                 job_id: string;
-                /** @description Sent by clients; not needed. */
-                current_tag?: number;
+                current_tag?: components["schemas"]["SessionTag"];
                 /** @description The job's result (`success`, `fail` or `aborted`). */
                 result: string;
             } & {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description The job's `session_tag`: a whole number, or the same as a string of digits (the `freezer`
+         *     CLI's `session-start --job-tag` sends a string).
+         * @example 0
+         */
+        SessionTag: number | string;
         SessionActionResult: {
             /** @enum {string} */
             result: "success" | "hold-off" | "out-of-sync";
@@ -2770,6 +2774,7 @@ export type SchemaSessionList = components['schemas']['SessionList'];
 export type SchemaSessionCreated = components['schemas']['SessionCreated'];
 export type SchemaSessionWritten = components['schemas']['SessionWritten'];
 export type SchemaSessionAction = components['schemas']['SessionAction'];
+export type SchemaSessionTag = components['schemas']['SessionTag'];
 export type SchemaSessionActionResult = components['schemas']['SessionActionResult'];
 export type ResponseHomeDocumentV1 = components['responses']['HomeDocumentV1'];
 export type ResponseHomeDocumentV2 = components['responses']['HomeDocumentV2'];

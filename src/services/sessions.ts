@@ -1,5 +1,6 @@
 // Sessions: groups of jobs that run together, their membership and the start/end handshake.
 import type { Knex } from 'knex';
+import type { components } from '../../generated/openapi';
 import { type Doc, serverOwned } from '../db/repos/documents';
 import { SESSION, jobs, sessions } from '../db/repos/kinds';
 import { newId } from '../db/ids';
@@ -29,9 +30,7 @@ const fresh = (): Doc => ({
   time_ended: -1,
 });
 
-export type SessionAction =
-  | { start: { job_id: string; current_tag: number } }
-  | { end: { job_id: string; result: string } };
+export type SessionAction = components['schemas']['SessionAction'];
 
 export function sessionService(db: Knex) {
   return {
@@ -78,10 +77,10 @@ export function sessionService(db: Knex) {
       return inTransaction(db, async (trx) => {
         const current = await existing(trx, sessions, scope, id, expected);
         const state = current.doc as SessionState;
-        const outcome =
-          'start' in action
-            ? startSessionJob(state, action.start.job_id, action.start.current_tag, nowSeconds())
-            : endSessionJob(state, action.end.job_id, action.end.result, nowSeconds());
+        // The schema admits exactly one of start or end; the CLI sends the tag as a string.
+        const outcome = action.start
+          ? startSessionJob(state, action.start.job_id, Number(action.start.current_tag), nowSeconds())
+          : endSessionJob(state, action.end!.job_id, action.end!.result, nowSeconds());
         if (outcome.changed) await sessions.update(trx, scope, id, current.version, outcome.session);
         return { result: outcome.result, session_tag: outcome.session.session_tag };
       });

@@ -72,7 +72,9 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       let session = await get('sessions', sessionId);
       expect(session).toMatchObject({ status: 'running', session_tag: 1, jobs: { [a]: { status: 'running' } } });
       // Within hold-off: the other job (still at tag 0) joins; a job at the current tag waits.
-      expect(await act({ start: { job_id: b, current_tag: 0 } })).toEqual({ result: 'success', session_tag: 1 });
+      // The freezer CLI sends the tag as a string of digits.
+      expect(await act({ start: { job_id: b, current_tag: '0' } })).toEqual({ result: 'success', session_tag: 1 });
+      await act({ start: { job_id: b, current_tag: 'zero' } }, 400);
       expect(await act({ start: { job_id: a, current_tag: 1 } })).toEqual({ result: 'hold-off', session_tag: 1 });
       const tooHigh = await act({ start: { job_id: a, current_tag: 5 } }, 400);
       expect(tooHigh).toEqual({ title: 'Bad Request', description: 'requested tag value too high. Session Tag: 1 Job Tag: 5' });

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
 import { sessions } from '../../db/repos/kinds';
 import type { CallerOf } from '../../identity';
-import { type SessionAction, sessionNotFound, sessionService } from '../../services/sessions';
+import { sessionNotFound, sessionService } from '../../services/sessions';
 import { expectedVersion, setETag } from '../concurrency';
 import { type Ctx, type Handlers, noContent, reply } from '../types';
 import { versionedHandlers } from './versioned';
@@ -37,9 +37,7 @@ export function sessionHandlers(db: Knex, callerOf: CallerOf): SessionHandlers {
   const update = async (c: Ctx<'updateSession' | 'updateSessionV1'>, ctx: Koa.Context) =>
     reply(ctx, 'updateSession', 200, (await common.update(c, ctx)) as Written);
   const act = async (c: Ctx<'postSessionAction' | 'postSessionActionV1'>, ctx: Koa.Context) => {
-    // The schema admits exactly one of start (job_id, current_tag) or end (job_id, result).
-    const action = c.request.requestBody as SessionAction;
-    const outcome = await service.act(common.scopeOf(c, ctx), common.idOf(c), action, expectedVersion(ctx));
+    const outcome = await service.act(common.scopeOf(c, ctx), common.idOf(c), c.request.requestBody, expectedVersion(ctx));
     reply(ctx, 'postSessionAction', 202, outcome);
   };
   const addJob = async (c: Ctx<'addSessionJob' | 'addSessionJobV1'>, ctx: Koa.Context) => {
