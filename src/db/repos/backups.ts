@@ -40,21 +40,30 @@ export class BackupsRepo {
 
   /** Stores the metadata as posted and returns the new backup's id. */
   async insert(caller: Caller, metadata: BackupMetadata): Promise<string> {
-    const backupId = newId();
-    const time = metadata.time_stamp ?? metadata.timestamp;
-    await this.db('backups').insert({
-      backup_id: backupId,
-      user_id: caller.userId,
-      project_id: caller.projectId,
-      user_name: caller.userName,
-      job_id: metadata.job_id ?? null,
-      backup_name: metadata.backup_name,
-      container: metadata.container,
-      hostname: metadata.hostname ?? null,
-      time_stamp: Number.isSafeInteger(time) ? time : null,
-      backup_metadata: JSON.stringify(metadata),
+    const [backupId] = await this.insertMany(caller, [metadata]);
+    return backupId!;
+  }
+
+  /** Stores many uploads in batches (one statement per batch); their new ids, in order. */
+  async insertMany(caller: Caller, uploads: BackupMetadata[]): Promise<string[]> {
+    const rows = uploads.map((metadata) => {
+      const time = metadata.time_stamp ?? metadata.timestamp;
+      return {
+        backup_id: newId(),
+        user_id: caller.userId,
+        project_id: caller.projectId,
+        user_name: caller.userName,
+        job_id: metadata.job_id ?? null,
+        backup_name: metadata.backup_name,
+        container: metadata.container,
+        hostname: metadata.hostname ?? null,
+        time_stamp: Number.isSafeInteger(time) ? time : null,
+        backup_metadata: JSON.stringify(metadata),
+      };
     });
-    return backupId;
+    if (rows.length === 1) await this.db('backups').insert(rows[0]);
+    else await this.db.batchInsert('backups', rows, 1000);
+    return rows.map((row) => row.backup_id);
   }
 
   async find(scope: Scope, backupId: string): Promise<Backup | undefined> {
