@@ -40,7 +40,9 @@ function noauthCaller(defaultUserId: string): CallerOf {
     if (projectId && (projectId.length > MAX_ID_LENGTH || !PROJECT_ID.test(projectId))) {
       throw badRequest(`header X-Project-Id must be at most ${MAX_ID_LENGTH} letters, digits, '_', '.' or '-'`);
     }
-    return { userId, projectId, userName: header(ctx, 'x-user-name') ?? null };
+    const userName = header(ctx, 'x-user-name') ?? null;
+    if (userName && userName.length > 255) throw badRequest('header X-User-Name must be at most 255 characters');
+    return { userId, projectId, userName };
   };
 }
 

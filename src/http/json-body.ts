@@ -24,7 +24,29 @@ export function jsonBody(bodyLimitBytes: number): Koa.Middleware[] {
     }
     return next();
   };
-  return [requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: String(bodyLimitBytes), strict: true })];
+  return [requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: String(bodyLimitBytes), strict: true }), limitDepth];
+}
+
+/** Deeper bodies are refused: merging, validating and storing documents all recurse into them. */
+export const MAX_BODY_DEPTH = 64;
+
+const limitDepth: Koa.Middleware = (ctx, next) => {
+  if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
+    throw new ApiError(400, 'Bad Request', `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
+  }
+  return next();
+};
+
+/** Iterative, so that measuring a hostile body cannot itself overflow the stack. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The parsed body, or undefined when the request had none (so a missing body is told apart from `{}`). */

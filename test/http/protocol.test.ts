@@ -49,6 +49,21 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect((await server.request('GET', '/v2/p/backups', { headers: user })).body).toEqual({ backups: [] });
   });
 
+  it('refuses bodies nested deeper than 64 levels with 400 (they used to overflow the stack)', async () => {
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const body = (depth: number) => `{"freezer_action": ${nested(depth)}}`;
+    const deep = await server.request('POST', '/v2/p/actions', { raw: body(500), headers: { 'Content-Type': 'application/json' } });
+    expect(deep.status).toBe(400);
+    expect(deep.body).toEqual({ title: 'Bad Request', description: 'The request body nests objects or arrays deeper than 64 levels.' });
+    const fine = await server.request('POST', '/v2/p/actions', { raw: body(60), headers: { 'Content-Type': 'application/json' } });
+    expect(fine.status).toBe(201);
+  });
+
+  it('refuses an X-User-Name longer than 255 characters', async () => {
+    const res = await server.request('POST', '/v2/p/backups', { json: BACKUP, headers: { 'X-User-Name': 'n'.repeat(256) } });
+    expect(res.status).toBe(400);
+  });
+
   it('reads a body sent without Content-Type as JSON', async () => {
     const res = await server.request('POST', '/v2/p/backups', { raw: JSON.stringify(BACKUP) });
     expect(res.status).toBe(201);
