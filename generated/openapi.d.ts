@@ -1567,9 +1567,8 @@ export interface components {
             /** @description `success` or `fail` once a run has completed, "" before. */
             result?: string;
             /**
-             * @description The session's jobs, by job id (see `Session`). Managed by the add/remove job
-             *     operations: ignored on create, and ignored on replace and update unless it is an object.
-             *     (The original's tests send a list here, which is accepted and ignored.)
+             * @description Ignored: a session's jobs are managed by the add/remove job operations. (Accepted so
+             *     that a session read can be sent back; the original's tests send a list here.)
              */
             jobs?: unknown;
             time_start?: number;

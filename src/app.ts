@@ -13,7 +13,9 @@ export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBy
   if (config.auth.mode === 'keystone') {
     app.use(authenticate(new KeystoneValidator(config.auth.keystone), config.auth.keystone.url));
   }
-  for (const middleware of jsonBody(config.bodyLimitBytes)) app.use(middleware);
+  const takesBody = (ctx: Koa.Context) =>
+    Boolean(api.router.matchOperation({ method: ctx.method, path: ctx.path, headers: {} }, false)?.requestBody);
+  app.use(jsonBody(config.bodyLimitBytes, takesBody));
   app.use(async (ctx) => {
     await api.handleRequest(
       { method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string | string[]>, body: bodyOf(ctx) },

@@ -51,8 +51,12 @@ export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTa
     }
   }
   if (target.timeColumn) {
-    if (search.time_after !== undefined) query.where(target.timeColumn, '>=', search.time_after);
-    if (search.time_before !== undefined) query.where(target.timeColumn, '<=', search.time_before);
+    for (const [bound, op] of [['time_after', '>='], ['time_before', '<=']] as const) {
+      const value = search[bound];
+      if (value === undefined) continue;
+      if (!Number.isSafeInteger(value)) throw badRequest(`search "${bound}" must be a whole number of epoch seconds`);
+      query.where(target.timeColumn, op, value);
+    }
   }
 }
 
@@ -95,6 +99,7 @@ function parsePairs(text: string): Record<string, unknown>[] | undefined {
 }
 
 function scalar(key: string, value: unknown): Scalar {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw badRequest(`search value for "${key}" is not a finite number`);
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as Scalar;
   throw badRequest(`search value for "${key}" must be a string, number, boolean or null`);
 }
@@ -104,7 +109,8 @@ function holds(target: SearchTarget, dialect: JsonDialect, key: string, value: S
   if (!KEY.test(key)) {
     throw badRequest(`search key "${key.slice(0, 140)}" must be letters, digits, '_' or '-' (nested keys joined by '.')`);
   }
-  const column = target.columns[key];
+  // Own keys only: "constructor" or "toString" must not find Object.prototype's.
+  const column = Object.hasOwn(target.columns, key) ? target.columns[key] : undefined;
   if (column) {
     if (value === null) return ['?? IS NULL', [column]];
     if (typeof value !== 'string') return ['1 = 0', []]; // these columns only ever hold strings

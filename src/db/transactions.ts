@@ -14,6 +14,8 @@ export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) =
       const code = (err as { code?: string }).code;
       const retry = err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
       if (!retry || attempt >= ATTEMPTS) throw err;
+      // Back off a little, more each time, so that racing writers stop meeting.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
 }

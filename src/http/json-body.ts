@@ -7,11 +7,14 @@ const hasBody = (ctx: Koa.Context) =>
   Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
 
 /**
- * A body without Content-Type is read as JSON (the original's tests post that way); one with any
- * other explicit type is refused with 415 rather than silently ignored.
+ * For operations that take a body: one without Content-Type is read as JSON (the original's tests
+ * post that way); one with any other explicit type is refused with 415 rather than ignored.
  */
-export function jsonBody(bodyLimitBytes: number): Koa.Middleware[] {
-  const requireJson: Koa.Middleware = (ctx, next) => {
+export function jsonBody(bodyLimitBytes: number, takesBody: (ctx: Koa.Context) => boolean): Koa.Middleware {
+  const parser = bodyParser({ enableTypes: ['json'], jsonLimit: String(bodyLimitBytes), strict: true });
+  return (ctx, next) => {
+    // A body sent to an operation that takes none is ignored, whatever it is.
+    if (!takesBody(ctx)) return next();
     if (hasBody(ctx)) {
       if (!ctx.get('content-type')) ctx.request.headers['content-type'] = 'application/json';
       else if (!ctx.is('json')) {
@@ -22,13 +25,15 @@ export function jsonBody(bodyLimitBytes: number): Koa.Middleware[] {
         );
       }
     }
-    return next();
+    return parser(ctx, () => limitDepth(ctx, next));
   };
-  return [requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: String(bodyLimitBytes), strict: true }), limitDepth];
 }
 
-/** Deeper bodies are refused: merging, validating and storing documents all recurse into them. */
-export const MAX_BODY_DEPTH = 64;
+/**
+ * Deeper bodies are refused: merging, validating and storing documents recurse into them, and
+ * MariaDB's JSON functions give up at 32 levels (searches would silently miss such documents).
+ */
+export const MAX_BODY_DEPTH = 30;
 
 const limitDepth: Koa.Middleware = (ctx, next) => {
   if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {

@@ -36,7 +36,7 @@ export function sessionService(db: Knex) {
   return {
     async create(scope: Scope, body: Doc): Promise<string> {
       const id = newId();
-      const { jobs: _ignored, status: _s, result: _r, ...doc } = withoutKeys(body, OWNED);
+      const { status: _s, result: _r, ...doc } = fromBody(body);
       await sessions.insert(db, scope, id, { ...fresh(), ...doc });
       return id;
     },
@@ -147,12 +147,8 @@ async function sessionAndJob(trx: Knex, scope: Scope, sessionId: string, jobId: 
   return { session, job };
 }
 
-/** The body as a document: server-owned fields dropped, and `jobs` only when it is a map. */
-function fromBody(body: Doc): Doc {
-  const doc = withoutKeys(body, OWNED);
-  if (doc.jobs !== undefined && (typeof doc.jobs !== 'object' || doc.jobs === null || Array.isArray(doc.jobs))) delete doc.jobs;
-  return doc;
-}
+/** The body as a document: server-owned fields and `jobs` (managed by add/remove job) dropped. */
+const fromBody = (body: Doc): Doc => withoutKeys(body, [...OWNED, 'jobs']);
 
 function pick(doc: Doc, keys: string[]): Doc {
   return Object.fromEntries(keys.filter((k) => k in doc).map((k) => [k, doc[k]]));

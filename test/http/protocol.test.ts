@@ -49,14 +49,21 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect((await server.request('GET', '/v2/p/backups', { headers: user })).body).toEqual({ backups: [] });
   });
 
-  it('refuses bodies nested deeper than 64 levels with 400 (they used to overflow the stack)', async () => {
+  it('refuses bodies nested deeper than 30 levels with 400 (they used to overflow the stack)', async () => {
     const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     const body = (depth: number) => `{"freezer_action": ${nested(depth)}}`;
     const deep = await server.request('POST', '/v2/p/actions', { raw: body(500), headers: { 'Content-Type': 'application/json' } });
     expect(deep.status).toBe(400);
-    expect(deep.body).toEqual({ title: 'Bad Request', description: 'The request body nests objects or arrays deeper than 64 levels.' });
-    const fine = await server.request('POST', '/v2/p/actions', { raw: body(60), headers: { 'Content-Type': 'application/json' } });
+    expect(deep.body).toEqual({ title: 'Bad Request', description: 'The request body nests objects or arrays deeper than 30 levels.' });
+    const fine = await server.request('POST', '/v2/p/actions', { raw: body(28), headers: { 'Content-Type': 'application/json' } });
     expect(fine.status).toBe(201);
+  });
+
+  it('ignores a body sent to an operation that takes none', async () => {
+    const res = await server.request('GET', '/v2/p/backups/nope', { raw: 'not json at all', headers: { 'Content-Type': 'text/plain' } });
+    expect(res.status).toBe(404);
+    const del = await server.request('DELETE', '/v2/p/backups/nope', { raw: 'x'.repeat(10000), headers: { 'Content-Type': 'application/json' } });
+    expect(del.status).toBe(204);
   });
 
   it('refuses an X-User-Name longer than 255 characters', async () => {

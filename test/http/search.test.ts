@@ -95,6 +95,20 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
     expect(res.body).toEqual({ title: 'Bad Request', description });
   });
 
+  it("treats Object.prototype's names as plain keys nobody has", async () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+      expect(await names({ match: [{ [key]: 'x' }] })).toEqual([]);
+      expect(await names({ match_not: [{ [key]: 'x' }] })).toHaveLength(4);
+    }
+  });
+
+  it('rejects numbers JSON cannot hold (1e400) with 400', async () => {
+    for (const raw of ['{"time_after": 1e400}', '{"match": [{"level": 1e400}]}', '{"time_before": -1e400}']) {
+      const res = await server.request('GET', '/v2/p/backups', { raw, headers: { ...user, 'Content-Type': 'application/json' } });
+      expect([raw, res.status]).toEqual([raw, 400]);
+    }
+  });
+
   it('searches clients by their indexed and free-form fields', async () => {
     const clients = [
       { client_id: 'p_n1', hostname: 'n1', supported_modes: ['fs'] },

@@ -41,8 +41,11 @@ interface Row {
 export class Documents {
   constructor(readonly kind: DocumentKind) {}
 
+  /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
-    const row = await this.owned(q, scope).where(this.kind.idKey, id).first<Row | undefined>('version', 'doc');
+    const query = this.owned(q, scope).where(this.kind.idKey, id);
+    if ((q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2') query.forUpdate();
+    const row = await query.first<Row | undefined>('version', 'doc');
     return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
   }
 
