@@ -59,14 +59,7 @@ export class Documents {
   /** Stores a new document at version 1; false when the owner already has this id. */
   async insert(q: Knex, scope: Scope, id: string, doc: Doc): Promise<boolean> {
     try {
-      await q(this.kind.table).insert({
-        [this.kind.idKey]: id,
-        user_id: scope.userId,
-        project_id: scope.projectId,
-        version: 1,
-        doc: JSON.stringify(doc),
-        ...this.kind.columns(doc),
-      });
+      await q(this.kind.table).insert(this.newRow(scope, id, doc));
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -76,15 +69,18 @@ export class Documents {
 
   /** Stores many new documents at version 1, in batches (for imports and benchmarks). */
   async insertMany(q: Knex, scope: Scope, items: { id: string; doc: Doc }[]): Promise<void> {
-    const rows = items.map(({ id, doc }) => ({
+    await q.batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), 1000);
+  }
+
+  private newRow(scope: Scope, id: string, doc: Doc) {
+    return {
       [this.kind.idKey]: id,
       user_id: scope.userId,
       project_id: scope.projectId,
       version: 1,
       doc: JSON.stringify(doc),
       ...this.kind.columns(doc),
-    }));
-    await q.batchInsert(this.kind.table, rows, 1000);
+    };
   }
 
   /** Replaces the document read at `fromVersion`; returns the new version. */
