@@ -19,4 +19,3 @@ export async function openDatabase(databaseUrl: string): Promise<Knex> {
   return db;
 }
 
-export const isMysql = (db: Knex) => db.client.config.client === 'mysql2';

@@ -33,7 +33,7 @@ export function jsonBody(bodyLimitBytes: number, takesBody: (ctx: Koa.Context) =
  * Deeper bodies are refused: merging, validating and storing documents recurse into them, and
  * MariaDB's JSON functions give up at 32 levels (searches would silently miss such documents).
  */
-export const MAX_BODY_DEPTH = 30;
+const MAX_BODY_DEPTH = 30;
 
 const limitDepth: Koa.Middleware = (ctx, next) => {
   if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {

@@ -71,7 +71,6 @@ export function versionedHandlers(
       ctx.body = null;
     },
 
-    written,
     scopeOf,
     idOf,
   };

@@ -18,7 +18,7 @@ type Capabilities = Pick<
 >;
 
 /** What a client supports when its registration does not say: everything, as in the original. */
-export const ALL_CAPABILITIES: Capabilities = {
+const ALL_CAPABILITIES: Capabilities = {
   supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],
   supported_modes: ['fs', 'mongo', 'mysql', 'sqlserver', 'cinder', 'glance', 'cindernative', 'nova'],
   supported_storages: ['local', 'swift', 'ssh', 's3', 'ftp', 'ftps'],
