@@ -5,6 +5,12 @@ import type { Knex } from 'knex';
 /** Where the embedded database lives when no URL is configured. */
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/freezer.sqlite';
 
+/**
+ * Statements each connection keeps prepared (src/db/prepared.ts), least recently used dropped
+ * first. Searches make many shapes; MariaDB allows 16,382 prepared statements server-wide.
+ */
+export const PREPARED_STATEMENTS_PER_CONNECTION = 100;
+
 export class DatabaseUrlError extends Error {}
 
 /**
@@ -49,6 +55,7 @@ export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL): Knex.Con
       database,
       charset: 'utf8mb4',
       supportBigNumbers: true,
+      maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION,
       timezone: 'Z',
     },
     pool: { min: 0, max: Number(url.searchParams.get('poolSize') ?? 10) },

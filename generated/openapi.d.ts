@@ -2476,6 +2476,13 @@ export interface components {
          */
         Offset: number;
         /**
+         * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+         *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+         *     Unknown ids are a 400.
+         * @example b740ed9ad2b646aba304ef54c21c6774
+         */
+        Marker: string;
+        /**
          * @description The job's id.
          * @example 685eab6e3a2744b6bce789fe7e71d6e7
          */
@@ -2817,6 +2824,7 @@ export type ParameterBackupId = components['parameters']['BackupId'];
 export type ParameterClientId = components['parameters']['ClientId'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOffset = components['parameters']['Offset'];
+export type ParameterMarker = components['parameters']['Marker'];
 export type ParameterJobId = components['parameters']['JobId'];
 export type ParameterActionId = components['parameters']['ActionId'];
 export type ParameterSessionId = components['parameters']['SessionId'];
@@ -2966,6 +2974,13 @@ export interface operations {
                  */
                 offset?: components["parameters"]["Offset"];
                 /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
+                /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
                  */
@@ -3098,6 +3113,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
@@ -3232,6 +3254,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
@@ -3506,6 +3535,13 @@ export interface operations {
                  */
                 offset?: components["parameters"]["Offset"];
                 /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
+                /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
                  */
@@ -3729,6 +3765,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
@@ -4094,6 +4137,13 @@ export interface operations {
                  */
                 offset?: components["parameters"]["Offset"];
                 /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
+                /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
                  */
@@ -4205,6 +4255,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
@@ -4318,6 +4375,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
@@ -4556,6 +4620,13 @@ export interface operations {
                  */
                 offset?: components["parameters"]["Offset"];
                 /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
+                /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
                  */
@@ -4748,6 +4819,13 @@ export interface operations {
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The id of the last item of the previous page (`backup_id`, `client_id`, `job_id`,
+                 *     `action_id` or `session_id`, as the list returns them): the page starts right after it.
+                 *     Unknown ids are a 400.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                marker?: components["parameters"]["Marker"];
                 /**
                  * @description The same search object as the request body, as JSON in the query string, for clients that
                  *     cannot send a body with GET (generated SDKs). When both are sent, both apply.

@@ -16,8 +16,8 @@ export function callerFor(callerOf: CallerOf, c: { request: { params: object } }
 
 /** `limit`/`offset` are validated (and coerced to numbers) against the spec before this runs. */
 export function pageOf(c: RequestParts): Page {
-  const { limit, offset } = c.request.query as { limit?: number; offset?: number };
-  return { limit: limit ?? DEFAULT_PAGE.limit, offset: offset ?? DEFAULT_PAGE.offset };
+  const { limit, offset, marker } = c.request.query as { limit?: number; offset?: number; marker?: string };
+  return { limit: limit ?? DEFAULT_PAGE.limit, offset: offset ?? DEFAULT_PAGE.offset, marker };
 }
 
 /**

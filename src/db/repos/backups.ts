@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
 import type { Caller, Scope } from '../../identity';
 import { newId } from '../ids';
-import { type Page, paged } from '../paging';
+import { type Page, readPage } from '../paging';
+import { selectFirst } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Backup = components['schemas']['Backup'];
@@ -18,6 +19,8 @@ interface BackupRow {
 }
 
 const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
+const FIND_SQL = `SELECT ${COLUMNS.join(', ')} FROM backups WHERE backup_id = ? AND user_id = ? AND project_id = ?`;
+const LISTING = { table: 'backups', idColumn: 'backup_id' };
 
 /** Top-level document fields, then the metadata fields copied into indexed columns. */
 const SEARCH: SearchTarget = {
@@ -67,14 +70,14 @@ export class BackupsRepo {
   }
 
   async find(scope: Scope, backupId: string): Promise<Backup | undefined> {
-    const row = await this.owned(scope).where('backup_id', backupId).first<BackupRow | undefined>(COLUMNS);
+    const row = await selectFirst<BackupRow>(this.db, { sql: FIND_SQL, bindings: [backupId, scope.userId, scope.projectId] });
     return row && toBackup(row);
   }
 
   async list(scope: Scope, page: Page, search?: Search): Promise<Backup[]> {
     const query = this.owned(scope).select(COLUMNS);
     applySearch(query, this.db, SEARCH, search);
-    const rows: BackupRow[] = await paged(query, page);
+    const rows = await readPage<BackupRow>(this.db, LISTING, scope, query, page);
     return rows.map(toBackup);
   }
 

@@ -5,7 +5,7 @@ import { conflict } from '../../errors';
 import type { Scope } from '../../identity';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
-import { type Page, paged } from '../paging';
+import { type Page, readPage } from '../paging';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Client = components['schemas']['Client'];
@@ -67,7 +67,7 @@ export class ClientsRepo {
   async list(scope: Scope, page: Page, search?: Search): Promise<Client[]> {
     const query = this.owned(scope).select(COLUMNS);
     applySearch(query, this.db, SEARCH, search);
-    const rows: ClientRow[] = await paged(query, page);
+    const rows = await readPage<ClientRow>(this.db, { table: 'clients', idColumn: 'client_id' }, scope, query, page);
     return rows.map(toClient);
   }
 

@@ -3,7 +3,8 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../../identity';
 import { isUniqueViolation } from '../errors';
-import { type Page, paged } from '../paging';
+import { type Page, readPage } from '../paging';
+import { selectFirst } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Doc = Record<string, unknown>;
@@ -43,16 +44,16 @@ export class Documents {
 
   /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
-    const query = this.owned(q, scope).where(this.kind.idKey, id);
-    if ((q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2') query.forUpdate();
-    const row = await query.first<Row | undefined>('version', 'doc');
+    const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
+    const sql = `SELECT version, doc FROM ${this.kind.table} WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ?`;
+    const row = await selectFirst<Row>(q, { sql: lock ? `${sql} FOR UPDATE` : sql, bindings: [id, scope.userId, scope.projectId] });
     return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
   }
 
   async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Doc[]> {
     const query = this.owned(q, scope).select(`${this.kind.idKey} as id`, 'user_id', 'project_id', 'version', 'doc');
     applySearch(query, q, this.kind.search, search);
-    const rows: Row[] = await paged(query, page);
+    const rows = await readPage<Row>(q, { table: this.kind.table, idColumn: this.kind.idKey }, scope, query, page);
     return rows.map((row) => this.wire(row, JSON.parse(row.doc) as Doc));
   }
 

@@ -1,0 +1,63 @@
+// Reads on the hot paths (GET by id, lists) run here as prepared statements instead of through
+// Knex's per-query builder and runner, which cost more CPU than the database itself. They use a
+// connection from Knex's own pool, or the transaction's connection when `q` is a transaction.
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
+
+export type Binding = string | number;
+
+/** A statement written for both engines: `?` placeholders, no engine-specific syntax. */
+export interface Sql {
+  sql: string;
+  bindings: readonly Binding[];
+}
+
+interface SqliteStatement {
+  all(...bindings: Binding[]): unknown[];
+}
+
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+interface MysqlConnection {
+  execute(sql: string, values: readonly Binding[], cb: (err: Error | null, rows: unknown) => void): void;
+}
+
+/** better-sqlite3 statements, prepared once per connection (searches make many shapes: bounded). */
+const sqliteStatements = new WeakMap<SqliteConnection, LRUCache<string, SqliteStatement>>();
+
+export async function selectRows<T>(q: Knex, { sql, bindings }: Sql): Promise<T[]> {
+  const mysql = q.client.config.client === 'mysql2';
+  const connection: unknown = await q.client.acquireConnection();
+  try {
+    if (mysql) {
+      // mysql2 prepares each distinct statement once per connection and reuses it.
+      return await new Promise<T[]>((resolve, reject) =>
+        (connection as MysqlConnection).execute(sql, bindings, (err, rows) => (err ? reject(err) : resolve(rows as T[]))),
+      );
+    }
+    return sqliteStatement(connection as SqliteConnection, sql).all(...bindings) as T[];
+  } finally {
+    await q.client.releaseConnection(connection);
+  }
+}
+
+export async function selectFirst<T>(q: Knex, statement: Sql): Promise<T | undefined> {
+  return (await selectRows<T>(q, statement))[0];
+}
+
+/** Knex-built SELECTs (searches) run the same way, skipping only Knex's runner. */
+export const fromBuilder = (query: Knex.QueryBuilder): Sql => {
+  const { sql, bindings } = query.toSQL().toNative();
+  return { sql, bindings: bindings as Binding[] };
+};
+
+function sqliteStatement(connection: SqliteConnection, sql: string): SqliteStatement {
+  let statements = sqliteStatements.get(connection);
+  if (!statements) sqliteStatements.set(connection, (statements = new LRUCache({ max: PREPARED_STATEMENTS_PER_CONNECTION })));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
+  return statement;
+}
