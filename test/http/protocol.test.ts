@@ -26,6 +26,12 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect(res.body).toMatchObject({ title: 'Method Not Allowed' });
   });
 
+  it.each(['/v2/p/backups/%E0%A4%A', '/v1/jobs/%ZZ', '/v2/%C3/clients'])('answers a path with broken percent-encoding (%s) with 400', async (path) => {
+    const res = await server.request('GET', path);
+    expect(res.status).toBe(400);
+    expect((res.body as { description: string }).description).toMatch(/^path parameter "\w+" is not valid percent-encoded UTF-8$/);
+  });
+
   it('answers malformed JSON with 400 Malformed JSON', async () => {
     const res = await server.request('POST', '/v2/p/backups', {
       raw: '{"backup_name": ',
