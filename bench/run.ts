@@ -17,12 +17,19 @@ import { newId } from '../src/db/ids';
 
 const args = new Set(process.argv.slice(2));
 const sqlite = args.has('--sqlite');
-const duration = Number([...args].find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 15);
+const flag = (name: string, fallback: number) => Number([...args].find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const duration = flag('duration', 15);
+const SMALL = 1_000; // backups, as the original was measured with
+const LARGE = flag('large', 1_000_000); // backups, for the flat-cost scenarios
+const JOBS = flag('jobs', 100_000);
+const CLIENTS = 1_000; // the jobs are spread over this many clients; the poll asks for one of them
 const ROOT = path.join(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'freezer-bench-'));
 const MYSQL_ADMIN = process.env.FREEZER_BENCH_MYSQL_URL ?? 'mysql://root@localhost/freezer_bench?socketPath=/run/mysqld/mysqld.sock';
 const caller = { userId: 'bench-user', projectId: 'bench', userName: null };
 const PROJECT = 'bench';
+const HEADERS = ['-H', `X-User-Id: ${caller.userId}`];
+const BASE = `http://127.0.0.1:9290/v2/${PROJECT}`;
 
 interface Row { scenario: string; rps: number; p50: string; p99: string; errors: number; rssMb: number }
 
@@ -30,36 +37,54 @@ async function main() {
   ensureWrk();
   const databaseUrl = sqlite ? `sqlite:${path.join(TMP, 'bench.sqlite')}` : await freshMysql();
   console.error(`seeding ${databaseUrl.replace(/:[^:@/]*@/, ':***@')} …`);
-  const seeded = await seed(databaseUrl, 1000);
-  const rows: Row[] = [];
+  const small = await seedBackups(databaseUrl, SMALL);
+  const jobIds = await seedJobs(databaseUrl);
   const server = await start('node', [path.join(ROOT, 'dist/src/main.js'), '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
   try {
-    const base = `http://127.0.0.1:9290/v2/${PROJECT}`;
-    const headers = ['-H', `X-User-Id: ${caller.userId}`];
-    rows.push(await scenario('GET /v2/{p}/backups/{id} (1k)', server, [...headers, `${base}/backups/${seeded.backupIds[500]}`]));
-    rows.push(await scenario('GET /v2/{p}/backups?limit=10 (1k)', server, [...headers, `${base}/backups?limit=10`]));
-    rows.push(await scenario('GET /v2/{p}/jobs/{id}', server, [...headers, `${base}/jobs/${seeded.jobIds[0]}`]));
-    rows.push(await scenario('POST /v2/{p}/backups', server, [...headers, '-s', lua('POST', JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 })), `${base}/backups`]));
+    const backups = `${BASE}/backups`;
+    await measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
+    if (!sqlite) {
+      // The limit, measured right after our GET by id so that both see the same machine.
+      const bare = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
+      try {
+        await measure('bare', 'bare Koa + mysql2: GET backup by id (the limit)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups/${small.middle}`]);
+      } finally {
+        bare.kill();
+      }
+    }
+    await measure('first', 'GET /v2/{p}/backups?limit=10 (1k)', server, [`${backups}?limit=10`]);
+    await measure('keyset', 'GET …/backups?limit=10&marker= deep (1k)', server, [`${backups}?limit=10&marker=${small.nearEnd}`]);
+    await measure('job', `GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, server, [`${BASE}/jobs/${jobIds[0]}`]);
     // Each request patches one of 1,000 jobs, as many schedulers reporting status would.
-    const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), seeded.jobIds.map((id) => `/v2/${PROJECT}/jobs/${id}`));
-    rows.push(await scenario('PATCH /v2/{p}/jobs/{id}', server, [...headers, '-s', patch, `${base}/jobs`]));
-    rows.push(await scenario('GET jobs poll (client_id, not completed)', server, [...headers, '-s', lua('GET', JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] })), `${base}/jobs?limit=10&offset=0&all_projects=False`]));
+    const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
+    await measure('patch', 'PATCH /v2/{p}/jobs/{id}', server, ['-s', patch, `${BASE}/jobs`]);
+    const poll = lua('GET', JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] }));
+    await measure('poll', `GET jobs poll: client_id, not completed (${count(JOBS)} jobs)`, server, ['-s', poll, `${BASE}/jobs?limit=10&offset=0&all_projects=False`]);
+    const post = lua('POST', JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 }));
+    await measure('post', 'POST /v2/{p}/backups', server, ['-s', post, backups]);
+
+    console.error(`growing the backups table to ${count(LARGE)} …`);
+    const large = await seedBackups(databaseUrl, LARGE - SMALL);
+    await measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
+    await measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
+    await measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [`${backups}?limit=10&marker=${large.nearEnd}`]);
+    // For contrast: the same deep page by offset has to step over every row before it.
+    await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)})`, server, [`${backups}?limit=10&offset=${LARGE / 2}`]);
   } finally {
     server.kill();
   }
-  if (!sqlite) {
-    const bare = await start('npx', ['tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl.replace(/^mysql:/, 'mysql:')], null, 'listening');
-    try {
-      rows.push(await scenario('bare Koa + mysql2: GET backup by id', bare, ['-H', `X-User-Id: ${caller.userId}`, `http://127.0.0.1:9291/v2/${PROJECT}/backups/${seeded.backupIds[500]}`]));
-    } finally {
-      bare.kill();
-    }
-    const ours = rows[0]!.rps;
-    const limit = rows[rows.length - 1]!.rps;
-    console.log(`\nGET by id: ${(100 * ours / limit).toFixed(0)}% of the bare-Koa limit in this run.`);
-  }
-  printTable(rows);
+  printTable();
 }
+
+const rows: Row[] = [];
+const results: Record<string, Row> = {};
+
+async function measure(key: string, name: string, server: ChildProcess, wrkArgs: string[]): Promise<void> {
+  results[key] = await scenario(name, server, wrkArgs);
+  rows.push(results[key]);
+}
+
+const count = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 
 function ensureWrk() {
   try {
@@ -82,27 +107,56 @@ async function freshMysql(): Promise<string> {
   return MYSQL_ADMIN;
 }
 
-/** Seeds through the repositories the server itself uses. */
-async function seed(databaseUrl: string, backups: number) {
+/**
+ * Adds `n` backups through the repository the server itself uses, in batches; returns the id of
+ * one in the middle and of one 10 before the end (a marker for a deep page).
+ */
+async function seedBackups(databaseUrl: string, n: number) {
   const db = await openDatabase(databaseUrl);
   try {
     const repo = new BackupsRepo(db);
-    const backupIds = await repo.insertMany(caller, Array.from({ length: backups }, (_, i) => ({
-      backup_name: `backup-${i}`, container: 'bench', hostname: `node${i % 10}`, time_stamp: 1700000000 + i,
-      mode: 'fs', curr_backup_level: i % 5, path_to_backup: '/srv/data', job_id: `job-${i % 100}`,
-    })));
+    const picked = { middle: '', nearEnd: '' };
+    for (let done = 0; done < n; done += 10_000) {
+      const size = Math.min(10_000, n - done);
+      const ids = await repo.insertMany(caller, Array.from({ length: size }, (_, j) => {
+        const i = done + j;
+        return {
+          backup_name: `backup-${i}`, container: 'bench', hostname: `node${i % 10}`, time_stamp: 1700000000 + i,
+          mode: 'fs', curr_backup_level: i % 5, path_to_backup: '/srv/data', job_id: `job-${i % 100}`,
+        };
+      }));
+      ids.forEach((id, j) => {
+        if (done + j === Math.floor(n / 2)) picked.middle = id;
+        if (done + j === n - 11) picked.nearEnd = id;
+      });
+    }
+    return picked;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** JOBS jobs spread over CLIENTS clients, statuses rotating; one client is registered. */
+async function seedJobs(databaseUrl: string): Promise<string[]> {
+  const db = await openDatabase(databaseUrl);
+  try {
     await new ClientsRepo(db).insert(caller, { client_id: 'bench_node1' });
-    const jobIds = Array.from({ length: 1000 }, () => newId());
+    const jobIds = Array.from({ length: JOBS }, () => newId());
     const statuses = ['scheduled', 'completed', 'running', 'completed'];
-    await jobs.insertMany(db, caller, jobIds.map((id, i) => ({
-      id,
-      doc: {
-        client_id: i % 2 ? 'bench_node1' : 'bench_node2', session_id: '', session_tag: 0, description: `job ${i}`,
-        job_schedule: { schedule_interval: '1 days', status: statuses[i % 4], time_created: 1700000000, time_started: -1, time_ended: -1 },
-        job_actions: [{ freezer_action: { action: 'backup', mode: 'fs', path_to_backup: '/etc', storage: 'local' }, max_retries: 3, action_id: newId() }],
-      },
-    })));
-    return { backupIds, jobIds };
+    for (let done = 0; done < JOBS; done += 10_000) {
+      await jobs.insertMany(db, caller, jobIds.slice(done, done + 10_000).map((id, j) => {
+        const i = done + j;
+        return {
+          id,
+          doc: {
+            client_id: `bench_node${i % CLIENTS}`, session_id: '', session_tag: 0, description: `job ${i}`,
+            job_schedule: { schedule_interval: '1 days', status: statuses[Math.floor(i / CLIENTS) % 4], time_created: 1700000000, time_started: -1, time_ended: -1 },
+            job_actions: [{ freezer_action: { action: 'backup', mode: 'fs', path_to_backup: '/etc', storage: 'local' }, max_retries: 3, action_id: newId() }],
+          },
+        };
+      }));
+    }
+    return jobIds;
   } finally {
     await db.destroy();
   }
@@ -136,7 +190,8 @@ function lua(method: string, body: string, paths?: string[]): string {
 }
 
 async function scenario(name: string, server: ChildProcess, wrkArgs: string[]): Promise<Row> {
-  const output = execFileSync('wrk', ['-t2', '-c32', `-d${duration}s`, '--latency', ...wrkArgs], { encoding: 'utf8' });
+  // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
+  const output = execFileSync('wrk', ['-t2', '-c32', `-d${duration}s`, '--latency', '--timeout', '10s', ...HEADERS, ...wrkArgs], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const p99 = /\s99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
@@ -149,11 +204,18 @@ async function scenario(name: string, server: ChildProcess, wrkArgs: string[]): 
   return row;
 }
 
-function printTable(rows: Row[]) {
+function printTable() {
   console.log(`\n${sqlite ? 'SQLite' : 'MariaDB'}, wrk -t2 -c32 -d${duration}s, ${os.cpus().length} cores shared with wrk\n`);
   console.log('| scenario | req/s | p50 | p99 | errors | server RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
+  const rps = (key: string) => results[key]!.rps;
+  console.log('');
+  if (results.bare) console.log(`GET by id: ${(100 * rps('byId') / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
+  // Cost per request grows as throughput falls: 1k req/s over 1M rows vs over 1k rows.
+  for (const [what, smallKey, largeKey] of [['GET by id', 'byId', 'byIdLarge'], ['first page', 'first', 'firstLarge'], ['deep keyset page', 'keyset', 'keysetLarge']]) {
+    console.log(`${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`);
+  }
 }
 
 main().catch((err: unknown) => {

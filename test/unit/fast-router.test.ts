@@ -1,5 +1,5 @@
 // The precompiled matcher answers exactly as openapi-backend's own, for every path and method.
-import OpenAPIBackend from 'openapi-backend';
+import OpenAPIBackend, { type Request } from 'openapi-backend';
 import { precompileRouter } from '../../src/api/fast-router';
 import { SPEC_PATH } from '../../src/paths';
 
@@ -51,7 +51,7 @@ it('parses every operation\'s requests like the stock parser', async () => {
     'search=%7Bbroken', 'all_projects=False&limit=2', 'a=1&a=2', 'unknown[x]=1', 'search=',
   ];
   const bodies = [undefined, { a: 1 }, '{"a":[1,2]}', '{broken', '', 'null'];
-  const headerSets = [{}, { 'Content-Type': 'application/json', 'X-User-Id': 'u' }, { accept: '*/*', 'x-auth-token': 't' }];
+  const headerSets: Record<string, string>[] = [{}, { 'Content-Type': 'application/json', 'X-User-Id': 'u' }, { accept: '*/*', 'x-auth-token': 't' }];
   let compared = 0;
   for (const operation of stock.router.getOperations()) {
     const paths = [
@@ -63,7 +63,7 @@ it('parses every operation\'s requests like the stock parser', async () => {
       for (const query of queries) {
         for (const body of bodies) {
           const headers = headerSets[compared % headerSets.length]!;
-          const req = { method: operation.method.toUpperCase(), path, query, body, headers };
+          const req: Request = { method: operation.method.toUpperCase(), path, query, body, headers };
           expect(fast.router.parseRequest(structuredClone(req), operation)).toEqual(stock.router.parseRequest(structuredClone(req), operation));
           expect(fast.router.parseRequest(structuredClone(req))).toEqual(stock.router.parseRequest(structuredClone(req)));
           compared++;
