@@ -26,15 +26,20 @@ export interface Listing {
  * so a deep page costs what the first does.
  */
 export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, query: Knex.QueryBuilder, page: Page): Promise<T[]> {
-  if (page.marker !== undefined) {
-    const found = await selectFirst<{ seq: number }>(q, {
-      sql: `SELECT seq FROM ${listing.table} WHERE ${listing.idColumn} = ? AND user_id = ? AND project_id = ?`,
-      bindings: [page.marker, scope.userId, scope.projectId],
-    });
-    if (!found) throw badRequest(`marker "${page.marker}" is not the id of one of your items in this list`);
-    query.where(`${listing.table}.seq`, '>', found.seq);
-  }
-  query.orderBy(`${listing.table}.seq`).limit(page.limit);
+  const { table, idColumn } = listing;
+  const marker = page.marker;
+  const markerSeq = {
+    sql: `SELECT seq FROM ${table} WHERE ${idColumn} = ? AND user_id = ? AND project_id = ?`,
+    bindings: [marker ?? '', scope.userId, scope.projectId],
+  };
+  // One round trip: the marker's seq is a subquery the database evaluates once.
+  if (marker !== undefined) query.where(`${table}.seq`, '>', q.raw(`(${markerSeq.sql})`, markerSeq.bindings));
+  query.orderBy(`${table}.seq`).limit(page.limit);
   if (page.offset) query.offset(page.offset);
-  return selectRows<T>(q, fromBuilder(query));
+  const rows = await selectRows<T>(q, fromBuilder(query));
+  // An empty page is also what an unknown marker gives; only then is it worth telling apart.
+  if (marker !== undefined && rows.length === 0 && !(await selectFirst(q, markerSeq))) {
+    throw badRequest(`marker "${marker}" is not the id of one of your items in this list`);
+  }
+  return rows;
 }

@@ -30,6 +30,8 @@ const sqliteStatements = new WeakMap<SqliteConnection, LRUCache<string, SqliteSt
 
 export async function selectRows<T>(q: Knex, { sql, bindings }: Sql): Promise<T[]> {
   const mysql = q.client.config.client === 'mysql2';
+  // Knex's own 'query' event, so that whatever logs or traces Knex's queries sees these too.
+  q.client.emit('query', { method: 'select', sql, bindings });
   const connection: unknown = await q.client.acquireConnection();
   try {
     if (mysql) {

@@ -6,6 +6,7 @@ import type { Scope } from '../../identity';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Page, readPage } from '../paging';
+import { selectFirst } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Client = components['schemas']['Client'];
@@ -32,6 +33,7 @@ interface ClientRow {
 }
 
 const COLUMNS = ['user_id', 'project_id', 'client'];
+const FIND_SQL = `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? AND user_id = ? AND project_id = ?`;
 
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
@@ -60,7 +62,7 @@ export class ClientsRepo {
   }
 
   async find(scope: Scope, clientId: string, q: Knex = this.db): Promise<Client | undefined> {
-    const row = await this.owned(scope, q).where('client_id', clientId).first<ClientRow | undefined>(COLUMNS);
+    const row = await selectFirst<ClientRow>(q, { sql: FIND_SQL, bindings: [clientId, scope.userId, scope.projectId] });
     return row && toClient(row);
   }
 
