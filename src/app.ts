@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { renderErrors } from './http/render-errors';
 import { bodyOf, jsonBody } from './http/json-body';
 import { authenticate } from './identity';
+import { dispatch } from './api/backend';
 
 export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBytes' | 'auth'>): Koa {
   const app = new Koa();
@@ -17,7 +18,8 @@ export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBy
     Boolean(api.router.matchOperation({ method: ctx.method, path: ctx.path, headers: {} }, false)?.requestBody);
   app.use(jsonBody(config.bodyLimitBytes, takesBody));
   app.use(async (ctx) => {
-    await api.handleRequest(
+    await dispatch(
+      api,
       { method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string | string[]>, body: bodyOf(ctx) },
       ctx,
     );

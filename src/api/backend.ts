@@ -3,7 +3,7 @@
 import type Koa from 'koa';
 import addFormats from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
-import OpenAPIBackend, { type Context } from 'openapi-backend';
+import OpenAPIBackend, { type Context, type Request } from 'openapi-backend';
 import { ApiError, badRequest } from '../errors';
 import { SPEC_PATH } from '../paths';
 import { precompileRouter } from './fast-router';
@@ -123,4 +123,29 @@ function describeValidationError(e: ErrorObject): string {
     default:
       return `${subject} ${e.message ?? 'is invalid'}`;
   }
+}
+
+/**
+ * Hands one request to its operation's handler, as `api.handleRequest` does (same router, same
+ * validator, same handlers and hooks), without what we do not use: openapi-backend's security
+ * handlers (authentication is Koa middleware, src/identity.ts) and the extra parses. handleRequest
+ * parses every request four times; this parses it twice (in validation, then once coerced).
+ * test/unit/dispatch.test.ts checks that handlers receive exactly what handleRequest gives them.
+ */
+export async function dispatch(api: OpenAPIBackend, req: Request, ...handlerArgs: unknown[]): Promise<unknown> {
+  const handlers = api.handlers as Record<string, ((c: Context, ...args: unknown[]) => unknown) | undefined>;
+  const context = { api } as Context;
+  try {
+    context.operation = api.router.matchOperation(req, true);
+  } catch (err) {
+    context.request = api.router.parseRequest(req);
+    await handlers.postRoutingHandler?.(context, ...handlerArgs);
+    const handler = (err as Error).message.startsWith('405') ? handlers.methodNotAllowed : handlers.notFound;
+    return handler!(context, ...handlerArgs);
+  }
+  await handlers.postRoutingHandler?.(context, ...handlerArgs);
+  context.validation = api.validator.validateRequest(req, context.operation);
+  if (context.validation.errors) return handlers.validationFail!(context, ...handlerArgs);
+  context.request = api.router.parseRequest(context.validation.coerced, context.operation);
+  return handlers[context.operation.operationId!]!(context, ...handlerArgs);
 }
