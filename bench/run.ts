@@ -39,7 +39,10 @@ async function main() {
   console.error(`seeding ${databaseUrl.replace(/:[^:@/]*@/, ':***@')} …`);
   const small = await seedBackups(databaseUrl, SMALL);
   const jobIds = await seedJobs(databaseUrl);
-  const server = await start('node', [path.join(ROOT, 'dist/src/main.js'), '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
+  // Started as `npm start` starts it (its node flags included), but without npm in between, so
+  // that the RSS read is the server's own.
+  const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const server = await start(node!, [...startArgs, '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
   try {
     const backups = `${BASE}/backups`;
     await measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
@@ -163,7 +166,7 @@ async function seedJobs(databaseUrl: string): Promise<string[]> {
 }
 
 function start(command: string, argv: string[], readyUrl: string | null, readyText = 'listening'): Promise<ChildProcess> {
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FREEZER_API_AUTH: 'noauth' } });
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FREEZER_API_AUTH: 'noauth' } });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
