@@ -51,6 +51,7 @@ async function main() {
       const bare = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
       try {
         await measure('bare', 'bare Koa + mysql2: GET backup by id (the limit)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups/${small.middle}`]);
+        await measure('bareList', 'bare Koa + mysql2: GET backups?limit=10 (reference)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups?limit=10`]);
       } finally {
         bare.kill();
       }
@@ -215,7 +216,10 @@ function printTable() {
   for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
   const rps = (key: string) => results[key]!.rps;
   console.log('');
-  if (results.bare) console.log(`GET by id: ${(100 * rps('byId') / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
+  if (results.bare) {
+    console.log(`GET by id: ${(100 * rps('byId') / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
+    console.log(`List, first page: ${(100 * rps('first') / rps('bareList')).toFixed(0)}% of the bare-Koa list.`);
+  }
   // Cost per request grows as throughput falls: 1k req/s over 1M rows vs over 1k rows.
   for (const [what, smallKey, largeKey] of [['GET by id', 'byId', 'byIdLarge'], ['first page', 'first', 'firstLarge'], ['deep keyset page', 'keyset', 'keysetLarge']]) {
     console.log(`${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`);
