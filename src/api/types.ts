@@ -3,6 +3,7 @@
 import type Koa from 'koa';
 import type { Context } from 'openapi-backend';
 import type { operations } from '../../generated/openapi';
+import type { Json } from '../json';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -39,6 +40,18 @@ export function reply<K extends OperationId, S extends StatusOf<K>>(
   body: ResponseBody<K, S>,
 ): void {
   ctx.status = status;
+  ctx.body = body;
+}
+
+/** Sends one of the responses operation `K` declares, already serialised (see src/json.ts). */
+export function replyJson<K extends OperationId, S extends StatusOf<K>>(
+  ctx: Koa.Context,
+  _operation: K,
+  status: S,
+  body: Json<ResponseBody<K, S>>,
+): void {
+  ctx.status = status;
+  ctx.type = 'application/json'; // before the body, or Koa would call a string text/plain
   ctx.body = body;
 }
 

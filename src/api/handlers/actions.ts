@@ -6,7 +6,8 @@ import { actions } from '../../db/repos/kinds';
 import type { CallerOf } from '../../identity';
 import { actionNotFound, actionService } from '../../services/actions';
 import { setETag } from '../concurrency';
-import { type Ctx, type Handlers, reply } from '../types';
+import { type Ctx, type Handlers, reply, replyJson } from '../types';
+import { type Json, jsonList } from '../../json';
 import { versionedHandlers } from './versioned';
 
 type Action = components['schemas']['Action'];
@@ -22,14 +23,14 @@ export function actionHandlers(db: Knex, callerOf: CallerOf): ActionHandlers {
   const common = versionedHandlers(db, actions, 'action_id', actionNotFound, service, callerOf);
 
   const list = async (c: Ctx<'listActions' | 'listActionsV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'listActions', 200, { actions: (await common.list(c, ctx)) as Action[] });
+    replyJson(ctx, 'listActions', 200, jsonList('actions', (await common.list(c, ctx)) as Json<Action>[]));
   const create = async (c: Ctx<'createAction' | 'createActionV1'>, ctx: Koa.Context) => {
     const { id } = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
     setETag(ctx, 1);
     reply(ctx, 'createAction', 201, { action_id: id });
   };
   const get = async (c: Ctx<'getAction' | 'getActionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'getAction', 200, (await common.get(c, ctx)) as Action);
+    replyJson(ctx, 'getAction', 200, (await common.get(c, ctx)) as Json<Action>);
   const replace = async (c: Ctx<'replaceAction' | 'replaceActionV1'>, ctx: Koa.Context) =>
     reply(ctx, 'replaceAction', 201, (await common.replace(c, ctx)) as Written);
   const update = async (c: Ctx<'updateAction' | 'updateActionV1'>, ctx: Koa.Context) =>

@@ -3,7 +3,8 @@ import type Koa from 'koa';
 import type { BackupsRepo } from '../../db/repos/backups';
 import { badRequest, notFound } from '../../errors';
 import type { CallerOf } from '../../identity';
-import { type Ctx, type Handlers, noContent, reply } from '../types';
+import { type Ctx, type Handlers, noContent, reply, replyJson } from '../types';
+import { jsonList } from '../../json';
 import { combineSearches } from '../../db/search';
 import { callerFor, pageOf, searchParam } from './common';
 
@@ -16,7 +17,7 @@ type BackupHandlers = Pick<
 export function backupHandlers(backups: BackupsRepo, callerOf: CallerOf): BackupHandlers {
   async function list(c: Ctx<'listBackups' | 'listBackupsV1'>, ctx: Koa.Context) {
     const found = await backups.list(callerFor(callerOf, c, ctx), pageOf(c), combineSearches(c.request.requestBody, searchParam(c)));
-    reply(ctx, 'listBackups', 200, { backups: found });
+    replyJson(ctx, 'listBackups', 200, jsonList('backups', found));
   }
 
   async function create(c: Ctx<'createBackup' | 'createBackupV1'>, ctx: Koa.Context) {
@@ -33,7 +34,7 @@ export function backupHandlers(backups: BackupsRepo, callerOf: CallerOf): Backup
     const { backup_id } = c.request.params;
     const backup = await backups.find(callerFor(callerOf, c, ctx), backup_id);
     if (!backup) throw notFound(`No backup found with ID ${backup_id}`);
-    reply(ctx, 'getBackup', 200, backup);
+    replyJson(ctx, 'getBackup', 200, backup);
   }
 
   return {

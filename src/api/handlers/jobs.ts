@@ -7,7 +7,8 @@ import type { CallerOf } from '../../identity';
 import type { JobEventName } from '../../domain/job-events';
 import { jobNotFound, jobService } from '../../services/jobs';
 import { expectedVersion, setETag } from '../concurrency';
-import { type Ctx, type Handlers, reply } from '../types';
+import { type Ctx, type Handlers, reply, replyJson } from '../types';
+import { type Json, jsonList } from '../../json';
 import { versionedHandlers } from './versioned';
 
 type Job = components['schemas']['Job'];
@@ -22,14 +23,14 @@ export function jobHandlers(db: Knex, callerOf: CallerOf): JobHandlers {
   const common = versionedHandlers(db, jobs, 'job_id', jobNotFound, service, callerOf);
 
   const list = async (c: Ctx<'listJobs' | 'listJobsV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'listJobs', 200, { jobs: (await common.list(c, ctx)) as Job[] });
+    replyJson(ctx, 'listJobs', 200, jsonList('jobs', (await common.list(c, ctx)) as Json<Job>[]));
   const create = async (c: Ctx<'createJob' | 'createJobV1'>, ctx: Koa.Context) => {
     const id = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
     setETag(ctx, 1);
     reply(ctx, 'createJob', 201, { job_id: id });
   };
   const get = async (c: Ctx<'getJob' | 'getJobV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'getJob', 200, (await common.get(c, ctx)) as Job);
+    replyJson(ctx, 'getJob', 200, (await common.get(c, ctx)) as Json<Job>);
   const replace = async (c: Ctx<'replaceJob' | 'replaceJobV1'>, ctx: Koa.Context) =>
     reply(ctx, 'replaceJob', 201, (await common.replace(c, ctx)) as { job_id: string; version: number });
   const update = async (c: Ctx<'updateJob' | 'updateJobV1'>, ctx: Koa.Context) =>

@@ -6,7 +6,8 @@ import { sessions } from '../../db/repos/kinds';
 import type { CallerOf } from '../../identity';
 import { sessionNotFound, sessionService } from '../../services/sessions';
 import { expectedVersion, setETag } from '../concurrency';
-import { type Ctx, type Handlers, noContent, reply } from '../types';
+import { type Ctx, type Handlers, noContent, reply, replyJson } from '../types';
+import { type Json, jsonList } from '../../json';
 import { versionedHandlers } from './versioned';
 
 type Session = components['schemas']['Session'];
@@ -24,14 +25,14 @@ export function sessionHandlers(db: Knex, callerOf: CallerOf): SessionHandlers {
   const common = versionedHandlers(db, sessions, 'session_id', sessionNotFound, service, callerOf);
 
   const list = async (c: Ctx<'listSessions' | 'listSessionsV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'listSessions', 200, { sessions: (await common.list(c, ctx)) as Session[] });
+    replyJson(ctx, 'listSessions', 200, jsonList('sessions', (await common.list(c, ctx)) as Json<Session>[]));
   const create = async (c: Ctx<'createSession' | 'createSessionV1'>, ctx: Koa.Context) => {
     const id = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
     setETag(ctx, 1);
     reply(ctx, 'createSession', 201, { session_id: id });
   };
   const get = async (c: Ctx<'getSession' | 'getSessionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'getSession', 200, (await common.get(c, ctx)) as Session);
+    replyJson(ctx, 'getSession', 200, (await common.get(c, ctx)) as Json<Session>);
   const replace = async (c: Ctx<'replaceSession' | 'replaceSessionV1'>, ctx: Koa.Context) =>
     reply(ctx, 'replaceSession', 201, (await common.replace(c, ctx)) as Written);
   const update = async (c: Ctx<'updateSession' | 'updateSessionV1'>, ctx: Koa.Context) =>

@@ -8,6 +8,7 @@ import type { ApiError } from '../../errors';
 import type { CallerOf, Scope } from '../../identity';
 import { type Expected, expectedVersion, setETag } from '../concurrency';
 import { callerFor, pageOf, searchParam } from './common';
+import type { Json } from '../../json';
 
 /** The writes a resource's service provides. */
 export interface VersionedService {
@@ -36,18 +37,17 @@ export function versionedHandlers(
   };
 
   return {
-    async list(c: AnyContext, ctx: Koa.Context): Promise<Doc[]> {
+    async list(c: AnyContext, ctx: Koa.Context): Promise<Json<Doc>[]> {
       const search = combineSearches(c.request.requestBody as Search | undefined, searchParam(c));
       return documents.list(db, scopeOf(c, ctx), pageOf(c), search);
     },
 
-    async get(c: AnyContext, ctx: Koa.Context): Promise<Doc> {
-      const scope = scopeOf(c, ctx);
+    async get(c: AnyContext, ctx: Koa.Context): Promise<Json<Doc>> {
       const id = idOf(c);
-      const stored = await documents.find(db, scope, id);
-      if (!stored) throw notFound(id);
-      setETag(ctx, stored.version);
-      return documents.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: stored.version }, stored.doc);
+      const found = await documents.findWire(db, scopeOf(c, ctx), id);
+      if (!found) throw notFound(id);
+      setETag(ctx, found.version);
+      return found.json;
     },
 
     async replace(c: AnyContext, ctx: Koa.Context) {

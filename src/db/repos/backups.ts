@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
 import type { Caller, Scope } from '../../identity';
+import { type Json, jsonObject, membersOf, storedMember } from '../../json';
 import { newId } from '../ids';
 import { type Page, readPage } from '../paging';
 import { selectFirst } from '../prepared';
@@ -69,16 +70,16 @@ export class BackupsRepo {
     return rows.map((row) => row.backup_id);
   }
 
-  async find(scope: Scope, backupId: string): Promise<Backup | undefined> {
+  async find(scope: Scope, backupId: string): Promise<Json<Backup> | undefined> {
     const row = await selectFirst<BackupRow>(this.db, { sql: FIND_SQL, bindings: [backupId, scope.userId, scope.projectId] });
-    return row && toBackup(row);
+    return row && backupJson(row);
   }
 
-  async list(scope: Scope, page: Page, search?: Search): Promise<Backup[]> {
+  async list(scope: Scope, page: Page, search?: Search): Promise<Json<Backup>[]> {
     const query = this.owned(scope).select(COLUMNS);
     applySearch(query, this.db, SEARCH, search);
     const rows = await readPage<BackupRow>(this.db, LISTING, scope, query, page);
-    return rows.map(toBackup);
+    return rows.map(backupJson);
   }
 
   /** True when the caller had such a backup. */
@@ -91,12 +92,8 @@ export class BackupsRepo {
   }
 }
 
-function toBackup(row: BackupRow): Backup {
-  return {
-    backup_id: row.backup_id,
-    user_id: row.user_id,
-    user_name: row.user_name,
-    project_id: row.project_id || null,
-    backup_metadata: JSON.parse(row.backup_metadata) as BackupMetadata,
-  };
+/** The backup as the API shows it, with the metadata exactly as stored (and as uploaded). */
+function backupJson(row: BackupRow): Json<Backup> {
+  const owner = { backup_id: row.backup_id, user_id: row.user_id, user_name: row.user_name, project_id: row.project_id || null };
+  return jsonObject<Backup>(membersOf(owner), storedMember('backup_metadata', row.backup_metadata));
 }

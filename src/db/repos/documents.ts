@@ -2,6 +2,7 @@
 // Every write names the version it read, so a write that lost a race changes nothing.
 import type { Knex } from 'knex';
 import type { Scope } from '../../identity';
+import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
 import { isUniqueViolation } from '../errors';
 import { type Page, readPage } from '../paging';
 import { selectFirst } from '../prepared';
@@ -44,17 +45,27 @@ export class Documents {
 
   /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
-    const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
-    const sql = `SELECT version, doc FROM ${this.kind.table} WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ?`;
-    const row = await selectFirst<Row>(q, { sql: lock ? `${sql} FOR UPDATE` : sql, bindings: [id, scope.userId, scope.projectId] });
+    const row = await this.findRow(q, scope, id);
     return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
   }
 
-  async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Doc[]> {
+  /** The document as the API shows it (see `wire`), and its version for the ETag. */
+  async findWire(q: Knex, scope: Scope, id: string): Promise<{ json: Json<Doc>; version: number } | undefined> {
+    const row = await this.findRow(q, scope, id);
+    return row && { json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, ...row }), version: row.version };
+  }
+
+  async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Json<Doc>[]> {
     const query = this.owned(q, scope).select(`${this.kind.idKey} as id`, 'user_id', 'project_id', 'version', 'doc');
     applySearch(query, q, this.kind.search, search);
     const rows = await readPage<Row>(q, { table: this.kind.table, idColumn: this.kind.idKey }, scope, query, page);
-    return rows.map((row) => this.wire(row, JSON.parse(row.doc) as Doc));
+    return rows.map((row) => this.wire(row));
+  }
+
+  private async findRow(q: Knex, scope: Scope, id: string): Promise<Pick<Row, 'version' | 'doc'> | undefined> {
+    const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
+    const sql = `SELECT version, doc FROM ${this.kind.table} WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ?`;
+    return selectFirst<Row>(q, { sql: lock ? `${sql} FOR UPDATE` : sql, bindings: [id, scope.userId, scope.projectId] });
   }
 
   /** Stores a new document at version 1; false when the owner already has this id. */
@@ -100,15 +111,13 @@ export class Documents {
     return (await query.delete()) > 0;
   }
 
-  /** The document as the API shows it: id and owner first, then its fields, then the version. */
-  wire(owner: { id: string; user_id: string; project_id: string; version: number }, doc: Doc): Doc {
-    return {
-      [this.kind.idKey]: owner.id,
-      user_id: owner.user_id,
-      project_id: owner.project_id || null,
-      ...doc,
-      version: owner.version,
-    };
+  /**
+   * The document as the API shows it: id and owner first, then its fields as stored, then the
+   * version. Stored documents never hold those keys (see `serverOwned`), so none repeats.
+   */
+  private wire(row: Row): Json<Doc> {
+    const owner = { [this.kind.idKey]: row.id, user_id: row.user_id, project_id: row.project_id || null };
+    return jsonObject<Doc>(membersOf(owner), storedMembers(row.doc), membersOf({ version: row.version }));
   }
 
   private owned(q: Knex, scope: Scope) {
