@@ -213,7 +213,7 @@ function printTable() {
   console.log(`\n${sqlite ? 'SQLite' : 'MariaDB'}, wrk -t2 -c32 -d${duration}s, ${os.cpus().length} cores shared with wrk\n`);
   console.log('| scenario | req/s | p50 | p99 | errors | server RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
+  for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
   const rps = (key: string) => results[key]!.rps;
   console.log('');
   if (results.bare) {
