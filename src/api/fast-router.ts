@@ -85,7 +85,12 @@ function precompileParser(api: OpenAPIBackend): void {
   };
 
   router.parseRequest = (req: Request, operation?: Operation): ParsedRequest => {
-    if (hasCookie(req.headers)) return stockParse(req, operation);
+    const headers: Record<string, string | string[]> = {};
+    for (const name in req.headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'cookie') return stockParse(req, operation);
+      headers[lower] = req.headers[name]!;
+    }
     let requestBody = req.body;
     if (req.body && typeof req.body !== 'object') {
       try {
@@ -94,26 +99,40 @@ function precompileParser(api: OpenAPIBackend): void {
         // left as sent: validation reports malformed JSON where the operation takes JSON
       }
     }
-    const headers: Record<string, string | string[]> = {};
-    for (const name in req.headers) headers[name.toLowerCase()] = req.headers[name]!;
     const query = router.parseRequestQuery(req) as Record<string, unknown>;
     const normalized = router.normalizeRequest(req);
     let params: Record<string, string> = {};
     if (operation) {
       params = pathParser(operation.path)(router.normalizePath(normalized.path));
+      const declared = queryParameters(operation);
       for (const name in query) {
-        if (!query[name]) continue;
-        const parameter = operation.parameters?.find((p) => !('$ref' in p) && p.in === 'query' && p.name === name) as
-          | { content?: Record<string, unknown>; explode?: boolean; style?: string }
-          | undefined;
-        if (parameter) query[name] = styledQueryValue(parameter, query[name]);
+        const parameter = declared.get(name);
+        if (parameter && query[name]) query[name] = styledQueryValue(parameter, query[name]);
       }
     }
     return { ...normalized, params, headers, query, cookies: {}, requestBody } as ParsedRequest;
   };
 }
 
-const hasCookie = (headers: Request['headers']) => Object.keys(headers).some((name) => name.toLowerCase() === 'cookie');
+interface QueryParameter {
+  content?: Record<string, unknown>;
+  explode?: boolean;
+  style?: string;
+}
+
+/** An operation's query parameters by name (the first of a name wins, as in the stock parser). */
+const queryParameterMaps = new WeakMap<Operation, Map<string, QueryParameter>>();
+function queryParameters(operation: Operation): Map<string, QueryParameter> {
+  let map = queryParameterMaps.get(operation);
+  if (!map) {
+    map = new Map();
+    for (const p of operation.parameters ?? []) {
+      if (!('$ref' in p) && p.in === 'query' && !map.has(p.name)) map.set(p.name, p as QueryParameter);
+    }
+    queryParameterMaps.set(operation, map);
+  }
+  return map;
+}
 
 /** As openapi-backend (through bath-es5) does: `{name}` matches one segment, percent-decoded. */
 function compilePathParser(template: string): PathParser {
@@ -137,7 +156,7 @@ function compilePathParser(template: string): PathParser {
 }
 
 /** Query parameters sent as JSON, or as non-exploded arrays, exactly as the stock parser reads them. */
-function styledQueryValue(parameter: { content?: Record<string, unknown>; explode?: boolean; style?: string }, raw: unknown): unknown {
+function styledQueryValue(parameter: QueryParameter, raw: unknown): unknown {
   if (parameter.content?.['application/json']) {
     if (typeof raw !== 'string') return raw;
     try {
