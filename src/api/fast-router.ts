@@ -84,11 +84,18 @@ function precompileParser(api: OpenAPIBackend): void {
     return parser;
   };
 
+  // The stock parser reads cookies; its path decoding throws on a broken %-escape (a 500), so
+  // the path parameters are decoded here first, which answers that with a 400.
+  const parseWithCookies = (req: Request, operation?: Operation): ParsedRequest => {
+    if (operation) pathParser(operation.path)(router.normalizePath(router.normalizeRequest(req).path));
+    return stockParse(req, operation);
+  };
+
   router.parseRequest = (req: Request, operation?: Operation): ParsedRequest => {
     const headers: Record<string, string | string[]> = {};
     for (const name in req.headers) {
       const lower = name.toLowerCase();
-      if (lower === 'cookie') return stockParse(req, operation);
+      if (lower === 'cookie') return parseWithCookies(req, operation);
       headers[lower] = req.headers[name]!;
     }
     let requestBody = req.body;

@@ -27,9 +27,11 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   });
 
   it.each(['/v2/p/backups/%E0%A4%A', '/v1/jobs/%ZZ', '/v2/%C3/clients'])('answers a path with broken percent-encoding (%s) with 400', async (path) => {
-    const res = await server.request('GET', path);
-    expect(res.status).toBe(400);
-    expect((res.body as { description: string }).description).toMatch(/^path parameter "\w+" is not valid percent-encoded UTF-8$/);
+    for (const headers of [{}, { Cookie: 'a=b' }] as Record<string, string>[]) {
+      const res = await server.request('GET', path, { headers });
+      expect(res.status).toBe(400);
+      expect((res.body as { description: string }).description).toMatch(/^path parameter "\w+" is not valid percent-encoded UTF-8$/);
+    }
   });
 
   it('answers malformed JSON with 400 Malformed JSON', async () => {
