@@ -21,9 +21,14 @@ interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 
+type Callback = (err: (Error & { errno?: number }) | null, rows: unknown) => void;
+
 interface MysqlConnection {
-  execute(sql: string, values: readonly Binding[], cb: (err: Error | null, rows: unknown) => void): void;
+  execute(sql: string, values: readonly Binding[], cb: Callback): void;
+  query(sql: string, values: readonly Binding[], cb: Callback): void;
 }
+
+const ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
 
 /** better-sqlite3 statements, prepared once per connection (searches make many shapes: bounded). */
 const sqliteStatements = new WeakMap<SqliteConnection, LRUCache<string, SqliteStatement>>();
@@ -34,12 +39,7 @@ export async function selectRows<T>(q: Knex, { sql, bindings }: Sql): Promise<T[
   q.client.emit('query', { method: 'select', sql, bindings });
   const connection: unknown = await q.client.acquireConnection();
   try {
-    if (mysql) {
-      // mysql2 prepares each distinct statement once per connection and reuses it.
-      return await new Promise<T[]>((resolve, reject) =>
-        (connection as MysqlConnection).execute(sql, bindings, (err, rows) => (err ? reject(err) : resolve(rows as T[]))),
-      );
-    }
+    if (mysql) return await mysqlRows<T>(connection as MysqlConnection, sql, bindings);
     return sqliteStatement(connection as SqliteConnection, sql).all(...bindings) as T[];
   } finally {
     await q.client.releaseConnection(connection);
@@ -48,6 +48,22 @@ export async function selectRows<T>(q: Knex, { sql, bindings }: Sql): Promise<T[
 
 export async function selectFirst<T>(q: Knex, statement: Sql): Promise<T | undefined> {
   return (await selectRows<T>(q, statement))[0];
+}
+
+/**
+ * mysql2 prepares each distinct statement once per connection and reuses it. The server's room
+ * for prepared statements (max_prepared_stmt_count) is shared by all its clients; when it is
+ * full, the statement runs unprepared rather than failing.
+ */
+function mysqlRows<T>(connection: MysqlConnection, sql: string, bindings: readonly Binding[]): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) =>
+    connection.execute(sql, bindings, (err, rows) => {
+      if (err?.errno === ER_MAX_PREPARED_STMT_COUNT_REACHED) {
+        connection.query(sql, bindings, (retryErr, retried) => (retryErr ? reject(retryErr) : resolve(retried as T[])));
+      } else if (err) reject(err);
+      else resolve(rows as T[]);
+    }),
+  );
 }
 
 /** Knex-built SELECTs (searches) run the same way, skipping only Knex's runner. */
