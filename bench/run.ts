@@ -195,6 +195,9 @@ function lua(method: string, body: string, paths?: string[]): string {
 }
 
 async function scenario(name: string, server: ChildProcess, wrkArgs: string[], connections: number): Promise<Row> {
+  // Two unrecorded seconds first, so that no scenario pays for the JIT warming up (the first
+  // one, on a fresh server, would), nor for the previous scenario's garbage.
+  execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, '-d2s', '--timeout', '10s', ...HEADERS, ...wrkArgs]);
   // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
   const output = execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${duration}s`, '--latency', '--timeout', '10s', ...HEADERS, ...wrkArgs], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
