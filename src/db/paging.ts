@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { badRequest } from '../errors';
 import type { Scope } from '../identity';
-import { selectFirst, selectRows, fromBuilder } from './prepared';
+import { fromBuilder, ownedItem, selectFirst, selectRows } from './prepared';
 
 export interface Page {
   limit: number;
@@ -27,19 +27,15 @@ export interface Listing {
  */
 export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, query: Knex.QueryBuilder, page: Page): Promise<T[]> {
   const { table, idColumn } = listing;
-  const marker = page.marker;
-  const markerSeq = {
-    sql: `SELECT seq FROM ${table} WHERE ${idColumn} = ? AND user_id = ? AND project_id = ?`,
-    bindings: [marker ?? '', scope.userId, scope.projectId],
-  };
+  const markerSeq = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
   // One round trip: the marker's seq is a subquery the database evaluates once.
-  if (marker !== undefined) query.where(`${table}.seq`, '>', q.raw(`(${markerSeq.sql})`, markerSeq.bindings));
+  if (markerSeq) query.where(`${table}.seq`, '>', q.raw(`(${markerSeq.sql})`, [...markerSeq.bindings]));
   query.orderBy(`${table}.seq`).limit(page.limit);
   if (page.offset) query.offset(page.offset);
   const rows = await selectRows<T>(q, fromBuilder(query));
   // An empty page is also what an unknown marker gives; only then is it worth telling apart.
-  if (marker !== undefined && rows.length === 0 && !(await selectFirst(q, markerSeq))) {
-    throw badRequest(`marker "${marker}" is not the id of one of your items in this list`);
+  if (markerSeq && rows.length === 0 && !(await selectFirst(q, markerSeq))) {
+    throw badRequest(`marker "${page.marker}" is not the id of one of your items in this list`);
   }
   return rows;
 }

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
+import type { Scope } from '../identity';
 
 export type Binding = string | number;
 
@@ -64,6 +65,15 @@ function mysqlRows<T>(connection: MysqlConnection, sql: string, bindings: readon
       else resolve(rows as T[]);
     }),
   );
+}
+
+/**
+ * The statement reading one of the caller's items by its id (ids are unique per owner, and the
+ * owner-and-id indexes answer it).
+ */
+export function ownedItem(table: string, idColumn: string, columns: string): (scope: Scope, id: string) => Sql {
+  const sql = `SELECT ${columns} FROM ${table} WHERE ${idColumn} = ? AND user_id = ? AND project_id = ?`;
+  return (scope, id) => ({ sql, bindings: [id, scope.userId, scope.projectId] });
 }
 
 /** Knex-built SELECTs (searches) run the same way, skipping only Knex's runner. */

@@ -5,7 +5,7 @@ import type { Caller, Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMember } from '../../json';
 import { newId } from '../ids';
 import { type Page, readPage } from '../paging';
-import { selectFirst } from '../prepared';
+import { ownedItem, selectFirst } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Backup = components['schemas']['Backup'];
@@ -20,7 +20,7 @@ interface BackupRow {
 }
 
 const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
-const FIND_SQL = `SELECT ${COLUMNS.join(', ')} FROM backups WHERE backup_id = ? AND user_id = ? AND project_id = ?`;
+const findSql = ownedItem('backups', 'backup_id', COLUMNS.join(', '));
 const LISTING = { table: 'backups', idColumn: 'backup_id' };
 
 /** Top-level document fields, then the metadata fields copied into indexed columns. */
@@ -71,7 +71,7 @@ export class BackupsRepo {
   }
 
   async find(scope: Scope, backupId: string): Promise<Json<Backup> | undefined> {
-    const row = await selectFirst<BackupRow>(this.db, { sql: FIND_SQL, bindings: [backupId, scope.userId, scope.projectId] });
+    const row = await selectFirst<BackupRow>(this.db, findSql(scope, backupId));
     return row && backupJson(row);
   }
 

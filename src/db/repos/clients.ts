@@ -6,7 +6,7 @@ import type { Scope } from '../../identity';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Page, readPage } from '../paging';
-import { selectFirst } from '../prepared';
+import { ownedItem, selectFirst } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Client = components['schemas']['Client'];
@@ -33,7 +33,7 @@ interface ClientRow {
 }
 
 const COLUMNS = ['user_id', 'project_id', 'client'];
-const FIND_SQL = `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? AND user_id = ? AND project_id = ?`;
+const findSql = ownedItem('clients', 'client_id', COLUMNS.join(', '));
 
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
@@ -62,7 +62,7 @@ export class ClientsRepo {
   }
 
   async find(scope: Scope, clientId: string, q: Knex = this.db): Promise<Client | undefined> {
-    const row = await selectFirst<ClientRow>(q, { sql: FIND_SQL, bindings: [clientId, scope.userId, scope.projectId] });
+    const row = await selectFirst<ClientRow>(q, findSql(scope, clientId));
     return row && toClient(row);
   }
 
@@ -78,8 +78,8 @@ export class ClientsRepo {
     return (await this.owned(scope).where('client_id', clientId).delete()) > 0;
   }
 
-  private owned(scope: Scope, q: Knex = this.db) {
-    return q('clients').where({ user_id: scope.userId, project_id: scope.projectId });
+  private owned(scope: Scope) {
+    return this.db('clients').where({ user_id: scope.userId, project_id: scope.projectId });
   }
 }
 

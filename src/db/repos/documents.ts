@@ -5,7 +5,7 @@ import type { Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
 import { isUniqueViolation } from '../errors';
 import { type Page, readPage } from '../paging';
-import { selectFirst } from '../prepared';
+import { ownedItem, selectFirst, type Sql } from '../prepared';
 import { applySearch, type Search, type SearchTarget } from '../search';
 
 export type Doc = Record<string, unknown>;
@@ -41,9 +41,12 @@ interface Row {
 }
 
 export class Documents {
-  constructor(readonly kind: DocumentKind) {}
+  private readonly findSql: (scope: Scope, id: string) => Sql;
 
-  /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
+  constructor(readonly kind: DocumentKind) {
+    this.findSql = ownedItem(kind.table, kind.idKey, 'version, doc');
+  }
+
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
     const row = await this.findRow(q, scope, id);
     return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
@@ -62,10 +65,11 @@ export class Documents {
     return rows.map((row) => this.wire(row));
   }
 
+  /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
   private async findRow(q: Knex, scope: Scope, id: string): Promise<Pick<Row, 'version' | 'doc'> | undefined> {
+    const read: Sql = this.findSql(scope, id);
     const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
-    const sql = `SELECT version, doc FROM ${this.kind.table} WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ?`;
-    return selectFirst<Row>(q, { sql: lock ? `${sql} FOR UPDATE` : sql, bindings: [id, scope.userId, scope.projectId] });
+    return selectFirst<Row>(q, lock ? { ...read, sql: `${read.sql} FOR UPDATE` } : read);
   }
 
   /** Stores a new document at version 1; false when the owner already has this id. */
