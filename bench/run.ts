@@ -3,6 +3,9 @@
 // Data is seeded through the server's own storage layer. Prints one table.
 //   --sqlite        the embedded SQLite instead of MariaDB (no bare-Koa comparison)
 //   --duration=N    seconds per scenario (default 15)
+//   --large=N       backups in the flat-cost scenarios (default 1M); --jobs=N jobs (default 100k)
+//   --only=a,b      only the scenarios with these keys (byId, bare, bareList, first, keyset, job,
+//                   patch, poll, post, byIdLarge, firstLarge, keysetLarge, offsetLarge)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +25,8 @@ const duration = flag('duration', 15);
 const SMALL = 1_000; // backups, as the original was measured with
 const LARGE = flag('large', 1_000_000); // backups, for the flat-cost scenarios
 const JOBS = flag('jobs', 100_000);
+const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const selected = (key: string) => !only || only.includes(key);
 const CLIENTS = 1_000; // the jobs are spread over this many clients; the poll asks for one of them
 const ROOT = path.join(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'freezer-bench-'));
@@ -46,7 +51,7 @@ async function main() {
   try {
     const backups = `${BASE}/backups`;
     await measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
-    if (!sqlite) {
+    if (!sqlite && (selected('bare') || selected('bareList'))) {
       // The limit, measured right after our GET by id so that both see the same machine.
       const bare = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
       try {
@@ -67,14 +72,16 @@ async function main() {
     const post = lua('POST', JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 }));
     await measure('post', 'POST /v2/{p}/backups', server, ['-s', post, backups]);
 
-    console.error(`growing the backups table to ${count(LARGE)} …`);
-    const large = await seedBackups(databaseUrl, LARGE - SMALL);
-    await measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
-    await measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
-    await measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [`${backups}?limit=10&marker=${large.nearEnd}`]);
-    // For contrast: a deep page by offset steps over every row before it. One connection, since
-    // 32 of these at once would only time out.
-    await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], 1);
+    if (['byIdLarge', 'firstLarge', 'keysetLarge', 'offsetLarge'].some(selected)) {
+      console.error(`growing the backups table to ${count(LARGE)} …`);
+      const large = await seedBackups(databaseUrl, LARGE - SMALL);
+      await measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
+      await measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
+      await measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [`${backups}?limit=10&marker=${large.nearEnd}`]);
+      // For contrast: a deep page by offset steps over every row before it. One connection, since
+      // 32 of these at once would only time out.
+      await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], 1);
+    }
   } finally {
     server.kill();
   }
@@ -85,6 +92,7 @@ const rows: Row[] = [];
 const results: Record<string, Row> = {};
 
 async function measure(key: string, name: string, server: ChildProcess, wrkArgs: string[], connections = 32): Promise<void> {
+  if (!selected(key)) return;
   results[key] = await scenario(name, server, wrkArgs, connections);
   rows.push(results[key]);
 }
@@ -219,12 +227,15 @@ function printTable() {
   for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
   const rps = (key: string) => results[key]!.rps;
   console.log('');
-  if (results.bare) {
+  if (results.bare && results.byId) {
     console.log(`GET by id: ${(100 * rps('byId') / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
+  }
+  if (results.bareList && results.first) {
     console.log(`List, first page: ${(100 * rps('first') / rps('bareList')).toFixed(0)}% of the bare-Koa list.`);
   }
   // Cost per request grows as throughput falls: 1k req/s over 1M rows vs over 1k rows.
   for (const [what, smallKey, largeKey] of [['GET by id', 'byId', 'byIdLarge'], ['first page', 'first', 'firstLarge'], ['deep keyset page', 'keyset', 'keysetLarge']]) {
+    if (!results[smallKey!] || !results[largeKey!]) continue;
     console.log(`${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`);
   }
 }

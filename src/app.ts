@@ -1,6 +1,7 @@
 // The Koa application: error rendering, authentication, JSON bodies, then openapi-backend. It never listens.
 import Koa from 'koa';
 import type OpenAPIBackend from 'openapi-backend';
+import type { Operation } from 'openapi-backend';
 import { KeystoneValidator } from './auth/keystone';
 import type { Config } from './config';
 import { renderErrors } from './http/render-errors';
@@ -14,14 +15,18 @@ export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBy
   if (config.auth.mode === 'keystone') {
     app.use(authenticate(new KeystoneValidator(config.auth.keystone), config.auth.keystone.url));
   }
-  const takesBody = (ctx: Koa.Context) =>
-    Boolean(api.router.matchOperation({ method: ctx.method, path: ctx.path, headers: {} }, false)?.requestBody);
-  app.use(jsonBody(config.bodyLimitBytes, takesBody));
+  // Matched once: the body parser needs to know whether the operation takes a body.
+  const operationOf = (ctx: Koa.Context): Operation | undefined => {
+    if (!('operation' in ctx.state)) ctx.state.operation = api.router.matchOperation({ method: ctx.method, path: ctx.path, headers: {} });
+    return ctx.state.operation as Operation | undefined;
+  };
+  app.use(jsonBody(config.bodyLimitBytes, (ctx) => Boolean(operationOf(ctx)?.requestBody)));
   app.use(async (ctx) => {
     await dispatch(
       api,
       { method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string | string[]>, body: bodyOf(ctx) },
       ctx,
+      operationOf(ctx),
     );
   });
   return app;

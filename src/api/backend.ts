@@ -3,10 +3,11 @@
 import type Koa from 'koa';
 import addFormats from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
-import OpenAPIBackend, { type Context, type Request } from 'openapi-backend';
+import OpenAPIBackend, { type Context, type Operation, type Request } from 'openapi-backend';
 import { ApiError, badRequest } from '../errors';
 import { SPEC_PATH } from '../paths';
 import { precompileRouter } from './fast-router';
+import { validateParsed } from './validate';
 import type { Handlers } from './types';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
@@ -129,14 +130,22 @@ function describeValidationError(e: ErrorObject): string {
  * Hands one request to its operation's handler, as `api.handleRequest` does (same router, same
  * validator, same handlers and hooks), without what we do not use: openapi-backend's security
  * handlers (authentication is Koa middleware, src/identity.ts) and the extra parses. handleRequest
- * parses every request four times; this parses it twice (in validation, then once coerced).
+ * parses every request four times; this parses it once and validates that (src/api/validate.ts).
  * test/unit/dispatch.test.ts checks that handlers receive exactly what handleRequest gives them.
+ * `matched` is the request's operation when the caller has matched it already.
  */
-export async function dispatch(api: OpenAPIBackend, req: Request, ...handlerArgs: unknown[]): Promise<unknown> {
-  const handlers = api.handlers as Record<string, ((c: Context, ...args: unknown[]) => unknown) | undefined>;
+export async function dispatch(
+  api: OpenAPIBackend,
+  req: Request,
+  ctx: Koa.Context,
+  matched: Operation | undefined = api.router.matchOperation(req),
+): Promise<unknown> {
+  const handlers = api.handlers as Record<string, ((c: Context, ctx: Koa.Context) => unknown) | undefined>;
+  const handlerArgs = [ctx] as const;
   const context = { api } as Context;
   try {
-    context.operation = api.router.matchOperation(req, true);
+    // Matched again strictly only to tell 404 from 405.
+    context.operation = matched ?? api.router.matchOperation(req, true);
   } catch (err) {
     context.request = api.router.parseRequest(req);
     await handlers.postRoutingHandler?.(context, ...handlerArgs);
@@ -144,8 +153,9 @@ export async function dispatch(api: OpenAPIBackend, req: Request, ...handlerArgs
     return handler!(context, ...handlerArgs);
   }
   await handlers.postRoutingHandler?.(context, ...handlerArgs);
-  context.validation = api.validator.validateRequest(req, context.operation);
-  if (context.validation.errors) return handlers.validationFail!(context, ...handlerArgs);
-  context.request = api.router.parseRequest(context.validation.coerced, context.operation);
+  const { validation, request } = validateParsed(api, context.operation, req, api.router.parseRequest(req, context.operation));
+  context.validation = validation;
+  if (validation.errors) return handlers.validationFail!(context, ...handlerArgs);
+  context.request = request;
   return handlers[context.operation.operationId!]!(context, ...handlerArgs);
 }

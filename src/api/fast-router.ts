@@ -121,15 +121,16 @@ function precompileParser(api: OpenAPIBackend): void {
   };
 }
 
-interface QueryParameter {
+export interface QueryParameter {
   content?: Record<string, unknown>;
+  schema?: { type?: unknown };
   explode?: boolean;
   style?: string;
 }
 
 /** An operation's query parameters by name (the first of a name wins, as in the stock parser). */
 const queryParameterMaps = new WeakMap<Operation, Map<string, QueryParameter>>();
-function queryParameters(operation: Operation): Map<string, QueryParameter> {
+export function queryParameters(operation: Operation): Map<string, QueryParameter> {
   let map = queryParameterMaps.get(operation);
   if (!map) {
     map = new Map();
@@ -163,7 +164,7 @@ function compilePathParser(template: string): PathParser {
 }
 
 /** Query parameters sent as JSON, or as non-exploded arrays, exactly as the stock parser reads them. */
-function styledQueryValue(parameter: QueryParameter, raw: unknown): unknown {
+export function styledQueryValue(parameter: QueryParameter, raw: unknown): unknown {
   if (parameter.content?.['application/json']) {
     if (typeof raw !== 'string') return raw;
     try {
