@@ -2,6 +2,8 @@
 // MariaDB (or SQLite with --sqlite), next to a bare Koa + mysql2 server answering the same GET.
 // Data is seeded through the server's own storage layer. Prints one table.
 //   --sqlite        the embedded SQLite instead of MariaDB (no bare-Koa comparison)
+//   --original      also the original freezer-api 13.0.0 (Debian's package under uWSGI, Debian's
+//                   settings, 4 workers, same MariaDB; bench/original.sh), same scenarios and load
 //   --duration=N    seconds per scenario (default 15)
 //   --large=N       backups in the flat-cost scenarios (default 1M); --jobs=N jobs (default 100k)
 //   --only=a,b      only the scenarios with these keys (byId, bare, bareList, first, keyset, job,
@@ -20,6 +22,7 @@ import { newId } from '../src/db/ids';
 
 const args = new Set(process.argv.slice(2));
 const sqlite = args.has('--sqlite');
+const original = args.has('--original') && !sqlite;
 const flag = (name: string, fallback: number) => Number([...args].find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const duration = flag('duration', 15);
 const SMALL = 1_000; // backups, as the original was measured with
@@ -38,6 +41,15 @@ const BASE = `http://127.0.0.1:9290/v2/${PROJECT}`;
 
 interface Row { scenario: string; rps: number; p50: string; p99: string; errors: number; rssMb: number }
 
+/** What a scenario is measured against: the processes whose memory is reported, and how. */
+interface Target {
+  pids: () => number[];
+  /** The original closes every connection after answering (Debian's uWSGI settings), which wrk
+   * counts as read errors; for it only non-2xx answers, failed connects and timeouts count. */
+  closesConnections?: boolean;
+  extraHeaders?: string[];
+}
+
 async function main() {
   ensureWrk();
   const databaseUrl = sqlite ? `sqlite:${path.join(TMP, 'bench.sqlite')}` : await freshMysql();
@@ -47,18 +59,20 @@ async function main() {
   // Started as `npm start` starts it (its node flags included), but without npm in between, so
   // that the RSS read is the server's own.
   const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
-  const server = await start(node!, [...startArgs, '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
+  const serverProcess = await start(node!, [...startArgs, '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
+  const server: Target = { pids: () => [serverProcess.pid!] };
   try {
     const backups = `${BASE}/backups`;
     await measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
     if (!sqlite && (selected('bare') || selected('bareList'))) {
       // The limit, measured right after our GET by id so that both see the same machine.
-      const bare = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
+      const bareProcess = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
+      const bare: Target = { pids: () => [bareProcess.pid!] };
       try {
         await measure('bare', 'bare Koa + mysql2: GET backup by id (the limit)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups/${small.middle}`]);
         await measure('bareList', 'bare Koa + mysql2: GET backups?limit=10 (reference)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups?limit=10`]);
       } finally {
-        bare.kill();
+        bareProcess.kill();
       }
     }
     await measure('first', 'GET /v2/{p}/backups?limit=10 (1k)', server, [`${backups}?limit=10`]);
@@ -67,10 +81,11 @@ async function main() {
     // Each request patches one of 1,000 jobs, as many schedulers reporting status would.
     const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
     await measure('patch', 'PATCH /v2/{p}/jobs/{id}', server, ['-s', patch, `${BASE}/jobs`]);
-    const poll = lua('GET', JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] }));
+    const poll = lua('GET', POLL_BODY);
     await measure('poll', `GET jobs poll: client_id, not completed (${count(JOBS)} jobs)`, server, ['-s', poll, `${BASE}/jobs?limit=10&offset=0&all_projects=False`]);
-    const post = lua('POST', JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 }));
+    const post = lua('POST', POST_BODY);
     await measure('post', 'POST /v2/{p}/backups', server, ['-s', post, backups]);
+    if (original) await measureOriginal();
 
     if (['byIdLarge', 'firstLarge', 'keysetLarge', 'offsetLarge'].some(selected)) {
       console.error(`growing the backups table to ${count(LARGE)} …`);
@@ -83,7 +98,7 @@ async function main() {
       await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], 1);
     }
   } finally {
-    server.kill();
+    serverProcess.kill();
   }
   printTable();
 }
@@ -91,10 +106,79 @@ async function main() {
 const rows: Row[] = [];
 const results: Record<string, Row> = {};
 
-async function measure(key: string, name: string, server: ChildProcess, wrkArgs: string[], connections = 32): Promise<void> {
+async function measure(key: string, name: string, target: Target, wrkArgs: string[], connections = 32, timeout = '10s'): Promise<void> {
   if (!selected(key)) return;
-  results[key] = await scenario(name, server, wrkArgs, connections);
+  results[key] = await scenario(name, target, wrkArgs, connections, timeout);
   rows.push(results[key]);
+}
+
+const POLL_BODY = JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] });
+const POST_BODY = JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 });
+const ORIGINAL_PORT = 9292;
+/** Scenarios measured on both servers: ours, the original's. */
+const COMPARED = [['byId', 'origById'], ['first', 'origFirst'], ['job', 'origJob'], ['post', 'origPost'], ['patch', 'origPatch'], ['poll', 'origPoll']] as const;
+
+/**
+ * The original under the same load, right after ours, on data shaped like ours (1k backups,
+ * JOBS jobs over CLIENTS clients) written straight into its tables as its API writes them.
+ */
+async function measureOriginal(): Promise<void> {
+  if (!COMPARED.some(([, key]) => selected(key))) return;
+  const script = path.join(ROOT, 'bench/original.sh');
+  execFileSync('bash', [script, String(ORIGINAL_PORT), MYSQL_ADMIN], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const master = Number(readFileSync(`/tmp/freezer-original-${ORIGINAL_PORT}/uwsgi.pid`, 'utf8'));
+  const target: Target = {
+    // The uWSGI master and its workers.
+    pids: () => [master, ...execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' }).trim().split('\n').map(Number)],
+    closesConnections: true,
+    extraHeaders: ['-H', 'X-Identity-Status: Confirmed'],
+  };
+  try {
+    const { backupId, jobIds } = await seedOriginal();
+    const base = `http://127.0.0.1:${ORIGINAL_PORT}/v2/${PROJECT}`;
+    await measure('origById', 'original: GET /v2/{p}/backups/{id} (1k backups)', target, [`${base}/backups/${backupId}`]);
+    await measure('origFirst', 'original: GET /v2/{p}/backups?limit=10 (1k)', target, [`${base}/backups?limit=10`]);
+    await measure('origJob', `original: GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, target, [`${base}/jobs/${jobIds[0]}`]);
+    const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
+    await measure('origPatch', 'original: PATCH /v2/{p}/jobs/{id}', target, ['-s', patch, `${base}/jobs`]);
+    await measure('origPost', 'original: POST /v2/{p}/backups', target, ['-s', lua('POST', POST_BODY), `${base}/backups`]);
+    // It reads all of the user's jobs and filters them in Python (seconds each): one connection
+    // per worker, and time enough for each to finish. Last, as its workers stay busy for a while
+    // with the requests wrk leaves behind.
+    await measure('origPoll', `original: GET jobs poll (${count(JOBS)} jobs), 4 connections`, target, ['-s', lua('GET', POLL_BODY), `${base}/jobs?limit=10&offset=0&all_projects=False`], 4, '60s');
+  } finally {
+    execFileSync('bash', [script, 'stop', String(ORIGINAL_PORT)], { stdio: 'ignore' });
+  }
+}
+
+/** Rows as the original's API writes them (its JSON in Python's json.dumps layout; deleted = 0). */
+async function seedOriginal(): Promise<{ backupId: string; jobIds: string[] }> {
+  const url = new URL(MYSQL_ADMIN);
+  url.pathname = '/freezer_original';
+  const db = knex(knexConfig(url.toString()));
+  try {
+    await db.raw(`INSERT INTO backups (created_at, deleted, id, job_id, project_id, user_id, user_name, backup_metadata)
+      SELECT NOW(), 0, LOWER(HEX(RANDOM_BYTES(16))), CONCAT('job-', seq % 100), ?, ?, NULL,
+        CONCAT('{"backup_name": "backup-', seq, '", "container": "bench", "hostname": "node', seq % 10,
+          '", "time_stamp": ', 1700000000 + seq, ', "mode": "fs", "curr_backup_level": ', seq % 5,
+          ', "path_to_backup": "/srv/data", "job_id": "job-', seq % 100, '"}')
+      FROM seq_0_to_${SMALL - 1}`, [PROJECT, caller.userId]);
+    await db.raw(`INSERT INTO jobs (created_at, updated_at, deleted, id, project_id, user_id, schedule, client_id,
+        session_id, session_tag, description, job_actions)
+      SELECT NOW(), NOW(), 0, LOWER(HEX(RANDOM_BYTES(16))), ?, ?,
+        CONCAT('{"schedule_interval": "1 days", "status": "',
+          ELT(FLOOR(seq / ${CLIENTS}) % 4 + 1, 'scheduled', 'completed', 'running', 'completed'),
+          '", "time_created": 1700000000, "time_started": -1, "time_ended": -1}'),
+        CONCAT('bench_node', seq % ${CLIENTS}), '', 0, CONCAT('job ', seq),
+        CONCAT('[{"freezer_action": {"action": "backup", "mode": "fs", "path_to_backup": "/etc", "storage": "local"}, ',
+          '"max_retries": 3, "user_id": "', ?, '", "project_id": "', ?, '", "action_id": "', LOWER(HEX(RANDOM_BYTES(16))), '"}]')
+      FROM seq_0_to_${JOBS - 1}`, [PROJECT, caller.userId, caller.userId, PROJECT]);
+    const [backup] = await db('backups').select('id').orderBy('id').offset(SMALL / 2).limit(1);
+    const jobIds = (await db('jobs').where('client_id', 'bench_node1').select('id').limit(1000)).map((r: { id: string }) => r.id);
+    return { backupId: backup.id, jobIds };
+  } finally {
+    await db.destroy();
+  }
 }
 
 const count = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
@@ -202,19 +286,21 @@ function lua(method: string, body: string, paths?: string[]): string {
   return file;
 }
 
-async function scenario(name: string, server: ChildProcess, wrkArgs: string[], connections: number): Promise<Row> {
+async function scenario(name: string, target: Target, wrkArgs: string[], connections: number, timeout: string): Promise<Row> {
+  const headers = [...HEADERS, ...(target.extraHeaders ?? [])];
   // Two unrecorded seconds first, so that no scenario pays for the JIT warming up (the first
   // one, on a fresh server, would), nor for the previous scenario's garbage.
-  execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, '-d2s', '--timeout', '10s', ...HEADERS, ...wrkArgs]);
+  execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, '-d2s', '--timeout', timeout, ...headers, ...wrkArgs]);
   // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
-  const output = execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${duration}s`, '--latency', '--timeout', '10s', ...HEADERS, ...wrkArgs], { encoding: 'utf8' });
+  const output = execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${duration}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const p99 = /\s99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0);
+  const [connect = 0, read = 0, write = 0, timedOut = 0] = socket ? socket.slice(1).map(Number) : [];
+  const errors = non2xx + connect + (target.closesConnections ? 0 : read + write) + timedOut;
+  const rssKb = target.pids().reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0);
   const row = { scenario: name, rps, p50, p99, errors, rssMb: Math.round(rssKb / 1024) };
   console.error(`${name}: ${rps.toFixed(0)} req/s, p50 ${p50}, p99 ${p99}, errors ${errors}`);
   return row;
@@ -237,6 +323,14 @@ function printTable() {
   for (const [what, smallKey, largeKey] of [['GET by id', 'byId', 'byIdLarge'], ['first page', 'first', 'firstLarge'], ['deep keyset page', 'keyset', 'keysetLarge']]) {
     if (!results[smallKey!] || !results[largeKey!]) continue;
     console.log(`${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`);
+  }
+  const compared = COMPARED.filter(([ours, theirs]) => results[ours] && results[theirs]);
+  if (compared.length) {
+    console.log('\n| scenario | ours, req/s | original, req/s | ratio |\n|---|---:|---:|---:|');
+    for (const [ours, theirs] of compared) {
+      const ratio = rps(theirs) > 0 ? `${(rps(ours) / rps(theirs)).toFixed(1)}×` : 'original answered none in time';
+      console.log(`| ${results[ours]!.scenario} | ${rps(ours).toFixed(0)} | ${rps(theirs).toFixed(rps(theirs) < 10 ? 2 : 0)} | ${ratio} |`);
+    }
   }
 }
 
