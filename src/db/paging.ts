@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import { badRequest } from '../errors';
 import type { Scope } from '../identity';
-import { fromBuilder, ownedItem, selectFirst, selectRows } from './prepared';
+import { type Binding, fromBuilder, ownedItem, selectFirst, selectRows, type Sql } from './prepared';
+import { applySearch, type Search, type SearchTarget } from './search';
 
 export interface Page {
   limit: number;
@@ -13,29 +14,63 @@ export interface Page {
 
 export const DEFAULT_PAGE: Page = { limit: 10, offset: 0 };
 
-/** A listed table and the column holding the ids its items are known by (and markers name). */
+/** A listed table: the column holding the ids its items are known by (and markers name), what a
+ * page's rows carry, and where searches look. */
 export interface Listing {
   table: string;
   idColumn: string;
+  /** The select list, as SQL: `a, b, c AS d`. */
+  columns: string;
+  search: SearchTarget;
 }
 
 /**
- * One page of `query` (a SELECT on `listing.table`, already limited to the caller's rows),
- * oldest first: `seq` grows with every insert, so consecutive pages never overlap or skip. A
- * marker becomes `seq > (the marker's seq)`, which the (owner, …, seq) indexes answer directly,
- * so a deep page costs what the first does.
+ * One page of the caller's items in `listing` (those matching `search`, if given), oldest first:
+ * `seq` grows with every insert, so consecutive pages never overlap or skip. A marker becomes
+ * `seq > (the marker's seq)`, which the (owner, …, seq) indexes answer directly, so a deep page
+ * costs what the first does.
  */
-export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, query: Knex.QueryBuilder, page: Page): Promise<T[]> {
+export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: Search): Promise<T[]> {
   const { table, idColumn } = listing;
-  const markerSeq = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
-  // One round trip: the marker's seq is a subquery the database evaluates once.
-  if (markerSeq) query.where(`${table}.seq`, '>', q.raw(`(${markerSeq.sql})`, [...markerSeq.bindings]));
-  query.orderBy(`${table}.seq`).limit(page.limit);
-  if (page.offset) query.offset(page.offset);
-  const rows = await selectRows<T>(q, fromBuilder(query));
+  const marker = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
+  const statement = search ? searchedPage(q, listing, scope, page, search, marker) : plainPage(listing, scope, page, marker);
+  const rows = await selectRows<T>(q, statement);
   // An empty page is also what an unknown marker gives; only then is it worth telling apart.
-  if (markerSeq && rows.length === 0 && !(await selectFirst(q, markerSeq))) {
+  if (marker && rows.length === 0 && !(await selectFirst(q, marker))) {
     throw badRequest(`marker "${page.marker}" is not the id of one of your items in this list`);
   }
   return rows;
+}
+
+/**
+ * A page without a search (what schedulers and the CLI ask for most), written out: the same
+ * statement Knex would build, without building it on every request. The marker's seq is a
+ * subquery the database evaluates once, in the same round trip.
+ */
+function plainPage(listing: Listing, scope: Scope, page: Page, marker: Sql | undefined): Sql {
+  const { table, columns } = listing;
+  let sql = `SELECT ${columns} FROM ${table} WHERE user_id = ? AND project_id = ?`;
+  const bindings: Binding[] = [scope.userId, scope.projectId];
+  if (marker) {
+    sql += ` AND ${table}.seq > (${marker.sql})`;
+    bindings.push(...marker.bindings);
+  }
+  sql += ` ORDER BY ${table}.seq LIMIT ?`;
+  bindings.push(page.limit);
+  if (page.offset) {
+    sql += ' OFFSET ?';
+    bindings.push(page.offset);
+  }
+  return { sql, bindings };
+}
+
+/** A searched page: the search's conditions are built with Knex (src/db/search.ts). */
+function searchedPage(q: Knex, listing: Listing, scope: Scope, page: Page, search: Search, marker: Sql | undefined): Sql {
+  const { table } = listing;
+  const query = q(table).where({ user_id: scope.userId, project_id: scope.projectId }).select(q.raw(listing.columns));
+  applySearch(query, q, listing.search, search);
+  if (marker) query.where(`${table}.seq`, '>', q.raw(`(${marker.sql})`, [...marker.bindings]));
+  query.orderBy(`${table}.seq`).limit(page.limit);
+  if (page.offset) query.offset(page.offset);
+  return fromBuilder(query);
 }

@@ -5,15 +5,19 @@ import { WriteConflict } from './repos/documents';
 
 const ATTEMPTS = 20;
 
+/** Another writer got there first: starting again is the answer. */
+export function lostRace(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+}
+
 export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       // A fresh transaction each time: under REPEATABLE READ a retry must not see the old snapshot.
       return await db.transaction(work);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      const retry = err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
-      if (!retry || attempt >= ATTEMPTS) throw err;
+      if (!lostRace(err) || attempt >= ATTEMPTS) throw err;
       // Back off a little, more each time, so that racing writers stop meeting.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }

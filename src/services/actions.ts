@@ -8,7 +8,7 @@ import type { Scope } from '../identity';
 import type { Expected } from '../api/concurrency';
 import { deepMerge } from '../domain/merge';
 import { inTransaction } from '../db/transactions';
-import { existing, put, removeIfPresent, sameJson, withoutKeys } from './documents';
+import { patch, put, removeIfPresent, sameJson, withoutKeys } from './documents';
 
 const OWNED = serverOwned(ACTION);
 const missing = (id: string) => notFound(`No action found with ID ${id}`);
@@ -33,11 +33,8 @@ export function actionService(db: Knex) {
       return inTransaction(db, async (trx) => (await removeIfPresent(trx, actions, scope, id, expected)) !== undefined);
     },
 
-    update(scope: Scope, id: string, patch: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await existing(trx, actions, scope, id, expected);
-        return actions.update(trx, scope, id, current.version, deepMerge(current.doc, withoutKeys(patch, OWNED)));
-      });
+    update(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
+      return patch(db, actions, scope, id, expected, (_q, current) => deepMerge(current.doc, withoutKeys(body, OWNED)));
     },
   };
 }

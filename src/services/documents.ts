@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Knex } from 'knex';
 import { type Doc, type Documents, type Stored, WriteConflict } from '../db/repos/documents';
+import { inTransaction, lostRace } from '../db/transactions';
 import { notFound } from '../errors';
 import type { Scope } from '../identity';
 import { type Expected, checkExpected } from '../api/concurrency';
@@ -37,6 +38,32 @@ export async function existing(trx: Knex, docs: Documents, scope: Scope, id: str
   if (!current) throw notFound(`No ${docs.kind.noun} found with ID ${id}`);
   checkExpected(docs.kind.noun, expected, current.version);
   return current;
+}
+
+/**
+ * A change to one stored document (PATCH). First without a transaction: the read, then one
+ * UPDATE naming the version read, which changes nothing if another writer got there first
+ * (two round trips instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT). When another writer
+ * did get there first (or MariaDB chose this UPDATE as a deadlock's victim), or `onlyThisRow` says the change writes other rows too, it runs in a
+ * transaction instead, where writers queue on the row's lock. Returns the new version.
+ */
+export async function patch(
+  db: Knex, docs: Documents, scope: Scope, id: string, expected: Expected,
+  change: (q: Knex, current: Stored) => Doc | Promise<Doc>,
+  onlyThisRow: (current: Stored) => boolean = () => true,
+): Promise<number> {
+  const current = await existing(db, docs, scope, id, expected);
+  if (onlyThisRow(current)) {
+    try {
+      return await docs.update(db, scope, id, current.version, await change(db, current));
+    } catch (err) {
+      if (!lostRace(err)) throw err;
+    }
+  }
+  return inTransaction(db, async (trx) => {
+    const locked = await existing(trx, docs, scope, id, expected);
+    return docs.update(trx, scope, id, locked.version, await change(trx, locked));
+  });
 }
 
 /** Create-or-replace under `id`, building the document from what is there; the new version. */

@@ -1,7 +1,7 @@
 // Jobs: validation beyond the schema (registered client, its capabilities), the steps stored as
 // actions, create/replace/update/event/delete, each in one transaction.
 import type { Knex } from 'knex';
-import { type Doc, serverOwned } from '../db/repos/documents';
+import { type Doc, type Stored, serverOwned } from '../db/repos/documents';
 import { JOB, jobs, sessions } from '../db/repos/kinds';
 import { ClientsRepo } from '../db/repos/clients';
 import { newId } from '../db/ids';
@@ -13,7 +13,7 @@ import { type JobEventName, applyJobEvent } from '../domain/job-events';
 import { checkCapabilities } from '../domain/capabilities';
 import { deepMerge } from '../domain/merge';
 import { upsertJobSteps } from './actions';
-import { existing, nowSeconds, put, removeIfPresent, sameJson, withoutKeys } from './documents';
+import { existing, nowSeconds, patch, put, removeIfPresent, sameJson, withoutKeys } from './documents';
 
 const OWNED = serverOwned(JOB);
 const TIME_FIELDS = ['time_created', 'time_started', 'time_ended'] as const;
@@ -71,18 +71,17 @@ export function jobService(db: Knex) {
     },
 
     update(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await existing(trx, jobs, scope, id, expected);
-        const patch = fromBody(body);
-        let doc = deepMerge(current.doc, patch);
-        // Steps and the client are checked again only when they change, so that a scheduler
-        // reporting status is not refused because its registration changed meanwhile.
-        const changed = (['job_actions', 'job_action', 'client_id'] as const).some(
-          (key) => key in patch && !sameJson(patch[key], current.doc[key]),
-        );
-        if (changed) doc = await prepare(trx, scope, doc);
-        return jobs.update(trx, scope, id, current.version, doc);
-      });
+      const changes = fromBody(body);
+      // Steps and the client are checked again (and the steps stored as actions) only when they
+      // change, so that a scheduler reporting status is not refused because its registration
+      // changed meanwhile, and its report writes the job's row alone.
+      const changesSteps = (current: Stored) =>
+        (['job_actions', 'job_action', 'client_id'] as const).some((key) => key in changes && !sameJson(changes[key], current.doc[key]));
+      return patch(
+        db, jobs, scope, id, expected,
+        (q, current) => (changesSteps(current) ? prepare(q, scope, deepMerge(current.doc, changes)) : deepMerge(current.doc, changes)),
+        (current) => !changesSteps(current),
+      );
     },
 
     event(scope: Scope, id: string, event: JobEventName, expected: Expected): Promise<string> {

@@ -11,7 +11,7 @@ import type { Expected } from '../api/concurrency';
 import { deepMerge } from '../domain/merge';
 import { type SessionState, endSessionJob, startSessionJob } from '../domain/sessions';
 import { dropFromSession, jobNotFound } from './jobs';
-import { existing, nowSeconds, put, removeIfPresent, withoutKeys } from './documents';
+import { existing, nowSeconds, patch, put, removeIfPresent, withoutKeys } from './documents';
 
 const OWNED = serverOwned(SESSION);
 export const sessionNotFound = (id: string) => notFound(`No session found with ID ${id}`);
@@ -51,11 +51,8 @@ export function sessionService(db: Knex) {
       );
     },
 
-    update(scope: Scope, id: string, patch: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, async (trx) => {
-        const current = await existing(trx, sessions, scope, id, expected);
-        return sessions.update(trx, scope, id, current.version, deepMerge(current.doc, fromBody(patch)));
-      });
+    update(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
+      return patch(db, sessions, scope, id, expected, (_q, current) => deepMerge(current.doc, fromBody(body)));
     },
 
     /** Deletes the session and detaches its jobs; true when there was one. */

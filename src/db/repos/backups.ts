@@ -4,9 +4,9 @@ import type { components } from '../../../generated/openapi';
 import type { Caller, Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMember } from '../../json';
 import { newId } from '../ids';
-import { type Page, readPage } from '../paging';
+import { type Listing, type Page, readPage } from '../paging';
 import { ownedItem, selectFirst } from '../prepared';
-import { applySearch, type Search, type SearchTarget } from '../search';
+import type { Search, SearchTarget } from '../search';
 
 export type Backup = components['schemas']['Backup'];
 export type BackupMetadata = components['schemas']['BackupMetadata'];
@@ -21,8 +21,6 @@ interface BackupRow {
 
 const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
 const findSql = ownedItem('backups', 'backup_id', COLUMNS.join(', '));
-const LISTING = { table: 'backups', idColumn: 'backup_id' };
-
 /** Top-level document fields, then the metadata fields copied into indexed columns. */
 const SEARCH: SearchTarget = {
   columns: {
@@ -38,6 +36,7 @@ const SEARCH: SearchTarget = {
   objects: ['$'],
   timeColumn: 'time_stamp',
 };
+const LISTING: Listing = { table: 'backups', idColumn: 'backup_id', columns: COLUMNS.join(', '), search: SEARCH };
 
 export class BackupsRepo {
   constructor(private readonly db: Knex) {}
@@ -76,9 +75,7 @@ export class BackupsRepo {
   }
 
   async list(scope: Scope, page: Page, search?: Search): Promise<Json<Backup>[]> {
-    const query = this.owned(scope).select(COLUMNS);
-    applySearch(query, this.db, SEARCH, search);
-    const rows = await readPage<BackupRow>(this.db, LISTING, scope, query, page);
+    const rows = await readPage<BackupRow>(this.db, LISTING, scope, page, search);
     return rows.map(backupJson);
   }
 

@@ -5,9 +5,9 @@ import { conflict } from '../../errors';
 import type { Scope } from '../../identity';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
-import { type Page, readPage } from '../paging';
+import { type Listing, type Page, readPage } from '../paging';
 import { ownedItem, selectFirst } from '../prepared';
-import { applySearch, type Search, type SearchTarget } from '../search';
+import type { Search, SearchTarget } from '../search';
 
 export type Client = components['schemas']['Client'];
 export type ClientInfo = components['schemas']['ClientInfo'];
@@ -40,6 +40,7 @@ const SEARCH: SearchTarget = {
   document: 'client',
   objects: ['$'],
 };
+const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COLUMNS.join(', '), search: SEARCH };
 
 export class ClientsRepo {
   constructor(private readonly db: Knex) {}
@@ -67,9 +68,7 @@ export class ClientsRepo {
   }
 
   async list(scope: Scope, page: Page, search?: Search): Promise<Client[]> {
-    const query = this.owned(scope).select(COLUMNS);
-    applySearch(query, this.db, SEARCH, search);
-    const rows = await readPage<ClientRow>(this.db, { table: 'clients', idColumn: 'client_id' }, scope, query, page);
+    const rows = await readPage<ClientRow>(this.db, LISTING, scope, page, search);
     return rows.map(toClient);
   }
 

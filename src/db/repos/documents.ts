@@ -4,9 +4,9 @@ import type { Knex } from 'knex';
 import type { Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
 import { isUniqueViolation } from '../errors';
-import { type Page, readPage } from '../paging';
+import { type Listing, type Page, readPage } from '../paging';
 import { ownedItem, selectFirst, type Sql } from '../prepared';
-import { applySearch, type Search, type SearchTarget } from '../search';
+import type { Search, SearchTarget } from '../search';
 
 export type Doc = Record<string, unknown>;
 
@@ -42,9 +42,12 @@ interface Row {
 
 export class Documents {
   private readonly findSql: (scope: Scope, id: string) => Sql;
+  private readonly listing: Listing;
 
   constructor(readonly kind: DocumentKind) {
     this.findSql = ownedItem(kind.table, kind.idKey, 'version, doc');
+    const { table, idKey, search } = kind;
+    this.listing = { table, idColumn: idKey, columns: `${idKey} AS id, user_id, project_id, version, doc`, search };
   }
 
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
@@ -59,9 +62,7 @@ export class Documents {
   }
 
   async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Json<Doc>[]> {
-    const query = this.owned(q, scope).select(`${this.kind.idKey} as id`, 'user_id', 'project_id', 'version', 'doc');
-    applySearch(query, q, this.kind.search, search);
-    const rows = await readPage<Row>(q, { table: this.kind.table, idColumn: this.kind.idKey }, scope, query, page);
+    const rows = await readPage<Row>(q, this.listing, scope, page, search);
     return rows.map((row) => this.wire(row));
   }
 
