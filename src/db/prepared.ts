@@ -1,12 +1,13 @@
-// Reads on the hot paths (GET by id, lists) run here as prepared statements instead of through
-// Knex's per-query builder and runner, which cost more CPU than the database itself. They use a
-// connection from Knex's own pool, or the transaction's connection when `q` is a transaction.
+// The hot paths' statements (gets, lists, a PATCH's update, a backup's insert) run here as
+// prepared statements instead of through Knex's per-query builder and runner, which cost more CPU
+// than the database itself. They use a connection from Knex's own pool, or the transaction's
+// connection when `q` is a transaction.
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
 import type { Scope } from '../identity';
 
-export type Binding = string | number;
+export type Binding = string | number | null;
 
 /** A statement written for both engines: `?` placeholders, no engine-specific syntax. */
 export interface Sql {
@@ -16,6 +17,7 @@ export interface Sql {
 
 interface SqliteStatement {
   all(...bindings: Binding[]): unknown[];
+  run(...bindings: Binding[]): { changes: number };
 }
 
 interface SqliteConnection {
@@ -34,14 +36,31 @@ const ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
 /** better-sqlite3 statements, prepared once per connection (searches make many shapes: bounded). */
 const sqliteStatements = new WeakMap<SqliteConnection, LRUCache<string, SqliteStatement>>();
 
-export async function selectRows<T>(q: Knex, { sql, bindings }: Sql): Promise<T[]> {
-  const mysql = q.client.config.client === 'mysql2';
+export function selectRows<T>(q: Knex, statement: Sql): Promise<T[]> {
+  return onConnection(q, 'select', statement, {
+    mysql: (result) => result as T[],
+    sqlite: (prepared, bindings) => prepared.all(...bindings) as T[],
+  });
+}
+
+/** An INSERT, UPDATE or DELETE; how many rows it changed. */
+export function run(q: Knex, statement: Sql): Promise<number> {
+  return onConnection(q, statement.sql.slice(0, 6).toLowerCase(), statement, {
+    mysql: (result) => (result as { affectedRows: number }).affectedRows,
+    sqlite: (prepared, bindings) => prepared.run(...bindings).changes,
+  });
+}
+
+async function onConnection<T>(
+  q: Knex, method: string, { sql, bindings }: Sql,
+  read: { mysql: (result: unknown) => T; sqlite: (statement: SqliteStatement, bindings: readonly Binding[]) => T },
+): Promise<T> {
   // Knex's own 'query' event, so that whatever logs or traces Knex's queries sees these too.
-  q.client.emit('query', { method: 'select', sql, bindings });
+  q.client.emit('query', { method, sql, bindings });
   const connection: unknown = await q.client.acquireConnection();
   try {
-    if (mysql) return await mysqlRows<T>(connection as MysqlConnection, sql, bindings);
-    return sqliteStatement(connection as SqliteConnection, sql).all(...bindings) as T[];
+    if (q.client.config.client === 'mysql2') return read.mysql(await mysqlExecute(connection as MysqlConnection, sql, bindings));
+    return read.sqlite(sqliteStatement(connection as SqliteConnection, sql), bindings);
   } finally {
     await q.client.releaseConnection(connection);
   }
@@ -56,13 +75,13 @@ export async function selectFirst<T>(q: Knex, statement: Sql): Promise<T | undef
  * for prepared statements (max_prepared_stmt_count) is shared by all its clients; when it is
  * full, the statement runs unprepared rather than failing.
  */
-function mysqlRows<T>(connection: MysqlConnection, sql: string, bindings: readonly Binding[]): Promise<T[]> {
-  return new Promise<T[]>((resolve, reject) =>
-    connection.execute(sql, bindings, (err, rows) => {
+function mysqlExecute(connection: MysqlConnection, sql: string, bindings: readonly Binding[]): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    connection.execute(sql, bindings, (err, result) => {
       if (err?.errno === ER_MAX_PREPARED_STMT_COUNT_REACHED) {
-        connection.query(sql, bindings, (retryErr, retried) => (retryErr ? reject(retryErr) : resolve(retried as T[])));
+        connection.query(sql, bindings, (retryErr, retried) => (retryErr ? reject(retryErr) : resolve(retried)));
       } else if (err) reject(err);
-      else resolve(rows as T[]);
+      else resolve(result);
     }),
   );
 }
@@ -74,6 +93,12 @@ function mysqlRows<T>(connection: MysqlConnection, sql: string, bindings: readon
 export function ownedItem(table: string, idColumn: string, columns: string): (scope: Scope, id: string) => Sql {
   const sql = `SELECT ${columns} FROM ${table} WHERE ${idColumn} = ? AND user_id = ? AND project_id = ?`;
   return (scope, id) => ({ sql, bindings: [id, scope.userId, scope.projectId] });
+}
+
+/** A one-row INSERT of `row` (column -> value). */
+export function insertRow(table: string, row: Record<string, Binding>): Sql {
+  const columns = Object.keys(row);
+  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, bindings: Object.values(row) };
 }
 
 /** Knex-built SELECTs (searches) run the same way, skipping only Knex's runner. */

@@ -5,7 +5,7 @@ import type { Caller, Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMember } from '../../json';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
-import { ownedItem, selectFirst } from '../prepared';
+import { insertRow, ownedItem, run, selectFirst } from '../prepared';
 import type { Search, SearchTarget } from '../search';
 
 export type Backup = components['schemas']['Backup'];
@@ -60,11 +60,11 @@ export class BackupsRepo {
         backup_name: metadata.backup_name,
         container: metadata.container,
         hostname: metadata.hostname ?? null,
-        time_stamp: Number.isSafeInteger(time) ? time : null,
+        time_stamp: Number.isSafeInteger(time) ? (time as number) : null,
         backup_metadata: JSON.stringify(metadata),
       };
     });
-    if (rows.length === 1) await this.db('backups').insert(rows[0]);
+    if (rows.length === 1) await run(this.db, insertRow('backups', rows[0]!));
     else await this.db.batchInsert('backups', rows, 1000);
     return rows.map((row) => row.backup_id);
   }

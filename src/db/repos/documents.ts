@@ -5,7 +5,7 @@ import type { Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
 import { isUniqueViolation } from '../errors';
 import { type Listing, type Page, readPage } from '../paging';
-import { ownedItem, selectFirst, type Sql } from '../prepared';
+import { type Binding, ownedItem, run, selectFirst, type Sql } from '../prepared';
 import type { Search, SearchTarget } from '../search';
 
 export type Doc = Record<string, unknown>;
@@ -102,9 +102,12 @@ export class Documents {
 
   /** Replaces the document read at `fromVersion`; returns the new version. */
   async update(q: Knex, scope: Scope, id: string, fromVersion: number, doc: Doc): Promise<number> {
-    const updated = await this.owned(q, scope)
-      .where({ [this.kind.idKey]: id, version: fromVersion })
-      .update({ version: fromVersion + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) });
+    const values: Record<string, Binding> = { version: fromVersion + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
+    const updated = await run(q, {
+      sql: `UPDATE ${this.kind.table} SET ${Object.keys(values).map((column) => `${column} = ?`).join(', ')} `
+        + `WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ? AND version = ?`,
+      bindings: [...Object.values(values), id, scope.userId, scope.projectId, fromVersion],
+    });
     if (updated !== 1) throw new WriteConflict(`${this.kind.table} ${id} changed while being written`);
     return fromVersion + 1;
   }
