@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
+import mysql from 'mysql2/promise';
 import { knexConfig } from '../knexfile';
 import { openDatabase } from '../src/db/connect';
 import { BackupsRepo } from '../src/db/repos/backups';
@@ -56,6 +57,7 @@ async function main() {
   console.error(`seeding ${databaseUrl.replace(/:[^:@/]*@/, ':***@')} …`);
   const small = await seedBackups(databaseUrl, SMALL);
   const jobIds = await seedJobs(databaseUrl);
+  await settle(databaseUrl, ['backups', 'jobs', 'clients']);
   // Started as `npm start` starts it (its node flags included), but without npm in between, so
   // that the RSS read is the server's own.
   const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -90,12 +92,13 @@ async function main() {
     if (['byIdLarge', 'firstLarge', 'keysetLarge', 'offsetLarge'].some(selected)) {
       console.error(`growing the backups table to ${count(LARGE)} …`);
       const large = await seedBackups(databaseUrl, LARGE - SMALL);
+      await settle(databaseUrl, ['backups']);
       await measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
       await measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
       await measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [`${backups}?limit=10&marker=${large.nearEnd}`]);
       // For contrast: a deep page by offset steps over every row before it. One connection, since
       // 32 of these at once would only time out.
-      await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], 1);
+      await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], { connections: 1 });
     }
   } finally {
     serverProcess.kill();
@@ -106,10 +109,38 @@ async function main() {
 const rows: Row[] = [];
 const results: Record<string, Row> = {};
 
-async function measure(key: string, name: string, target: Target, wrkArgs: string[], connections = 32, timeout = '10s'): Promise<void> {
+interface Load {
+  connections?: number;
+  timeout?: string;
+  warmUp?: boolean;
+  seconds?: number;
+}
+
+async function measure(key: string, name: string, target: Target, wrkArgs: string[], load: Load = {}): Promise<void> {
   if (!selected(key)) return;
-  results[key] = await scenario(name, target, wrkArgs, connections, timeout);
+  results[key] = await scenario(name, target, wrkArgs, { connections: 32, timeout: '10s', warmUp: true, seconds: duration, ...load });
   rows.push(results[key]);
+}
+
+/**
+ * Writes the seeded tables' dirty pages out now, so that no scenario shares the machine with
+ * InnoDB flushing them in the background (the first one measured used to).
+ */
+async function settle(databaseUrl: string, tables: string[]): Promise<void> {
+  if (sqlite) return;
+  const connection = await mysql.createConnection({ uri: databaseUrl });
+  try {
+    await connection.query(`FLUSH TABLES ${tables.join(', ')} FOR EXPORT`);
+    await connection.query('UNLOCK TABLES');
+  } finally {
+    await connection.end();
+  }
+}
+
+function originalUrl(): string {
+  const url = new URL(MYSQL_ADMIN);
+  url.pathname = '/freezer_original';
+  return url.toString();
 }
 
 const POLL_BODY = JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] });
@@ -135,6 +166,7 @@ async function measureOriginal(): Promise<void> {
   };
   try {
     const { backupId, jobIds } = await seedOriginal();
+    await settle(originalUrl(), ['backups', 'jobs']);
     const base = `http://127.0.0.1:${ORIGINAL_PORT}/v2/${PROJECT}`;
     await measure('origById', 'original: GET /v2/{p}/backups/{id} (1k backups)', target, [`${base}/backups/${backupId}`]);
     await measure('origFirst', 'original: GET /v2/{p}/backups?limit=10 (1k)', target, [`${base}/backups?limit=10`]);
@@ -143,9 +175,10 @@ async function measureOriginal(): Promise<void> {
     await measure('origPatch', 'original: PATCH /v2/{p}/jobs/{id}', target, ['-s', patch, `${base}/jobs`]);
     await measure('origPost', 'original: POST /v2/{p}/backups', target, ['-s', lua('POST', POST_BODY), `${base}/backups`]);
     // It reads all of the user's jobs and filters them in Python (seconds each): one connection
-    // per worker, and time enough for each to finish. Last, as its workers stay busy for a while
-    // with the requests wrk leaves behind.
-    await measure('origPoll', `original: GET jobs poll (${count(JOBS)} jobs), 4 connections`, target, ['-s', lua('GET', POLL_BODY), `${base}/jobs?limit=10&offset=0&all_projects=False`], 4, '60s');
+    // per worker, time enough for each to finish, and no warm-up (its requests would still hold
+    // the workers). Last, as its workers stay busy for a while with the requests wrk leaves behind.
+    await measure('origPoll', `original: GET jobs poll (${count(JOBS)} jobs), 4 connections, ${Math.max(30, duration)} s`, target,
+      ['-s', lua('GET', POLL_BODY), `${base}/jobs?limit=10&offset=0&all_projects=False`], { connections: 4, timeout: '60s', warmUp: false, seconds: Math.max(30, duration) });
   } finally {
     execFileSync('bash', [script, 'stop', String(ORIGINAL_PORT)], { stdio: 'ignore' });
   }
@@ -153,9 +186,7 @@ async function measureOriginal(): Promise<void> {
 
 /** Rows as the original's API writes them (its JSON in Python's json.dumps layout; deleted = 0). */
 async function seedOriginal(): Promise<{ backupId: string; jobIds: string[] }> {
-  const url = new URL(MYSQL_ADMIN);
-  url.pathname = '/freezer_original';
-  const db = knex(knexConfig(url.toString()));
+  const db = knex(knexConfig(originalUrl()));
   try {
     await db.raw(`INSERT INTO backups (created_at, deleted, id, job_id, project_id, user_id, user_name, backup_metadata)
       SELECT NOW(), 0, LOWER(HEX(RANDOM_BYTES(16))), CONCAT('job-', seq % 100), ?, ?, NULL,
@@ -286,13 +317,15 @@ function lua(method: string, body: string, paths?: string[]): string {
   return file;
 }
 
-async function scenario(name: string, target: Target, wrkArgs: string[], connections: number, timeout: string): Promise<Row> {
+async function scenario(name: string, target: Target, wrkArgs: string[], load: Required<Load>): Promise<Row> {
+  const { connections, timeout, warmUp, seconds } = load;
   const headers = [...HEADERS, ...(target.extraHeaders ?? [])];
+  const threads = `-t${Math.min(2, connections)}`;
   // Two unrecorded seconds first, so that no scenario pays for the JIT warming up (the first
   // one, on a fresh server, would), nor for the previous scenario's garbage.
-  execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, '-d2s', '--timeout', timeout, ...headers, ...wrkArgs]);
+  if (warmUp) execFileSync('wrk', [threads, `-c${connections}`, '-d2s', '--timeout', timeout, ...headers, ...wrkArgs]);
   // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
-  const output = execFileSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${duration}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs], { encoding: 'utf8' });
+  const output = execFileSync('wrk', [threads, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const p99 = /\s99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';

@@ -7,7 +7,9 @@
 // openapi-backend also parses each request four times (before and after routing, in validation,
 // after coercion), each time compiling the path template's parameter parser anew. The parser
 // here compiles each template once and otherwise does what the stock one does; requests with
-// cookies (no operation here reads any) go to the stock parser. Tested the same way.
+// cookies (no operation here reads any) go to the stock parser. Query strings of plain
+// `name=value` pairs (what clients send) are read without qs, which costs more than the rest of
+// the parse; anything else still goes to qs. Tested the same way.
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation, ParsedRequest, Request } from 'openapi-backend';
 import { badRequest } from '../errors';
@@ -83,6 +85,10 @@ function precompileParser(api: OpenAPIBackend): void {
     if (!parser) pathParsers.set(template, (parser = compilePathParser(template)));
     return parser;
   };
+
+  const stockQuery = router.parseRequestQuery.bind(router);
+  router.parseRequestQuery = (req: Request) =>
+    (typeof req.query === 'string' ? plainQuery(req.query.replace('?', '')) : undefined) ?? stockQuery(req);
 
   // The stock parser reads cookies; its path decoding throws on a broken %-escape (a 500), so
   // the path parameters are decoded here first, which answers that with a 400.
@@ -181,6 +187,42 @@ export function styledQueryValue(parameter: QueryParameter, raw: unknown): unkno
   if (parameter.style === 'spaceDelimited') decoded = decoded.replace(/ /g, ',').replace(/%20/g, ',');
   if (parameter.style === 'pipeDelimited') decoded = decoded.replace(/\|/g, ',').replace(/%7C/g, ',');
   return decoded.split(',');
+}
+
+/** Names qs reads as they are: no brackets, escapes or '+' (and so no nesting or arrays). */
+const PLAIN_NAME = /^[A-Za-z0-9_.~-]+$/;
+const QS_PARAMETER_LIMIT = 1000;
+
+/**
+ * `a=1&b=x%20y` as qs reads it (and openapi-backend with it), for strings with nothing qs treats
+ * specially: undefined when a name is not plain, repeats, lacks its `=`, is one of Object's own
+ * properties (qs drops those), or brackets appear anywhere. Values decode as qs decodes them.
+ */
+export function plainQuery(query: string): Record<string, string> | undefined {
+  if (query === '') return {};
+  if (query.includes('[') || query.includes(']') || /%5[bd]/i.test(query)) return undefined;
+  const parts = query.split('&');
+  if (parts.length > QS_PARAMETER_LIMIT) return undefined;
+  const parsed: Record<string, string> = {};
+  for (const part of parts) {
+    const equals = part.indexOf('=');
+    if (equals <= 0) return undefined;
+    const name = part.slice(0, equals);
+    if (!PLAIN_NAME.test(name) || Object.hasOwn(parsed, name) || name in Object.prototype) return undefined;
+    parsed[name] = decodeQueryValue(part.slice(equals + 1));
+  }
+  return parsed;
+}
+
+/** As qs's decoder: '+' is a space, and a broken escape leaves the text as it is. */
+function decodeQueryValue(raw: string): string {
+  const value = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Every template the segments match; a parameter matches one non-empty segment. */

@@ -1,6 +1,7 @@
 // The precompiled matcher answers exactly as openapi-backend's own, for every path and method.
 import OpenAPIBackend, { type Request } from 'openapi-backend';
-import { precompileRouter } from '../../src/api/fast-router';
+import fc from 'fast-check';
+import { plainQuery, precompileRouter } from '../../src/api/fast-router';
 import { SPEC_PATH } from '../../src/paths';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -75,6 +76,31 @@ it('parses every operation\'s requests like the stock parser', async () => {
   // Requests with cookies take the stock path; make sure that path is still an equal answer.
   const withCookie = { method: 'get', path: '/v2/p/backups', query: 'limit=1', headers: { Cookie: 'a=1; b=2' } };
   expect(fast.router.parseRequest(structuredClone(withCookie))).toEqual(stock.router.parseRequest(structuredClone(withCookie)));
+});
+
+it('reads query strings exactly as qs does, taking its own path only for plain name=value pairs', async () => {
+  const [stock, fast] = await Promise.all([backend(false), backend(true)]);
+  const read = (api: OpenAPIBackend, query: string) => api.router.parseRequestQuery({ method: 'get', path: '/', headers: {}, query });
+  // Pieces that qs treats specially (brackets, escapes, '+', '?', prototype names, repeats) mixed
+  // with plain ones, so that both paths are taken often.
+  const piece = fc.constantFrom(
+    'a', 'b', 'limit', '1', '=', '==', '&', '&&', '%', '%2', '%20', '%5B', '%5d', '%C3%A9', '%E0%A4%A', '+', '?', '.', '~', '-',
+    '[', ']', '[]', '[0]', 'toString', '__proto__', 'constructor', 'é', ' ', '"', '{', '}',
+  );
+  let plain = 0;
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const query = pieces.join('');
+      if (plainQuery(query.replace('?', ''))) plain++;
+      expect(read(fast, query)).toEqual(read(stock, query));
+    }),
+    { numRuns: 20_000 },
+  );
+  expect(plain).toBeGreaterThan(1_000);
+  for (const query of ['limit=10', 'limit=10&offset=0&marker=abc', 'search=%7B%22a%22%3A1%7D', 'a=1&a=2', 'a=b=c', 'x=%zz', 'a+b=c+d', 'hasOwnProperty=1']) {
+    expect([query, read(fast, query)]).toEqual([query, read(stock, query)]);
+  }
+  expect(plainQuery('limit=10&marker=a%20b')).toEqual({ limit: '10', marker: 'a b' });
 });
 
 it('answers 400, where the stock parser threw, to a path parameter that is not valid percent-encoding', async () => {
