@@ -123,7 +123,9 @@ function precompileParser(api: OpenAPIBackend): void {
         if (parameter && query[name]) query[name] = styledQueryValue(parameter, query[name]);
       }
     }
-    return { ...normalized, params, headers, query, cookies: {}, requestBody } as ParsedRequest;
+    // Object.assign, not `{ ...normalized, params, … }`: V8 builds that literal on a slow path
+    // (microseconds per request here).
+    return Object.assign({}, normalized, { params, headers, query, cookies: {}, requestBody }) as ParsedRequest;
   };
 }
 

@@ -56,7 +56,7 @@ export function validateParsed(api: OpenAPIBackend, operation: Operation, req: R
   }
   const validation: ValidationResult<Request> = errors.length
     ? { valid: false, errors, coerced: { ...req } }
-    : { valid: true, errors: null, coerced: coerced ? { ...req, query: query as Request['query'], params: parameters.path as Request['params'] } : { ...req } };
+    : { valid: true, errors: null, coerced: coerced ? Object.assign({}, req, { query: query as Request['query'], params: parameters.path as Request['params'] }) : { ...req } };
   // Nothing coerced, or a body still to be parsed: as openapi-backend does, parse it all again.
   if (!coerced || (req.body && typeof req.body !== 'object')) {
     return { validation, request: api.router.parseRequest(validation.coerced!, operation) };
@@ -67,7 +67,8 @@ export function validateParsed(api: OpenAPIBackend, operation: Operation, req: R
     const parameter = declared.get(name);
     if (parameter && finalQuery[name]) finalQuery[name] = styledQueryValue(parameter, finalQuery[name]);
   }
-  return { validation, request: { ...parsed, query: finalQuery } as ParsedRequest };
+  // Object.assign rather than a spread with overrides, which V8 builds on a slow path.
+  return { validation, request: Object.assign({}, parsed, { query: finalQuery }) as ParsedRequest };
 }
 
 const onlyJson = new WeakMap<Operation, boolean>();
