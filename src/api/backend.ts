@@ -152,10 +152,12 @@ export async function dispatch(
     const handler = (err as Error).message.startsWith('405') ? handlers.methodNotAllowed : handlers.notFound;
     return handler!(context, ...handlerArgs);
   }
+  const parsed = api.router.parseRequest(req, context.operation);
+  context.request = parsed;
   await handlers.postRoutingHandler?.(context, ...handlerArgs);
-  const { validation, request } = validateParsed(api, context.operation, req, api.router.parseRequest(req, context.operation));
+  const { validation, request } = validateParsed(api, context.operation, req, parsed);
   context.validation = validation;
-  if (validation.errors) return handlers.validationFail!(context, ...handlerArgs);
   context.request = request;
+  if (validation.errors) return handlers.validationFail!(context, ...handlerArgs);
   return handlers[context.operation.operationId!]!(context, ...handlerArgs);
 }

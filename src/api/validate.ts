@@ -11,7 +11,8 @@ import { queryParameters, styledQueryValue } from './fast-router';
 
 export interface Validated {
   validation: ValidationResult<Request>;
-  /** The request as handlers see it: query and body coerced, path parameters as sent. */
+  /** The request as handlers see it (query and body coerced, path parameters as sent), or as
+   * validationFail sees it (as parsed, uncoerced) when validation failed. */
   request: ParsedRequest;
 }
 
@@ -48,15 +49,21 @@ export function validateParsed(api: OpenAPIBackend, operation: Operation, req: R
   const contentType = String((Array.isArray(rawType) ? rawType[0] : rawType) || '').split(';')[0]!.trim().toLowerCase();
   if (typeof parsed.requestBody === 'object' || contentType === 'application/json') parameters.requestBody = parsed.requestBody;
 
+  // As openapi-backend does: the coerced query and path go into `coerced` once any validator
+  // passes, even if another failed.
   let coerced = false;
   for (const validate of api.validator.getRequestValidatorsForOperation(operation.operationId!) ?? []) {
     validate(parameters);
     if (validate.errors) errors.push(...validate.errors);
     else coerced = true;
   }
-  const validation: ValidationResult<Request> = errors.length
-    ? { valid: false, errors, coerced: { ...req } }
-    : { valid: true, errors: null, coerced: coerced ? Object.assign({}, req, { query: query as Request['query'], params: parameters.path as Request['params'] }) : { ...req } };
+  const validation: ValidationResult<Request> = {
+    valid: errors.length === 0,
+    errors: errors.length ? errors : null,
+    coerced: coerced ? Object.assign({}, req, { query: query as Request['query'], params: parameters.path as Request['params'] }) : { ...req },
+  };
+  // validationFail sees the request as parsed before validation, as with handleRequest.
+  if (errors.length) return { validation, request: api.router.parseRequest(req, operation) };
   // Nothing coerced, or a body still to be parsed: as openapi-backend does, parse it all again.
   if (!coerced || (req.body && typeof req.body !== 'object')) {
     return { validation, request: api.router.parseRequest(validation.coerced!, operation) };

@@ -55,14 +55,14 @@ export async function patch(
   const current = await existing(db, docs, scope, id, expected);
   if (onlyThisRow(current)) {
     try {
-      return await docs.update(db, scope, id, current.version, await change(db, current));
+      return await docs.update(db, scope, id, current, await change(db, current));
     } catch (err) {
       if (!lostRace(err)) throw err;
     }
   }
   return inTransaction(db, async (trx) => {
     const locked = await existing(trx, docs, scope, id, expected);
-    return docs.update(trx, scope, id, locked.version, await change(trx, locked));
+    return docs.update(trx, scope, id, locked, await change(trx, locked));
   });
 }
 
@@ -74,7 +74,7 @@ export async function put(
   const current = await docs.find(trx, scope, id);
   checkExpected(docs.kind.noun, expected, current?.version);
   const doc = await build(current);
-  if (current) return docs.update(trx, scope, id, current.version, doc);
+  if (current) return docs.update(trx, scope, id, current, doc);
   // Someone created it since we looked: start again, and replace theirs.
   if (!(await docs.insert(trx, scope, id, doc))) throw new WriteConflict(`${docs.kind.noun} ${id} appeared meanwhile`);
   return 1;

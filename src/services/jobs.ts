@@ -1,5 +1,6 @@
 // Jobs: validation beyond the schema (registered client, its capabilities), the steps stored as
-// actions, create/replace/update/event/delete, each in one transaction.
+// actions, create/replace/update/event/delete, each atomic: one transaction, or for an update
+// that writes the job's row alone, one conditional UPDATE (see `patch`).
 import type { Knex } from 'knex';
 import { type Doc, type Stored, serverOwned } from '../db/repos/documents';
 import { JOB, jobs, sessions } from '../db/repos/kinds';
@@ -89,7 +90,7 @@ export function jobService(db: Knex) {
         const current = await existing(trx, jobs, scope, id, expected);
         const outcome = applyJobEvent((current.doc.job_schedule ?? {}) as Doc, event);
         if (outcome.changed) {
-          await jobs.update(trx, scope, id, current.version, { ...current.doc, job_schedule: outcome.schedule });
+          await jobs.update(trx, scope, id, current, { ...current.doc, job_schedule: outcome.schedule });
         }
         return outcome.result;
       });
@@ -127,5 +128,5 @@ export async function dropFromSession(trx: Knex, scope: Scope, sessionId: string
   const members = (session?.doc.jobs ?? {}) as Doc;
   if (!session || !Object.prototype.hasOwnProperty.call(members, jobId)) return;
   const { [jobId]: _removed, ...rest } = members;
-  await sessions.update(trx, scope, sessionId, session.version, { ...session.doc, jobs: rest });
+  await sessions.update(trx, scope, sessionId, session, { ...session.doc, jobs: rest });
 }

@@ -62,7 +62,7 @@ export function sessionService(db: Knex) {
         for (const jobId of Object.keys((removed?.doc.jobs ?? {}) as Doc)) {
           const job = await jobs.find(trx, scope, jobId);
           if (job && job.doc.session_id === id) {
-            await jobs.update(trx, scope, jobId, job.version, { ...job.doc, session_id: '', session_tag: 0 });
+            await jobs.update(trx, scope, jobId, job, { ...job.doc, session_id: '', session_tag: 0 });
           }
         }
         return removed !== undefined;
@@ -78,7 +78,7 @@ export function sessionService(db: Knex) {
         const outcome = action.start
           ? startSessionJob(state, action.start.job_id, Number(action.start.current_tag), nowSeconds())
           : endSessionJob(state, action.end!.job_id, action.end!.result, nowSeconds());
-        if (outcome.changed) await sessions.update(trx, scope, id, current.version, outcome.session);
+        if (outcome.changed) await sessions.update(trx, scope, id, current, outcome.session);
         return { result: outcome.result, session_tag: outcome.session.session_tag };
       });
     },
@@ -102,14 +102,14 @@ export function sessionService(db: Knex) {
           time_started: schedule.time_started ?? -1,
           time_ended: schedule.time_ended ?? -1,
         };
-        await sessions.update(trx, scope, sessionId, session.version, {
+        await sessions.update(trx, scope, sessionId, session, {
           ...session.doc,
           jobs: { ...((session.doc.jobs ?? {}) as Doc), [jobId]: entry },
         });
         const sessionSchedule = (session.doc.schedule ?? {}) as Doc;
         const ownFields = Object.fromEntries(Object.entries(schedule).filter(([k]) => !k.startsWith('schedule_')));
         const timing = Object.fromEntries(Object.entries(sessionSchedule).filter(([k]) => k.startsWith('schedule_')));
-        await jobs.update(trx, scope, jobId, job.version, {
+        await jobs.update(trx, scope, jobId, job, {
           ...job.doc,
           session_id: sessionId,
           session_tag: session.doc.session_tag,
@@ -124,7 +124,7 @@ export function sessionService(db: Knex) {
         const { job } = await sessionAndJob(trx, scope, sessionId, jobId, expected);
         await dropFromSession(trx, scope, sessionId, jobId);
         if (job.doc.session_id === sessionId) {
-          await jobs.update(trx, scope, jobId, job.version, {
+          await jobs.update(trx, scope, jobId, job, {
             ...job.doc,
             session_id: '',
             session_tag: 0,

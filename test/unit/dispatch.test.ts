@@ -5,7 +5,7 @@ import type { Context, Request } from 'openapi-backend';
 import { createBackend, dispatch } from '../../src/api/backend';
 import type { Handlers } from '../../src/api/types';
 
-type Outcome = { operationId: string; request: unknown } | { error: string; status?: number };
+type Outcome = { operationId: string; request: unknown } | { failed: string; request: unknown } | { error: string; status?: number };
 
 async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
   try {
@@ -18,11 +18,13 @@ async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
 it('hands handlers what handleRequest hands them, for every operation', async () => {
   // Every operation's handler reports what it was given.
   const handlers = new Proxy({}, {
-    get: (_target, operationId: string) => (c: Context) => ({ operationId, request: c.request, valid: c.validation?.errors ?? null }),
+    get: (_target, operationId: string) => (c: Context) => ({ operationId, request: c.request, validation: c.validation }),
   }) as Handlers;
   const operationIds = (await createBackend(handlers)).router.getOperations().map((op) => op.operationId!);
   const api = await createBackend(Object.fromEntries(operationIds.map((id) => [id, (handlers as Record<string, unknown>)[id]])) as Handlers);
   const ctx = { get: () => '' } as unknown as Koa.Context; // no Accept header: anything goes
+  // validationFail reports what it was given too (the server's own throws a 400 built from the errors).
+  api.register('validationFail', (c: Context) => ({ failed: c.operation?.operationId, request: c.request, validation: c.validation }));
 
   const bodies = [undefined, {}, { backup_name: 'b', container: 'c', hostname: 'h' }, { client_id: 'p_n1' }, '{"broken'];
   const queries = [
@@ -43,7 +45,7 @@ it('hands handlers what handleRequest hands them, for every operation', async ()
         const req: Request = { method: method.toUpperCase(), path, query, body, headers: { 'content-type': 'application/json', 'x-user-id': 'u', ...cookie } };
         const expected = await outcome(() => api.handleRequest(structuredClone(req), ctx));
         expect(await outcome(() => dispatch(api, structuredClone(req), ctx))).toEqual(expected);
-        const kind = 'status' in expected ? String(expected.status) : 'handled';
+        const kind = 'status' in expected ? String(expected.status) : 'failed' in expected ? '400' : 'handled';
         seen.set(kind, (seen.get(kind) ?? 0) + 1);
         compared++;
       }

@@ -24,6 +24,9 @@ export interface DocumentKind {
 export interface Stored {
   doc: Doc;
   version: number;
+  /** The row's key. Never reused, unlike ids and versions: a document deleted and created again
+   * under its id starts at version 1 again, in a new row. */
+  seq: number;
 }
 
 /** Fields the server owns: never taken from a request body, never stored in `doc`. */
@@ -45,14 +48,14 @@ export class Documents {
   private readonly listing: Listing;
 
   constructor(readonly kind: DocumentKind) {
-    this.findSql = ownedItem(kind.table, kind.idKey, 'version, doc');
+    this.findSql = ownedItem(kind.table, kind.idKey, 'seq, version, doc');
     const { table, idKey, search } = kind;
     this.listing = { table, idColumn: idKey, columns: `${idKey} AS id, user_id, project_id, version, doc`, search };
   }
 
   async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
     const row = await this.findRow(q, scope, id);
-    return row && { doc: JSON.parse(row.doc) as Doc, version: row.version };
+    return row && { doc: JSON.parse(row.doc) as Doc, version: row.version, seq: row.seq };
   }
 
   /** The document as the API shows it (see `wire`), and its version for the ETag. */
@@ -67,10 +70,10 @@ export class Documents {
   }
 
   /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
-  private async findRow(q: Knex, scope: Scope, id: string): Promise<Pick<Row, 'version' | 'doc'> | undefined> {
+  private async findRow(q: Knex, scope: Scope, id: string): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
     const read: Sql = this.findSql(scope, id);
     const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
-    return selectFirst<Row>(q, lock ? { ...read, sql: `${read.sql} FOR UPDATE` } : read);
+    return selectFirst(q, lock ? { ...read, sql: `${read.sql} FOR UPDATE` } : read);
   }
 
   /** Stores a new document at version 1; false when the owner already has this id. */
@@ -100,16 +103,19 @@ export class Documents {
     };
   }
 
-  /** Replaces the document read at `fromVersion`; returns the new version. */
-  async update(q: Knex, scope: Scope, id: string, fromVersion: number, doc: Doc): Promise<number> {
-    const values: Record<string, Binding> = { version: fromVersion + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
+  /**
+   * Replaces the document `read` found: the same row (its seq, so not a document deleted and
+   * created again under the same id meanwhile) at the same version. Returns the new version.
+   */
+  async update(q: Knex, scope: Scope, id: string, read: Pick<Stored, 'version' | 'seq'>, doc: Doc): Promise<number> {
+    const values: Record<string, Binding> = { version: read.version + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
     const updated = await run(q, {
       sql: `UPDATE ${this.kind.table} SET ${Object.keys(values).map((column) => `${column} = ?`).join(', ')} `
-        + `WHERE ${this.kind.idKey} = ? AND user_id = ? AND project_id = ? AND version = ?`,
-      bindings: [...Object.values(values), id, scope.userId, scope.projectId, fromVersion],
+        + 'WHERE seq = ? AND version = ? AND user_id = ? AND project_id = ?',
+      bindings: [...Object.values(values), read.seq, read.version, scope.userId, scope.projectId],
     });
     if (updated !== 1) throw new WriteConflict(`${this.kind.table} ${id} changed while being written`);
-    return fromVersion + 1;
+    return read.version + 1;
   }
 
   /** Deletes the document (only at `version`, when given); true when there was one. */
