@@ -42,10 +42,11 @@ export async function existing(trx: Knex, docs: Documents, scope: Scope, id: str
 
 /**
  * A change to one stored document (PATCH). First without a transaction: the read, then one
- * UPDATE naming the version read, which changes nothing if another writer got there first
- * (two round trips instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT). When another writer
- * did get there first (or MariaDB chose this UPDATE as a deadlock's victim), or `onlyThisRow` says the change writes other rows too, it runs in a
- * transaction instead, where writers queue on the row's lock. Returns the new version.
+ * UPDATE naming the row and version read, which changes nothing if another writer got there
+ * first (two round trips instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT). When another
+ * writer did get there first (or MariaDB chose this UPDATE as a deadlock's victim), or
+ * `onlyThisRow` says the change writes other rows too, it runs in a transaction instead, where
+ * writers queue on the row's lock. Returns the new version.
  */
 export async function patch(
   db: Knex, docs: Documents, scope: Scope, id: string, expected: Expected,
