@@ -101,6 +101,10 @@ export function insertRow(table: string, row: Record<string, Binding>): Sql {
   return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, bindings: Object.values(row) };
 }
 
+/** Rows per statement when inserting many (imports, seeding): SQLite takes at most 500 terms in
+ * the compound SELECT Knex builds for a multi-row INSERT. */
+export const INSERT_BATCH_ROWS = 500;
+
 /** Knex-built SELECTs (searches) run the same way, skipping only Knex's runner. */
 export const fromBuilder = (query: Knex.QueryBuilder): Sql => {
   const { sql, bindings } = query.toSQL().toNative();

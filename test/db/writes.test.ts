@@ -1,6 +1,7 @@
 // A PATCH reads, then writes outside a transaction when it can (src/services/documents.ts).
-// Another writer may act in between; these tests put one exactly there.
+// Another writer may act in between; these tests put one exactly there. Also: bulk inserts.
 import type { Knex } from 'knex';
+import { BackupsRepo } from '../../src/db/repos/backups';
 import { actions } from '../../src/db/repos/kinds';
 import { actionService } from '../../src/services/actions';
 import { engineRows } from '../helpers/engines';
@@ -69,5 +70,14 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
     await expect(patchWith('a3', { max_retries: 5 }, undefined, () => service.remove(scope, 'a3', undefined).then(() => undefined)))
       .rejects.toMatchObject({ status: 404 });
     expect(await actions.find(server.db, scope, 'a3')).toBeUndefined();
+  });
+
+  it('stores more documents and backups at once than one multi-row INSERT may hold', async () => {
+    const owner = { ...scope, userName: null };
+    const ids = await new BackupsRepo(server.db).insertMany(owner, Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })));
+    expect(new Set(ids).size).toBe(1_201);
+    await actions.insertMany(server.db, scope, Array.from({ length: 1_201 }, (_, i) => ({ id: `bulk-${i}`, doc: { freezer_action: { action: 'backup' } } })));
+    const [counted] = await server.db('actions').where({ user_id: scope.userId }).where('action_id', 'like', 'bulk-%').count({ n: '*' });
+    expect(Number(counted?.n)).toBe(1_201);
   });
 });

@@ -5,7 +5,7 @@ import type { Caller, Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMember } from '../../json';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
-import { insertRow, ownedItem, run, selectFirst } from '../prepared';
+import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, selectFirst } from '../prepared';
 import type { Search, SearchTarget } from '../search';
 
 export type Backup = components['schemas']['Backup'];
@@ -65,7 +65,7 @@ export class BackupsRepo {
       };
     });
     if (rows.length === 1) await run(this.db, insertRow('backups', rows[0]!));
-    else await this.db.batchInsert('backups', rows, 1000);
+    else await this.db.batchInsert('backups', rows, INSERT_BATCH_ROWS);
     return rows.map((row) => row.backup_id);
   }
 

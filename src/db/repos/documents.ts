@@ -5,7 +5,7 @@ import type { Scope } from '../../identity';
 import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
 import { isUniqueViolation } from '../errors';
 import { type Listing, type Page, readPage } from '../paging';
-import { type Binding, ownedItem, run, selectFirst, type Sql } from '../prepared';
+import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, selectFirst, type Sql } from '../prepared';
 import type { Search, SearchTarget } from '../search';
 
 export type Doc = Record<string, unknown>;
@@ -89,7 +89,7 @@ export class Documents {
 
   /** Stores many new documents at version 1, in batches (for imports and benchmarks). */
   async insertMany(q: Knex, scope: Scope, items: { id: string; doc: Doc }[]): Promise<void> {
-    await q.batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), 1000);
+    await q.batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), INSERT_BATCH_ROWS);
   }
 
   private newRow(scope: Scope, id: string, doc: Doc) {
