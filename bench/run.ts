@@ -81,7 +81,7 @@ async function main() {
     await measure('keyset', 'GET …/backups?limit=10&marker= deep (1k)', server, [`${backups}?limit=10&marker=${small.nearEnd}`]);
     await measure('job', `GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, server, [`${BASE}/jobs/${jobIds[0]}`]);
     // Each request patches one of 1,000 jobs, as many schedulers reporting status would.
-    const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
+    const patch = patchScript(jobIds);
     await measure('patch', 'PATCH /v2/{p}/jobs/{id}', server, ['-s', patch, `${BASE}/jobs`]);
     const poll = lua('GET', POLL_BODY);
     await measure('poll', `GET jobs poll: client_id, not completed (${count(JOBS)} jobs)`, server, ['-s', poll, `${BASE}/jobs?limit=10&offset=0&all_projects=False`]);
@@ -145,6 +145,9 @@ function originalUrl(): string {
 
 const POLL_BODY = JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_not: [{ status: 'completed' }] });
 const POST_BODY = JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 });
+/** A scheduler's status report to one of 1,000 jobs, picked at random per request. */
+const patchScript = (jobIds: string[]) =>
+  lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
 const ORIGINAL_PORT = 9292;
 /** Scenarios measured on both servers: ours, the original's. */
 const COMPARED = [['byId', 'origById'], ['first', 'origFirst'], ['job', 'origJob'], ['post', 'origPost'], ['patch', 'origPatch'], ['poll', 'origPoll']] as const;
@@ -177,7 +180,7 @@ async function measureOriginal(): Promise<void> {
     await measure('origById', 'original: GET /v2/{p}/backups/{id} (1k backups)', target, [`${base}/backups/${backupId}`]);
     await measure('origFirst', 'original: GET /v2/{p}/backups?limit=10 (1k)', target, [`${base}/backups?limit=10`]);
     await measure('origJob', `original: GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, target, [`${base}/jobs/${jobIds[0]}`]);
-    const patch = lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
+    const patch = patchScript(jobIds);
     await measure('origPatch', 'original: PATCH /v2/{p}/jobs/{id}', target, ['-s', patch, `${base}/jobs`]);
     await measure('origPost', 'original: POST /v2/{p}/backups', target, ['-s', lua('POST', POST_BODY), `${base}/backups`]);
     // It reads all of the user's jobs and filters them in Python (seconds each): one connection

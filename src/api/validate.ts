@@ -7,7 +7,7 @@
 import type { ErrorObject } from 'ajv';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation, ParsedRequest, Request, ValidationResult } from 'openapi-backend';
-import { queryParameters, styledQueryValue } from './fast-router';
+import { queryParameters, styleQuery } from './fast-router';
 
 export interface Validated {
   validation: ValidationResult<Request>;
@@ -70,10 +70,7 @@ export function validateParsed(api: OpenAPIBackend, operation: Operation, req: R
   }
   // As openapi-backend reads the coerced query again: a copy, styled per its parameter.
   const finalQuery: Record<string, unknown> = { ...query };
-  for (const name in finalQuery) {
-    const parameter = declared.get(name);
-    if (parameter && finalQuery[name]) finalQuery[name] = styledQueryValue(parameter, finalQuery[name]);
-  }
+  styleQuery(operation, finalQuery);
   // Object.assign rather than a spread with overrides, which V8 builds on a slow path.
   return { validation, request: Object.assign({}, parsed, { query: finalQuery }) as ParsedRequest };
 }

@@ -21,6 +21,7 @@ interface BackupRow {
 
 const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
 const findSql = ownedItem('backups', 'backup_id', COLUMNS.join(', '));
+
 /** Top-level document fields, then the metadata fields copied into indexed columns. */
 const SEARCH: SearchTarget = {
   columns: {

@@ -61,7 +61,7 @@ export class Documents {
   /** The document as the API shows it (see `wire`), and its version for the ETag. */
   async findWire(q: Knex, scope: Scope, id: string): Promise<{ json: Json<Doc>; version: number } | undefined> {
     const row = await this.findRow(q, scope, id);
-    return row && { json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, ...row }), version: row.version };
+    return row && { json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: row.version, doc: row.doc }), version: row.version };
   }
 
   async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Json<Doc>[]> {
@@ -73,7 +73,7 @@ export class Documents {
   private async findRow(q: Knex, scope: Scope, id: string): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
     const read: Sql = this.findSql(scope, id);
     const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
-    return selectFirst(q, lock ? { ...read, sql: `${read.sql} FOR UPDATE` } : read);
+    return selectFirst(q, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
   }
 
   /** Stores a new document at version 1; false when the owner already has this id. */
