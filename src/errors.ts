@@ -1,22 +1,59 @@
-// The errors handlers throw; src/http/render-errors.ts turns each into the spec's Error body.
+// The errors the server answers with; src/http/render-errors.ts turns each into the spec's Error body.
+
+/**
+ * The title of every error, by status. The spec calls titles stable enough to branch on, and its
+ * error examples use exactly these (test/spec/spec.test.ts checks).
+ */
+export const TITLES = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Document already existing',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+} as const;
+
+/** The one other title: a 400 for a request body that is not JSON, as the original names it. */
+export const MALFORMED_JSON = 'Malformed JSON';
+
+export type ErrorStatus = keyof typeof TITLES;
+
+export interface ApiErrorOptions {
+  /** Only a body that is not JSON has a title other than its status's. */
+  title?: typeof MALFORMED_JSON;
+  /** Extra response headers, such as `Allow` on a 405. */
+  headers?: Record<string, string>;
+  /** What went wrong underneath a 5xx: logged with it, never sent. */
+  cause?: unknown;
+}
 
 /** An error the client caused or may see: rendered as `{title, description}` with `status`. */
 export class ApiError extends Error {
+  readonly title: string;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly status: number,
-    readonly title: string,
+    readonly status: ErrorStatus,
     description: string,
-    /** Extra response headers, such as `Allow` on a 405. */
-    readonly headers: Record<string, string> = {},
+    options: ApiErrorOptions = {},
   ) {
-    super(description);
+    super(description, { cause: options.cause });
+    this.title = options.title ?? TITLES[status];
+    this.headers = options.headers ?? {};
   }
 }
 
-export const badRequest = (description: string, title = 'Bad Request') =>
-  new ApiError(400, title, description);
+export const badRequest = (description: string) => new ApiError(400, description);
 
-export const notFound = (description: string) => new ApiError(404, 'Not Found', description);
+export const notFound = (description: string) => new ApiError(404, description);
 
-export const conflict = (description: string) =>
-  new ApiError(409, 'Document already existing', description);
+export const conflict = (description: string) => new ApiError(409, description);
+
+export const unprocessable = (description: string) => new ApiError(422, description);

@@ -68,8 +68,8 @@ function keystoneCaller(adminRole: string): CallerOf {
  */
 export function authenticate(validator: KeystoneValidator, keystoneUrl: string): Koa.Middleware {
   const unauthorized = () =>
-    new ApiError(401, 'Unauthorized', 'The request you have made requires authentication.', {
-      'WWW-Authenticate': `Keystone uri="${keystoneUrl}"`,
+    new ApiError(401, 'The request you have made requires authentication.', {
+      headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
     });
   return async (ctx, next) => {
     if (!/^\/v[12](\/|$)/.test(ctx.path)) return next();
@@ -80,8 +80,7 @@ export function authenticate(validator: KeystoneValidator, keystoneUrl: string):
       identity = await validator.validate(token);
     } catch (err) {
       if (!(err instanceof KeystoneUnavailable)) throw err;
-      ctx.app.emit('error', err, ctx);
-      throw new ApiError(503, 'Service Unavailable', 'The identity service cannot be reached; try again later.');
+      throw new ApiError(503, 'The identity service cannot be reached; try again later.', { cause: err });
     }
     if (!identity) throw unauthorized();
     ctx.state.token = identity;
@@ -89,7 +88,7 @@ export function authenticate(validator: KeystoneValidator, keystoneUrl: string):
   };
 }
 
-const forbidden = (description: string) => new ApiError(403, 'Forbidden', description);
+const forbidden = (description: string) => new ApiError(403, description);
 
 function header(ctx: Koa.Context, name: string): string | undefined {
   const value = ctx.get(name).trim();

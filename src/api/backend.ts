@@ -33,15 +33,14 @@ export async function createBackend(handlers: Handlers): Promise<OpenAPIBackend>
         throw badRequest(describeValidationErrors(c.validation.errors ?? []));
       },
       notFound: (c: Context) => {
-        throw new ApiError(404, 'Not Found', `No resource at ${c.request.method.toUpperCase()} ${c.request.path}`);
+        throw new ApiError(404, `No resource at ${c.request.method.toUpperCase()} ${c.request.path}`);
       },
       methodNotAllowed: (c: Context) => {
         const allowed = allowedMethods(api, c);
         throw new ApiError(
           405,
-          'Method Not Allowed',
           `${c.request.path} answers ${allowed.join(', ')}, not ${c.request.method.toUpperCase()}`,
-          { Allow: allowed.join(', ') },
+          { headers: { Allow: allowed.join(', ') } },
         );
       },
     },
@@ -77,7 +76,6 @@ function requireAcceptable(ctx: Koa.Context, successTypes: string[]): void {
   if (ctx.accepts(jsonDialect ? [...types, 'application/json'] : types)) return;
   throw new ApiError(
     406,
-    'Not Acceptable',
     `This operation answers with ${types.join(' or ')}, which the Accept header does not allow.`,
   );
 }

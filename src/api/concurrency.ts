@@ -18,12 +18,11 @@ export function expectedVersion(ctx: Koa.Context): Expected {
 export function checkExpected(noun: string, expected: Expected, current: number | undefined): void {
   if (expected === undefined) return;
   if (current === undefined) {
-    throw new ApiError(412, 'Precondition Failed', `If-Match was given, but there is no such ${noun}.`);
+    throw new ApiError(412, `If-Match was given, but there is no such ${noun}.`);
   }
   if (expected !== '*' && expected !== current) {
     throw new ApiError(
       412,
-      'Precondition Failed',
       `The ${noun} was changed since version ${expected} (it is at version ${current}); read it again and retry.`,
     );
   }

@@ -2,7 +2,7 @@
 // No state machine: each freezer_action either passes or the whole job is rejected with 422 at the
 // first setting (action, mode, storage, engine) that the client did not declare. Unset settings
 // pass, since the agent then uses its own default.
-import { ApiError } from '../errors';
+import { unprocessable } from '../errors';
 
 export interface Capabilities { supported_actions: string[]; supported_modes: string[]; supported_storages: string[]; supported_engines: string[] }
 
@@ -18,7 +18,7 @@ export function checkCapabilities(clientId: string, capabilities: Capabilities, 
     ];
     for (const [cap, value, supported] of checks) {
       if (typeof value === 'string' && value !== '' && !supported.includes(value)) {
-        throw new ApiError(422, 'Unprocessable Entity', `Client ${clientId} does not support ${cap}: ${value}`);
+        throw unprocessable(`Client ${clientId} does not support ${cap}: ${value}`);
       }
     }
   }

@@ -20,7 +20,6 @@ export function jsonBody(bodyLimitBytes: number, takesBody: (ctx: Koa.Context) =
       else if (!ctx.is('json')) {
         throw new ApiError(
           415,
-          'Unsupported Media Type',
           `Request bodies must be application/json, not ${ctx.get('content-type')}.`,
         );
       }
@@ -37,7 +36,7 @@ const MAX_BODY_DEPTH = 30;
 
 const limitDepth: Koa.Middleware = (ctx, next) => {
   if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
-    throw new ApiError(400, 'Bad Request', `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
+    throw new ApiError(400, `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
   }
   return next();
 };

@@ -1,6 +1,6 @@
 // The outermost middleware: every failure leaves as the spec's Error body, `{title, description}`.
 import type Koa from 'koa';
-import { ApiError } from '../errors';
+import { ApiError, MALFORMED_JSON } from '../errors';
 
 export function renderErrors(bodyLimitBytes: number): Koa.Middleware {
   return async (ctx, next) => {
@@ -22,13 +22,12 @@ function toApiError(err: unknown, bodyLimitBytes: number): ApiError {
   // koa-bodyparser (raw-body / co-body) errors carry an HTTP status of their own.
   const { status, type } = (err ?? {}) as { status?: number; type?: string };
   if (status === 413 || type === 'entity.too.large') {
-    return new ApiError(413, 'Payload Too Large', `The request body exceeds the limit of ${bodyLimitBytes} bytes.`);
+    return new ApiError(413, `The request body exceeds the limit of ${bodyLimitBytes} bytes.`);
   }
   if (status === 400) {
-    return new ApiError(400, 'Malformed JSON', `The request body is not a JSON object or array: ${(err as Error).message}`);
+    return new ApiError(400, `The request body is not a JSON object or array: ${(err as Error).message}`, { title: MALFORMED_JSON });
   }
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ApiError(status, 'Bad Request', (err as Error).message);
-  }
-  return new ApiError(500, 'Internal Server Error', 'The server failed to handle the request; it has been logged.');
+  if (status === 415) return new ApiError(415, (err as Error).message);
+  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(400, (err as Error).message);
+  return new ApiError(500, 'The server failed to handle the request; it has been logged.');
 }

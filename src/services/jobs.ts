@@ -7,7 +7,7 @@ import { JOB, jobs, sessions } from '../db/repos/kinds';
 import { ClientsRepo } from '../db/repos/clients';
 import { newId } from '../db/ids';
 import { inTransaction } from '../db/transactions';
-import { ApiError, badRequest, notFound } from '../errors';
+import { badRequest, notFound, unprocessable } from '../errors';
 import type { Scope } from '../identity';
 import type { Expected } from '../api/concurrency';
 import { type JobEventName, applyJobEvent } from '../domain/job-events';
@@ -31,7 +31,7 @@ export function jobService(db: Knex) {
     }
     const clientId = String(doc.client_id);
     const client = await clients.find(scope, clientId, trx);
-    if (!client) throw new ApiError(422, 'Unprocessable Entity', `Client not found with ID ${clientId}`);
+    if (!client) throw unprocessable(`Client not found with ID ${clientId}`);
     const freezerActions = [
       ...(steps ?? []).map((step) => step.freezer_action),
       ...(doc.job_action === undefined ? [] : [doc.job_action]),
