@@ -16,9 +16,7 @@ import knex from 'knex';
 import mysql from 'mysql2/promise';
 import { knexConfig } from '../knexfile';
 import { openDatabase } from '../src/db/connect';
-import { BackupsRepo } from '../src/db/repos/backups';
-import { ClientsRepo } from '../src/db/repos/clients';
-import { jobs } from '../src/db/repos/kinds';
+import { createStore } from '../src/db/store';
 import { newId } from '../src/db/ids';
 
 const args = new Set(process.argv.slice(2));
@@ -252,7 +250,7 @@ async function freshMysql(): Promise<string> {
 async function seedBackups(databaseUrl: string, n: number) {
   const db = await openDatabase(databaseUrl);
   try {
-    const repo = new BackupsRepo(db);
+    const repo = createStore(db).backups;
     const picked = { middle: '', nearEnd: '' };
     for (let done = 0; done < n; done += 10_000) {
       const size = Math.min(10_000, n - done);
@@ -278,11 +276,12 @@ async function seedBackups(databaseUrl: string, n: number) {
 async function seedJobs(databaseUrl: string): Promise<string[]> {
   const db = await openDatabase(databaseUrl);
   try {
-    await new ClientsRepo(db).insert(caller, { client_id: 'bench_node1' });
+    const { clients, jobs } = createStore(db);
+    await clients.insert(caller, { client_id: 'bench_node1' });
     const jobIds = Array.from({ length: JOBS }, () => newId());
     const statuses = ['scheduled', 'completed', 'running', 'completed'];
     for (let done = 0; done < JOBS; done += 10_000) {
-      await jobs.insertMany(db, caller, jobIds.slice(done, done + 10_000).map((id, j) => {
+      await jobs.insertMany(caller, jobIds.slice(done, done + 10_000).map((id, j) => {
         const i = done + j;
         return {
           id,

@@ -1,33 +1,74 @@
-// The Koa application: error rendering, authentication, JSON bodies, then openapi-backend. It never listens.
+// The Koa application: every request goes through the same steps, in this order, and the first
+// that fails answers with the spec's Error body (renderErrors). It never listens (src/server.ts).
+//   1. its operation, from the spec's route table (404, 405 with Allow);
+//   2. its caller, for every operation the spec secures (400 for bad identity headers; in keystone
+//      mode 401, 403 or 503);
+//   3. its JSON body, for operations that take one (413, 415, 400 Malformed JSON);
+//   4. content negotiation (406);
+//   5. its parameters and body validated against the spec (400);
+//   6. the operation's handler, whose reply is sent with the media type the spec declares.
 import Koa from 'koa';
-import type OpenAPIBackend from 'openapi-backend';
-import type { Operation } from 'openapi-backend';
-import { KeystoneValidator } from './auth/keystone';
-import type { Config } from './config';
+import type { Auth } from './auth/caller';
+import type { Dispatcher, Route } from './api/dispatch';
+import type { Handlers } from './api/types';
+import type { Caller } from './domain/caller';
+import { ApiError } from './errors';
+import { requireAcceptable } from './http/accept';
+import { createBodyReader } from './http/json-body';
 import { renderErrors } from './http/render-errors';
-import { bodyOf, jsonBody } from './http/json-body';
-import { authenticate } from './identity';
-import { dispatch } from './api/backend';
 
-export function createApp(api: OpenAPIBackend, config: Pick<Config, 'bodyLimitBytes' | 'auth'>): Koa {
+export interface AppParts {
+  dispatcher: Dispatcher;
+  auth: Auth;
+  handlers: Handlers;
+  bodyLimitBytes: number;
+}
+
+/** A handler as the dispatcher calls it: with the request as validated against its operation. */
+type Dispatched = (
+  request: { params: object; query: object; headers: object; body: unknown; caller: Caller | undefined },
+  ctx: Koa.Context,
+) => Promise<SentReply> | SentReply;
+interface SentReply {
+  status: number;
+  body?: unknown;
+  etag?: number;
+}
+
+export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppParts): Koa {
+  // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
+  // operation K's schemas, which is exactly what that type says. This is where the two meet.
+  const handlerOf = new Map(dispatcher.routes.map((route) => [route, handlers[route.operationId] as unknown as Dispatched]));
+  const readBody = createBodyReader(bodyLimitBytes);
+
   const app = new Koa();
-  app.use(renderErrors(config.bodyLimitBytes));
-  if (config.auth.mode === 'keystone') {
-    app.use(authenticate(new KeystoneValidator(config.auth.keystone), config.auth.keystone.url));
-  }
-  // Matched once: the body parser needs to know whether the operation takes a body.
-  const operationOf = (ctx: Koa.Context): Operation | undefined => {
-    if (!('operation' in ctx.state)) ctx.state.operation = api.router.matchOperation({ method: ctx.method, path: ctx.path, headers: {} });
-    return ctx.state.operation as Operation | undefined;
-  };
-  app.use(jsonBody(config.bodyLimitBytes, (ctx) => Boolean(operationOf(ctx)?.requestBody)));
+  app.use(renderErrors(bodyLimitBytes));
   app.use(async (ctx) => {
-    await dispatch(
-      api,
-      { method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string | string[]>, body: bodyOf(ctx) },
-      ctx,
-      operationOf(ctx),
-    );
+    const match = dispatcher.match(ctx.method, ctx.path);
+    if (match.kind === 'notFound') throw new ApiError(404, `No resource at ${ctx.method.toUpperCase()} ${ctx.path}`);
+    if (match.kind === 'methodNotAllowed') {
+      const allow = match.allow.join(', ');
+      throw new ApiError(405, `${ctx.path} answers ${allow}, not ${ctx.method.toUpperCase()}`, { headers: { Allow: allow } });
+    }
+    const { route, params } = match;
+    const caller = route.secured ? await auth.callerOf(ctx, params.project_id) : undefined;
+    const body = route.takesBody ? await readBody(ctx) : undefined;
+    requireAcceptable(ctx, route.produces);
+    const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body });
+    send(ctx, route, await handlerOf.get(route)!(Object.assign(request, { caller }), ctx));
   });
   return app;
+}
+
+/** The status, the version as ETag, and the body with its media type from the spec. */
+function send(ctx: Koa.Context, route: Route, reply: SentReply): void {
+  ctx.status = reply.status;
+  if (reply.etag !== undefined) ctx.set('ETag', `"${reply.etag}"`);
+  const mediaType = route.mediaTypes.get(reply.status);
+  if (mediaType === undefined) {
+    ctx.body = null;
+    return;
+  }
+  ctx.type = mediaType; // before the body, or Koa would call JSON text text/plain
+  ctx.body = reply.body;
 }

@@ -1,13 +1,18 @@
-// Wires configuration, database, spec and app together and listens. Used by main.ts and the tests.
+// The one place that wires the server together: configuration → database → store → services →
+// handlers, spec → dispatcher, identity → auth; then the Koa app, listening. Used by main.ts and
+// the tests.
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Knex } from 'knex';
-import { createBackend } from './api/backend';
+import { createDispatcher } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import { loadSpec } from './api/spec';
 import { createApp } from './app';
+import { createAuth } from './auth/caller';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
-import { createIdentity } from './identity';
+import { createStore } from './db/store';
+import { createServices } from './services';
 
 export interface RunningServer {
   url: string;
@@ -18,8 +23,13 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl);
   try {
-    const api = await createBackend(createHandlers(db, createIdentity(config.auth)));
-    const app = createApp(api, config);
+    const store = createStore(db);
+    const app = createApp({
+      dispatcher: createDispatcher(await loadSpec()),
+      auth: createAuth(config.auth),
+      handlers: createHandlers(store, createServices(store)),
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {

@@ -1,62 +1,54 @@
-// Handler types derived from the generated spec types: a handler can only read the parameters and
-// body its operation declares, and only reply with a status and body that operation declares.
+// Handler types derived from the generated spec types: a handler reads only the parameters and
+// body its operation declares, and returns only a status and body that operation declares.
 import type Koa from 'koa';
-import type { Context } from 'openapi-backend';
-import type { operations } from '../../generated/openapi';
-import type { Json } from '../json';
+import type { components, operations } from '../../generated/openapi';
+import type { Json } from '../db/json-text';
+import type { Caller } from '../domain/caller';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
 
+/**
+ * The operations the spec marks `security: []`: they run without a caller. The dispatcher reads
+ * the spec itself; this list only types `caller`, and test/spec/spec.test.ts keeps it equal to the spec.
+ */
+export const PUBLIC_OPERATIONS = ['getVersions', 'getHealth'] as const;
+type PublicOperation = (typeof PUBLIC_OPERATIONS)[number];
+
 /** The body schema of a request or response, whatever its single media type. */
 type BodyOf<T> = T extends { content: infer C } ? C[keyof C] : undefined;
-/** The request body of an operation; undefined for operations that take none. */
+/** The request body of an operation: undefined for operations that take none, or when an optional one was not sent. */
 type RequestBodyOf<K extends OperationId> = [NonNullable<Op<K>['requestBody']>] extends [never]
   ? undefined
-  : BodyOf<NonNullable<Op<K>['requestBody']>>;
-/** openapi-backend wants an object type where an operation declares no parameters. */
+  : BodyOf<NonNullable<Op<K>['requestBody']>> | (undefined extends Op<K>['requestBody'] ? undefined : never);
+/** An object type where an operation declares no parameters. */
 type OrEmpty<T> = [NonNullable<T>] extends [never] ? Record<string, never> : NonNullable<T>;
+/** JSON query parameters (`search`) arrive parsed and validated, not as the text the generated types say. */
+type ParsedQuery<Q> = 'search' extends keyof Q ? Omit<Q, 'search'> & { search?: components['schemas']['Search'] } : Q;
 
-/** The openapi-backend context of one operation (distributes over a union of operations). */
-export type Ctx<K extends OperationId> = K extends OperationId
-  ? Context<
-      RequestBodyOf<K>,
-      OrEmpty<Op<K>['parameters']['path']>,
-      OrEmpty<Op<K>['parameters']['query']>
-    >
+/** What the handler of operation `K` is given (distributes over a union of operations). */
+export type OperationRequest<K extends OperationId> = K extends OperationId
+  ? {
+      params: OrEmpty<Op<K>['parameters']['path']>;
+      query: ParsedQuery<OrEmpty<Op<K>['parameters']['query']>>;
+      body: RequestBodyOf<K>;
+      headers: Record<string, string | string[] | undefined>;
+      caller: K extends PublicOperation ? undefined : Caller;
+    }
   : never;
 
 type StatusOf<K extends OperationId> = keyof Op<K>['responses'] & number;
+
+
 export type ResponseBody<K extends OperationId, S extends StatusOf<K>> = BodyOf<Op<K>['responses'][S]>;
 
-export type Handler<K extends OperationId> = (c: Ctx<K>, ctx: Koa.Context) => Promise<void> | void;
+/**
+ * A successful answer: the status and body (a value, or JSON text known to encode one, see
+ * src/db/json-text.ts), and the version to send as ETag. Its media type is the one the spec
+ * declares for the status.
+ */
+type ReplyWith<S, B> = [B] extends [undefined] ? { status: S; etag?: number } : { status: S; body: B | Json<B>; etag?: number };
+export type Reply<K extends OperationId> = { [S in StatusOf<K>]: ReplyWith<S, ResponseBody<K, S>> }[StatusOf<K>];
+
+export type Handler<K extends OperationId> = (request: OperationRequest<K>, ctx: Koa.Context) => Reply<K> | Promise<Reply<K>>;
 export type Handlers = { [K in OperationId]: Handler<K> };
-
-/** Sends one of the responses operation `K` declares. */
-export function reply<K extends OperationId, S extends StatusOf<K>>(
-  ctx: Koa.Context,
-  _operation: K,
-  status: S,
-  body: ResponseBody<K, S>,
-): void {
-  ctx.status = status;
-  ctx.body = body;
-}
-
-/** Sends one of the responses operation `K` declares, already serialised (see src/json.ts). */
-export function replyJson<K extends OperationId, S extends StatusOf<K>>(
-  ctx: Koa.Context,
-  _operation: K,
-  status: S,
-  body: Json<ResponseBody<K, S>>,
-): void {
-  ctx.status = status;
-  ctx.type = 'application/json'; // before the body, or Koa would call a string text/plain
-  ctx.body = body;
-}
-
-/** Sends an empty 204, for operations that declare one. */
-export function noContent(ctx: Koa.Context): void {
-  ctx.status = 204;
-  ctx.body = null;
-}

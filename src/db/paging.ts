@@ -1,7 +1,6 @@
 // How every list is ordered and cut into pages.
 import type { Knex } from 'knex';
-import { badRequest } from '../errors';
-import type { Scope } from '../identity';
+import type { Scope } from '../domain/caller';
 import { type Binding, fromBuilder, ownedItem, selectFirst, selectRows, type Sql } from './prepared';
 import { applySearch, type Search, type SearchTarget } from './search';
 
@@ -28,17 +27,15 @@ export interface Listing {
  * One page of the caller's items in `listing` (those matching `search`, if given), oldest first:
  * `seq` grows with every insert, so consecutive pages never overlap or skip. A marker becomes
  * `seq > (the marker's seq)`, which the (owner, …, seq) indexes answer directly, so a deep page
- * costs what the first does.
+ * costs what the first does. Undefined when the marker names none of the owner's items.
  */
-export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: Search): Promise<T[]> {
+export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: Search): Promise<T[] | undefined> {
   const { table, idColumn } = listing;
   const marker = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
   const statement = search ? searchedPage(q, listing, scope, page, search, marker) : plainPage(listing, scope, page, marker);
   const rows = await selectRows<T>(q, statement);
   // An empty page is also what an unknown marker gives; only then is it worth telling apart.
-  if (marker && rows.length === 0 && !(await selectFirst(q, marker))) {
-    throw badRequest(`marker "${page.marker}" is not the id of one of your items in this list`);
-  }
+  if (marker && rows.length === 0 && !(await selectFirst(q, marker))) return undefined;
   return rows;
 }
 

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
-import type { Scope } from '../identity';
+import type { Scope } from '../domain/caller';
 
 export type Binding = string | number | null;
 

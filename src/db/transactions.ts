@@ -1,7 +1,7 @@
 // Runs a read-modify-write unit in one transaction, again from the start when another writer got
 // there first (a WriteConflict, or a deadlock MySQL resolved by rolling us back).
 import type { Knex } from 'knex';
-import { WriteConflict } from './repos/documents';
+import { WriteConflict } from './errors';
 
 const ATTEMPTS = 20;
 

@@ -6,7 +6,8 @@
 
 export type JobEventName = 'start' | 'stop' | 'abort';
 export type JobSchedule = Record<string, unknown> & { event?: string; status?: string; result?: string };
-export interface JobEventOutcome { result: string; schedule: JobSchedule; changed: boolean }
+export type JobEventResult = 'success' | `${JobEventName} already requested`;
+export interface JobEventOutcome { result: JobEventResult; schedule: JobSchedule; changed: boolean }
 
 /** Applies `event` to a copy of `schedule`; the input is never mutated. */
 export function applyJobEvent(schedule: JobSchedule, event: JobEventName): JobEventOutcome {

@@ -7,24 +7,27 @@ const hasBody = (ctx: Koa.Context) =>
   Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
 
 /**
- * For operations that take a body: one without Content-Type is read as JSON (the original's tests
- * post that way); one with any other explicit type is refused with 415 rather than ignored.
+ * Reads the body of a request to an operation that takes one: the parsed JSON, or undefined when
+ * none was sent (so a missing body is told apart from `{}`). One without Content-Type is read as
+ * JSON (the original's tests post that way); one with any other explicit type is refused with 415
+ * rather than ignored. A body sent to an operation that takes none is never read.
  */
-export function jsonBody(bodyLimitBytes: number, takesBody: (ctx: Koa.Context) => boolean): Koa.Middleware {
+export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context) => Promise<unknown> {
   const parser = bodyParser({ enableTypes: ['json'], jsonLimit: String(bodyLimitBytes), strict: true });
-  return (ctx, next) => {
-    // A body sent to an operation that takes none is ignored, whatever it is.
-    if (!takesBody(ctx)) return next();
+  return async (ctx) => {
     if (hasBody(ctx)) {
       if (!ctx.get('content-type')) ctx.request.headers['content-type'] = 'application/json';
       else if (!ctx.is('json')) {
-        throw new ApiError(
-          415,
-          `Request bodies must be application/json, not ${ctx.get('content-type')}.`,
-        );
+        throw new ApiError(415, `Request bodies must be application/json, not ${ctx.get('content-type')}.`);
       }
     }
-    return parser(ctx, () => limitDepth(ctx, next));
+    await parser(ctx, async () => {});
+    const raw = (ctx.request as { rawBody?: string }).rawBody;
+    if (raw === undefined || raw === '') return undefined;
+    if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
+      throw new ApiError(400, `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
+    }
+    return ctx.request.body;
   };
 }
 
@@ -33,13 +36,6 @@ export function jsonBody(bodyLimitBytes: number, takesBody: (ctx: Koa.Context) =
  * MariaDB's JSON functions give up at 32 levels (searches would silently miss such documents).
  */
 const MAX_BODY_DEPTH = 30;
-
-const limitDepth: Koa.Middleware = (ctx, next) => {
-  if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
-    throw new ApiError(400, `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
-  }
-  return next();
-};
 
 /** Iterative, so that measuring a hostile body cannot itself overflow the stack. */
 function depthExceeds(value: unknown, limit: number): boolean {
@@ -51,10 +47,4 @@ function depthExceeds(value: unknown, limit: number): boolean {
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
   }
   return false;
-}
-
-/** The parsed body, or undefined when the request had none (so a missing body is told apart from `{}`). */
-export function bodyOf(ctx: Koa.Context): unknown {
-  const raw = (ctx.request as { rawBody?: string }).rawBody;
-  return raw === undefined || raw === '' ? undefined : ctx.request.body;
 }

@@ -1,36 +1,37 @@
 // Jobs: validation beyond the schema (registered client, its capabilities), the steps stored as
 // actions, create/replace/update/event/delete, each atomic: one transaction, or for an update
-// that writes the job's row alone, one conditional UPDATE (see `patch`).
-import type { Knex } from 'knex';
-import { type Doc, type Stored, serverOwned } from '../db/repos/documents';
-import { JOB, jobs, sessions } from '../db/repos/kinds';
-import { ClientsRepo } from '../db/repos/clients';
-import { newId } from '../db/ids';
-import { inTransaction } from '../db/transactions';
-import { badRequest, notFound, unprocessable } from '../errors';
-import type { Scope } from '../identity';
-import type { Expected } from '../api/concurrency';
-import { type JobEventName, applyJobEvent } from '../domain/job-events';
+// that writes the job's row alone, one conditional UPDATE (see versionedWrites' `patch`).
+import type { Scope } from '../domain/caller';
 import { checkCapabilities } from '../domain/capabilities';
+import { type Doc, nowSeconds, sameJson, withoutKeys } from '../domain/documents';
+import { type JobEventName, type JobEventResult, applyJobEvent } from '../domain/job-events';
 import { deepMerge } from '../domain/merge';
-import { upsertJobSteps } from './actions';
-import { existing, nowSeconds, patch, put, removeIfPresent, sameJson, withoutKeys } from './documents';
+import { newId } from '../db/ids';
+import { type Stored, serverOwned } from '../db/repos/documents';
+import { JOB } from '../db/repos/kinds';
+import type { Store, Tx } from '../db/store';
+import { badRequest, unprocessable } from '../errors';
+import type { ActionsService } from './actions';
+import type { SessionsService } from './sessions';
+import { type Target, type VersionedService, versionedWrites } from './versioned';
 
 const OWNED = serverOwned(JOB);
 const TIME_FIELDS = ['time_created', 'time_started', 'time_ended'] as const;
-export const jobNotFound = (id: string) => notFound(`No job found with ID ${id}`);
 
-export function jobService(db: Knex) {
-  const clients = new ClientsRepo(db);
+export type JobsService = ReturnType<typeof createJobsService>;
+
+export function createJobsService(store: Store, actions: ActionsService, sessions: SessionsService) {
+  const { jobs, clients } = store;
+  const writes = versionedWrites(store, jobs);
 
   /** Checks a complete job and stores its steps as actions; returns the document to store. */
-  async function prepare(trx: Knex, scope: Scope, doc: Doc): Promise<Doc> {
+  async function prepare(scope: Scope, doc: Doc, tx: Tx): Promise<Doc> {
     const steps = doc.job_actions as Doc[] | undefined;
     if (steps === undefined && doc.job_action === undefined) {
       throw badRequest("a job needs 'job_actions' (or the v1 document's 'job_action')");
     }
     const clientId = String(doc.client_id);
-    const client = await clients.find(scope, clientId, trx);
+    const client = await clients.find(scope, clientId, tx);
     if (!client) throw unprocessable(`Client not found with ID ${clientId}`);
     const freezerActions = [
       ...(steps ?? []).map((step) => step.freezer_action),
@@ -40,72 +41,72 @@ export function jobService(db: Knex) {
       throw badRequest("every job action needs a 'freezer_action'");
     }
     checkCapabilities(clientId, client.client, freezerActions as Record<string, unknown>[]);
-    return steps === undefined ? doc : { ...doc, job_actions: await upsertJobSteps(trx, scope, steps) };
+    return steps === undefined ? doc : { ...doc, job_actions: await actions.storeJobSteps(scope, steps, tx) };
   }
 
-  return {
+  const service = {
     async create(scope: Scope, body: Doc): Promise<string> {
       const id = newId();
       const schedule = { ...(body.job_schedule as Doc | undefined), time_created: nowSeconds(), time_started: -1, time_ended: -1 };
-      await inTransaction(db, async (trx) => {
-        const doc = await prepare(trx, scope, { session_id: '', session_tag: 0, ...fromBody(body), job_schedule: schedule });
-        await jobs.insert(trx, scope, id, doc);
+      await store.transaction(async (trx) => {
+        const doc = await prepare(scope, { session_id: '', session_tag: 0, ...fromBody(body), job_schedule: schedule }, { trx });
+        await jobs.insert(scope, id, doc, { trx });
       });
       return id;
     },
 
     /** Create-or-replace; what the body leaves out of the schedule's times and the session stays. */
-    replace(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
-      return inTransaction(db, (trx) =>
-        put(trx, jobs, scope, id, expected, (current) => {
-          const before = current?.doc ?? {};
+    replace: (target, body) =>
+      store.transaction((trx) =>
+        writes.replace(target, (found) => {
+          const before = found?.doc ?? {};
           const beforeSchedule = (before.job_schedule ?? { time_created: nowSeconds(), time_started: -1, time_ended: -1 }) as Doc;
           const kept = Object.fromEntries(TIME_FIELDS.filter((f) => f in beforeSchedule).map((f) => [f, beforeSchedule[f]]));
-          return prepare(trx, scope, {
+          return prepare(target.scope, {
             session_id: before.session_id ?? '',
             session_tag: before.session_tag ?? 0,
             ...fromBody(body),
             job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
-          });
-        }),
-      );
-    },
+          }, { trx });
+        }, { trx }),
+      ),
 
-    update(scope: Scope, id: string, body: Doc, expected: Expected): Promise<number> {
+    update(target, body) {
       const changes = fromBody(body);
       // Steps and the client are checked again (and the steps stored as actions) only when they
       // change, so that a scheduler reporting status is not refused because its registration
       // changed meanwhile, and its report writes the job's row alone.
-      const changesSteps = (current: Stored) =>
-        (['job_actions', 'job_action', 'client_id'] as const).some((key) => key in changes && !sameJson(changes[key], current.doc[key]));
-      return patch(
-        db, jobs, scope, id, expected,
-        (q, current) => (changesSteps(current) ? prepare(q, scope, deepMerge(current.doc, changes)) : deepMerge(current.doc, changes)),
-        (current) => !changesSteps(current),
+      const changesSteps = (found: Stored) =>
+        (['job_actions', 'job_action', 'client_id'] as const).some((key) => key in changes && !sameJson(changes[key], found.doc[key]));
+      return writes.patch(
+        target,
+        (found, tx) => (changesSteps(found) ? prepare(target.scope, deepMerge(found.doc, changes), tx) : deepMerge(found.doc, changes)),
+        changesSteps,
       );
     },
 
-    event(scope: Scope, id: string, event: JobEventName, expected: Expected): Promise<string> {
-      return inTransaction(db, async (trx) => {
-        const current = await existing(trx, jobs, scope, id, expected);
-        const outcome = applyJobEvent((current.doc.job_schedule ?? {}) as Doc, event);
+    /** Records a start, stop or abort request for the scheduler; the event's result. */
+    event(target: Target, event: JobEventName): Promise<JobEventResult> {
+      return store.transaction(async (trx) => {
+        const found = await writes.current(target, { trx });
+        const outcome = applyJobEvent((found.doc.job_schedule ?? {}) as Doc, event);
         if (outcome.changed) {
-          await jobs.update(trx, scope, id, current, { ...current.doc, job_schedule: outcome.schedule });
+          await jobs.update(target.scope, target.id, found, { ...found.doc, job_schedule: outcome.schedule }, { trx });
         }
         return outcome.result;
       });
     },
 
     /** Deletes the job and takes it out of its session; true when there was one. */
-    remove(scope: Scope, id: string, expected: Expected): Promise<boolean> {
-      return inTransaction(db, async (trx) => {
-        const removed = await removeIfPresent(trx, jobs, scope, id, expected);
+    remove: (target) =>
+      store.transaction(async (trx) => {
+        const removed = await writes.remove(target, { trx });
         const sessionId = removed?.doc.session_id;
-        if (typeof sessionId === 'string' && sessionId) await dropFromSession(trx, scope, sessionId, id);
+        if (typeof sessionId === 'string' && sessionId) await sessions.dropJob(target.scope, sessionId, target.id, { trx });
         return removed !== undefined;
-      });
-    },
-  };
+      }),
+  } satisfies VersionedService & Record<string, unknown>;
+  return service;
 }
 
 /** The body as a document: server-owned fields dropped, `action_defaults` spread into the steps. */
@@ -120,13 +121,4 @@ function fromBody(body: Doc): Doc {
     return { ...step, freezer_action: action };
   });
   return { ...doc, job_actions: filled };
-}
-
-/** Takes the job out of the session's `jobs`, if it is there. */
-export async function dropFromSession(trx: Knex, scope: Scope, sessionId: string, jobId: string): Promise<void> {
-  const session = await sessions.find(trx, scope, sessionId);
-  const members = (session?.doc.jobs ?? {}) as Doc;
-  if (!session || !Object.prototype.hasOwnProperty.call(members, jobId)) return;
-  const { [jobId]: _removed, ...rest } = members;
-  await sessions.update(trx, scope, sessionId, session, { ...session.doc, jobs: rest });
 }

@@ -2,9 +2,7 @@
 // requests below go through the real server, and each SELECT it sends is EXPLAINed on the same
 // database. A full table scan, a full index scan or a sort of all the owner's rows fails the test.
 import type { Knex } from 'knex';
-import { BackupsRepo } from '../../src/db/repos/backups';
-import { ClientsRepo } from '../../src/db/repos/clients';
-import { actions, jobs, sessions } from '../../src/db/repos/kinds';
+import { createStore } from '../../src/db/store';
 import { newId } from '../../src/db/ids';
 import { engineRows } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
@@ -16,15 +14,15 @@ const json = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 
 async function seed(db: Knex) {
   const ids = { backup: '', job: '', action: '', session: '', client: 'p_node1' };
+  const { backups, clients, jobs, actions, sessions } = createStore(db);
   for (let owner = 0; owner < OWNERS; owner++) {
     const caller = { userId: `u${owner}`, projectId: 'p', userName: null };
-    const backupIds = await new BackupsRepo(db).insertMany(caller, Array.from({ length: 300 }, (_, i) => ({
+    const backupIds = await backups.insertMany(caller, Array.from({ length: 300 }, (_, i) => ({
       backup_name: `b${i}`, container: 'c', hostname: `node${i % 7}`, time_stamp: 1000 + i, job_id: `job-${i % 13}`,
     })));
-    const clients = new ClientsRepo(db);
     for (let i = 0; i < 20; i++) await clients.insert(caller, { client_id: `p_node${i}`, hostname: `node${i}` });
     const jobIds = Array.from({ length: 300 }, () => newId());
-    await jobs.insertMany(db, caller, jobIds.map((id, i) => ({
+    await jobs.insertMany(caller, jobIds.map((id, i) => ({
       id,
       doc: {
         client_id: `p_node${i % 20}`, session_id: i % 3 ? '' : 's1', session_tag: 0, description: `job ${i}`,
@@ -33,9 +31,9 @@ async function seed(db: Knex) {
       },
     })));
     const actionIds = Array.from({ length: 100 }, () => newId());
-    await actions.insertMany(db, caller, actionIds.map((id, i) => ({ id, doc: { freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'nova' }, max_retries: i % 4 } })));
+    await actions.insertMany(caller, actionIds.map((id, i) => ({ id, doc: { freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'nova' }, max_retries: i % 4 } })));
     const sessionIds = Array.from({ length: 100 }, () => newId());
-    await sessions.insertMany(db, caller, sessionIds.map((id, i) => ({
+    await sessions.insertMany(caller, sessionIds.map((id, i) => ({
       id,
       doc: {
         status: i % 2 ? 'active' : 'running', schedule: { schedule_interval: '1 days' }, session_tag: 0, hold_off: 30, result: '',

@@ -1,82 +1,80 @@
-// A PATCH reads, then writes outside a transaction when it can (src/services/documents.ts).
-// Another writer may act in between; these tests put one exactly there. Also: bulk inserts.
-import type { Knex } from 'knex';
-import { BackupsRepo } from '../../src/db/repos/backups';
-import { actions } from '../../src/db/repos/kinds';
-import { actionService } from '../../src/services/actions';
+// A PATCH reads, then writes outside a transaction when it can (src/services/versioned.ts).
+// Another writer may act in between; these tests put one exactly there, through a store whose
+// actions repository runs it right after the PATCH's first read. Also: bulk inserts.
+import { type Store, createStore } from '../../src/db/store';
+import { createActionsService } from '../../src/services/actions';
 import { engineRows } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
 
 describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) => {
   let server: TestServer;
+  let store: Store;
   const scope = { userId: 'racer', projectId: 'p' };
+  const target = (id: string, expected?: number) => ({ scope, id, expected });
   const OLD = { freezer_action: { action: 'backup', path_to_backup: '/old' }, note: 'old' };
   const NEW = { freezer_action: { action: 'restore', restore_abs_path: '/new' } };
 
   beforeAll(async () => {
     server = await startTestServer(engine);
+    store = createStore(server.db);
   });
   afterAll(() => server.close());
 
   /** Runs `meanwhile` right after the PATCH's first read of the action, once. */
   async function patchWith(id: string, body: Record<string, unknown>, expected: number | undefined, meanwhile: () => Promise<void>) {
-    const find = actions.find.bind(actions);
+    const actions = Object.create(store.actions) as Store['actions'];
     let first = true;
-    jest.spyOn(actions, 'find').mockImplementation(async (q: Knex, s, i) => {
-      const found = await find(q, s, i);
+    actions.find = async (...args) => {
+      const found = await store.actions.find(...args);
       if (first) {
         first = false;
         await meanwhile();
       }
       return found;
-    });
-    try {
-      return await actionService(server.db).update(scope, id, body, expected === undefined ? undefined : expected);
-    } finally {
-      jest.restoreAllMocks();
-    }
+    };
+    return createActionsService({ ...store, actions }).update(target(id, expected), body);
   }
 
   it('applies to the document created again under the same id, not the deleted one it read', async () => {
-    const service = actionService(server.db);
+    const service = createActionsService(store);
     await service.create(scope, { action_id: 'a1', ...OLD });
     // Deleted and created again: the new one is at version 1 too, as the one the PATCH read was.
     const version = await patchWith('a1', { max_retries: 5 }, 1, async () => {
-      await service.remove(scope, 'a1', undefined);
+      await service.remove(target('a1'));
       await service.create(scope, { action_id: 'a1', ...NEW });
     });
     expect(version).toBe(2);
-    const stored = await actions.find(server.db, scope, 'a1');
+    const stored = await store.actions.find(scope, 'a1');
     expect(stored?.doc).toEqual({ ...NEW, max_retries: 5 });
   });
 
   it('applies on top of a change made meanwhile, and answers 412 when If-Match no longer holds', async () => {
-    const service = actionService(server.db);
+    const service = createActionsService(store);
     await service.create(scope, { action_id: 'a2', ...OLD });
     const version = await patchWith('a2', { max_retries: 5 }, undefined, async () => {
-      await service.update(scope, 'a2', { note: 'meanwhile' }, undefined);
+      await service.update(target('a2'), { note: 'meanwhile' });
     });
     expect(version).toBe(3);
-    expect((await actions.find(server.db, scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'meanwhile', max_retries: 5 });
+    expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'meanwhile', max_retries: 5 });
 
-    await expect(patchWith('a2', { max_retries: 6 }, 3, () => service.update(scope, 'a2', { note: 'again' }, undefined).then(() => undefined)))
+    await expect(patchWith('a2', { max_retries: 6 }, 3, () => service.update(target('a2'), { note: 'again' }).then(() => undefined)))
       .rejects.toMatchObject({ status: 412 });
-    expect((await actions.find(server.db, scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'again', max_retries: 5 });
+    expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'again', max_retries: 5 });
   });
 
   it('answers 404 when the document is deleted meanwhile', async () => {
-    const service = actionService(server.db);
+    const service = createActionsService(store);
     await service.create(scope, { action_id: 'a3', ...OLD });
-    await expect(patchWith('a3', { max_retries: 5 }, undefined, () => service.remove(scope, 'a3', undefined).then(() => undefined)))
+    await expect(patchWith('a3', { max_retries: 5 }, undefined, () => service.remove(target('a3')).then(() => undefined)))
       .rejects.toMatchObject({ status: 404 });
-    expect(await actions.find(server.db, scope, 'a3')).toBeUndefined();
+    expect(await store.actions.find(scope, 'a3')).toBeUndefined();
   });
 
   it('stores more documents and backups at once than one multi-row INSERT may hold', async () => {
     const owner = { ...scope, userName: null };
-    const ids = await new BackupsRepo(server.db).insertMany(owner, Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })));
+    const ids = await store.backups.insertMany(owner, Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })));
     expect(new Set(ids).size).toBe(1_201);
-    await actions.insertMany(server.db, scope, Array.from({ length: 1_201 }, (_, i) => ({ id: `bulk-${i}`, doc: { freezer_action: { action: 'backup' } } })));
+    await store.actions.insertMany(scope, Array.from({ length: 1_201 }, (_, i) => ({ id: `bulk-${i}`, doc: { freezer_action: { action: 'backup' } } })));
     const [counted] = await server.db('actions').where({ user_id: scope.userId }).where('action_id', 'like', 'bulk-%').count({ n: '*' });
     expect(Number(counted?.n)).toBe(1_201);
   });

@@ -1,62 +1,158 @@
-// Our dispatch hands every handler exactly what openapi-backend's own handleRequest would: the same
-// operation, the same parsed and coerced request, the same 404/405/400 outcomes.
-import type Koa from 'koa';
-import type { Context, Request } from 'openapi-backend';
-import { createBackend, dispatch } from '../../src/api/backend';
-import type { Handlers } from '../../src/api/types';
+// The dispatcher answers as openapi-backend's own router, parser and validator do, for what the
+// spec defines: which operation (or 404, or 405 and its Allow), the path parameters, the query as
+// qs reads it, and each request's validation verdict and coerced query.
+import OpenAPIBackend, { type Context, type Request } from 'openapi-backend';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
+import { type Dispatcher, createDispatcher } from '../../src/api/dispatch';
+import { plainQuery } from '../../src/api/dispatch/query';
+import { loadSpec } from '../../src/api/spec';
+import { ApiError } from '../../src/errors';
+import { SPEC_PATH } from '../../src/paths';
 
-type Outcome = { operationId: string; request: unknown } | { failed: string; request: unknown } | { error: string; status?: number };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
-async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
+/** What the stock library's handleRequest does with a request: the operation and what its handler gets, or the failure. */
+type Outcome = { operationId: string; params?: unknown; query?: unknown } | { status: number; allow?: string[] };
+
+let stock: OpenAPIBackend;
+let ours: Dispatcher;
+
+beforeAll(async () => {
+  stock = new OpenAPIBackend({
+    definition: SPEC_PATH,
+    strict: false,
+    quick: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+    handlers: {
+      notFound: () => ({ status: 404 }),
+      methodNotAllowed: () => ({ status: 405 }),
+      validationFail: () => ({ status: 400 }),
+      notImplemented: (c: Context) => ({ operationId: c.operation.operationId, params: c.request.params, query: c.request.query }),
+    },
+  });
+  await stock.init();
+  ours = createDispatcher(await loadSpec());
+});
+
+/** The methods the stock router finds an operation for at this path: what Allow must list. */
+function stockAllow(path: string): string[] {
+  return METHODS.filter((method) => stock.router.matchOperation({ method, path, headers: {} })).map((m) => m.toUpperCase());
+}
+
+async function stockOutcome(req: Request): Promise<Outcome> {
+  const outcome = (await stock.handleRequest(structuredClone(req))) as Outcome;
+  return 'status' in outcome && outcome.status === 405 ? { status: 405, allow: stockAllow(req.path) } : outcome;
+}
+
+function ourOutcome(req: Request): Outcome {
+  const match = ours.match(req.method, req.path);
+  if (match.kind === 'notFound') return { status: 404 };
+  if (match.kind === 'methodNotAllowed') return { status: 405, allow: match.allow };
   try {
-    return (await run()) as Outcome;
+    const request = structuredClone(req);
+    const { params, query } = ours.prepare(match.route, {
+      params: match.params,
+      // Koa hands the query string apart from the path.
+      queryString: String(request.query ?? request.path.split('?')[1] ?? ''),
+      headers: request.headers as Record<string, string>,
+      body: typeof request.body === 'string' ? JSON.parse(request.body) : request.body,
+    });
+    return { operationId: match.route.operationId, params, query };
   } catch (err) {
-    return { error: (err as Error).message, status: (err as { status?: number }).status };
+    if (err instanceof ApiError) return { status: err.status };
+    throw err;
   }
 }
 
-it('hands handlers what handleRequest hands them, for every operation', async () => {
-  // Every operation's handler reports what it was given.
-  const handlers = new Proxy({}, {
-    get: (_target, operationId: string) => (c: Context) => ({ operationId, request: c.request, validation: c.validation }),
-  }) as Handlers;
-  const operationIds = (await createBackend(handlers)).router.getOperations().map((op) => op.operationId!);
-  const api = await createBackend(Object.fromEntries(operationIds.map((id) => [id, (handlers as Record<string, unknown>)[id]])) as Handlers);
-  const ctx = { get: () => '' } as unknown as Koa.Context; // no Accept header: anything goes
-  // validationFail reports what it was given too (the server's own throws a 400 built from the errors).
-  api.register('validationFail', (c: Context) => ({ failed: c.operation?.operationId, request: c.request, validation: c.validation }));
+/** Every case compared, the differences collected and reported together. */
+async function compare(requests: Request[]): Promise<{ differences: unknown[]; kinds: Map<string, number> }> {
+  const differences: unknown[] = [];
+  const kinds = new Map<string, number>();
+  for (const req of requests) {
+    const expected = await stockOutcome(req);
+    const actual = ourOutcome(req);
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) differences.push({ req, expected, actual });
+    const kind = 'status' in expected ? String(expected.status) : 'handled';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return { differences: differences.slice(0, 20), kinds };
+}
 
-  const bodies = [undefined, {}, { backup_name: 'b', container: 'c', hostname: 'h' }, { client_id: 'p_n1' }, '{"broken'];
-  const queries = [
-    '', 'limit=5&offset=2', 'limit=0', 'limit=x', 'marker=m1', 'all_projects=true',
-    `search=${encodeURIComponent('{"match":[{"a":1}]}')}`, 'search=%7B', 'search=%221%22', 'search=1',
-  ];
-  let compared = 0;
-  const seen = new Map<string, number>(); // outcome kind -> count, so the comparison is not vacuous
-  for (const operation of api.router.getOperations()) {
-    const path = operation.path.replace(/\{[^}]+\}/g, 'id_1');
-    for (const [method, query, body] of [
-      ...bodies.map((b, i) => [operation.method, queries[i % queries.length]!, b] as const),
-      ...queries.map((q) => [operation.method, q, undefined] as const),
-      ['trace', '', undefined] as const,
+it('routes every spec path, method and variation like the stock router, and lists the same Allow', async () => {
+  const paths = new Set<string>();
+  for (const op of stock.router.getOperations()) {
+    const concrete = op.path.replace(/\{[^}]+\}/g, 'x1');
+    for (const variant of [
+      concrete, `${concrete}/`, `${concrete}//`, `${concrete}/extra`, `${concrete}?q=1`, op.path,
+      op.path.replace(/\{[^}]+\}/g, 'a.b-c_d'), op.path.replace(/\{[^}]+\}/g, ''), op.path.replace(/\{[^}]+\}/g, 'caf%C3%A9'),
+      op.path.replace(/\{[^}]+\}/g, 'a%20b%2Fc'), concrete.replace(/\/[^/]+$/, ''), concrete.toUpperCase(),
     ]) {
-      // With a cookie header the request takes the stock parser's path; without, ours.
-      for (const cookie of (compared % 7 === 0 ? [{}, { Cookie: 'a=1' }] : [{}]) as Record<string, string>[]) {
-        const req: Request = { method: method.toUpperCase(), path, query, body, headers: { 'content-type': 'application/json', 'x-user-id': 'u', ...cookie } };
-        const expected = await outcome(() => api.handleRequest(structuredClone(req), ctx));
-        expect(await outcome(() => dispatch(api, structuredClone(req), ctx))).toEqual(expected);
-        const kind = 'status' in expected ? String(expected.status) : 'failed' in expected ? '400' : 'handled';
-        seen.set(kind, (seen.get(kind) ?? 0) + 1);
-        compared++;
+      paths.add(variant);
+    }
+  }
+  for (const extra of ['/', '', '/nothing', '/v2', '/v2/', '/v2/p', '/v1/jobs/a/b/c', '/v2/p/sessions/s/jobs', '/healthcheck/x']) paths.add(extra);
+  const requests = [...paths].flatMap((path) =>
+    [...METHODS, ...METHODS.map((m) => m.toUpperCase())].map((method) => ({ method, path, headers: { 'x-user-id': 'u' } })),
+  );
+  const { differences, kinds } = await compare(requests);
+  expect(differences).toEqual([]);
+  expect(requests.length).toBeGreaterThan(3000);
+  expect(kinds.get('405')).toBeGreaterThan(500);
+  expect(kinds.get('404')).toBeGreaterThan(500);
+});
+
+it('gives every operation the verdict and the coerced query the stock validator gives', async () => {
+  const bodies = [undefined, {}, { backup_name: 'b', container: 'c', hostname: 'h' }, { client_id: 'p_n1' }, { match: [{ a: 1 }] }, []];
+  const queries = [
+    '', 'limit=5&offset=2', 'limit=0', 'limit=x', 'limit=1001', 'offset=-1', 'marker=m1', 'marker=', 'all_projects=true',
+    'all_projects=yes', `search=${encodeURIComponent('{"match":[{"a":1}]}')}`, 'search=%7B', 'search=%221%22', 'search=1',
+    'search=', 'a=1&a=2', 'limit=1&limit=2', 'unknown[x]=1', 'limit=5&unknown=1', 'x=%zz',
+  ];
+  const requests: Request[] = [];
+  for (const operation of stock.router.getOperations()) {
+    const path = operation.path.replace(/\{[^}]+\}/g, 'id_1');
+    for (const query of queries) {
+      for (const body of bodies) {
+        requests.push({ method: operation.method, path, query, body, headers: { 'content-type': 'application/json', 'x-user-id': 'u' } });
       }
     }
   }
-  for (const path of ['/nothing', '/v2/p/backups/a/b', '/v1/jobs/x/event/y']) {
-    const req: Request = { method: 'GET', path, headers: {} };
-    expect(await outcome(() => dispatch(api, structuredClone(req), ctx))).toEqual(await outcome(() => api.handleRequest(structuredClone(req), ctx)));
-  }
-  expect(compared).toBeGreaterThan(600);
-  expect(seen.get('handled')).toBeGreaterThan(100);
-  expect(seen.get('400')).toBeGreaterThan(150);
-  expect(seen.get('405')).toBeGreaterThan(50);
+  const { differences, kinds } = await compare(requests);
+  expect(differences).toEqual([]);
+  expect(kinds.get('handled')).toBeGreaterThan(300);
+  expect(kinds.get('400')).toBeGreaterThan(3000);
+});
+
+it('reads query strings exactly as qs does, taking its own path only for plain name=value pairs', () => {
+  const read = (query: string) => stock.router.parseRequestQuery({ method: 'get', path: '/', headers: {}, query });
+  // Pieces that qs treats specially (brackets, escapes, '+', prototype names, repeats) mixed
+  // with plain ones, so that both paths are taken often.
+  const piece = fc.constantFrom(
+    'a', 'b', 'limit', '1', '=', '==', '&', '&&', '%', '%2', '%20', '%5B', '%5d', '%C3%A9', '%E0%A4%A', '+', '.', '~', '-',
+    '[', ']', '[]', '[0]', 'toString', '__proto__', 'constructor', 'é', ' ', '"', '{', '}',
+  );
+  let plain = 0;
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const query = pieces.join('');
+      const fast = plainQuery(query);
+      if (!fast) return;
+      plain++;
+      expect(fast).toEqual(read(query));
+    }),
+    { numRuns: 20_000 },
+  );
+  expect(plain).toBeGreaterThan(1_000);
+  expect(plainQuery('limit=10&marker=a%20b')).toEqual({ limit: '10', marker: 'a b' });
+});
+
+it('answers 400, where the stock parser threw, to a path parameter that is not valid percent-encoding', () => {
+  expect(() => ours.match('GET', '/v2/p/backups/%E0%A4%A')).toThrow(
+    expect.objectContaining({ status: 400, message: 'path parameter "backup_id" is not valid percent-encoded UTF-8' }),
+  );
 });

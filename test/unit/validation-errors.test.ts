@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { describeValidationErrors } from '../../src/api/backend';
+import { describeValidationErrors } from '../../src/api/dispatch/validate';
 
 const error = (e: Partial<ErrorObject>): ErrorObject =>
   ({ keyword: 'type', instancePath: '', schemaPath: '', params: {}, message: 'is invalid', ...e }) as ErrorObject;

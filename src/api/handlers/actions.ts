@@ -1,53 +1,43 @@
 // Actions, v1 and v2.
-import type Koa from 'koa';
-import type { Knex } from 'knex';
-import type { components } from '../../../generated/openapi';
-import { actions } from '../../db/repos/kinds';
-import type { CallerOf } from '../../identity';
-import { actionNotFound, actionService } from '../../services/actions';
-import { setETag } from '../concurrency';
-import { type Ctx, type Handlers, reply, replyJson } from '../types';
-import { type Json, jsonList } from '../../json';
-import { versionedHandlers } from './versioned';
+import { jsonList } from '../../db/json-text';
+import type { Store } from '../../db/store';
+import type { Services } from '../../services';
+import type { Handlers, OperationRequest } from '../types';
+import { documentHandlers } from './documents';
 
-type Action = components['schemas']['Action'];
-type Written = components['schemas']['ActionWritten'];
 type ActionHandlers = Pick<
   Handlers,
   | 'listActions' | 'listActionsV1' | 'createAction' | 'createActionV1' | 'getAction' | 'getActionV1'
   | 'replaceAction' | 'replaceActionV1' | 'updateAction' | 'updateActionV1' | 'deleteAction' | 'deleteActionV1'
 >;
 
-export function actionHandlers(db: Knex, callerOf: CallerOf): ActionHandlers {
-  const service = actionService(db);
-  const common = versionedHandlers(db, actions, 'action_id', actionNotFound, service, callerOf);
+export function actionHandlers(store: Store, { actions }: Services): ActionHandlers {
+  const documents = documentHandlers({
+    repo: store.actions,
+    service: actions,
+    idKey: 'action_id',
+    listed: (items) => jsonList('actions', items),
+    written: (action_id, version) => ({ action_id, version }),
+  });
 
-  const list = async (c: Ctx<'listActions' | 'listActionsV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'listActions', 200, jsonList('actions', (await common.list(c, ctx)) as Json<Action>[]));
-  const create = async (c: Ctx<'createAction' | 'createActionV1'>, ctx: Koa.Context) => {
-    const { id } = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
-    setETag(ctx, 1);
-    reply(ctx, 'createAction', 201, { action_id: id });
-  };
-  const get = async (c: Ctx<'getAction' | 'getActionV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'getAction', 200, (await common.get(c, ctx)) as Json<Action>);
-  const replace = async (c: Ctx<'replaceAction' | 'replaceActionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'replaceAction', 201, (await common.replace(c, ctx)) as Written);
-  const update = async (c: Ctx<'updateAction' | 'updateActionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'updateAction', 200, (await common.update(c, ctx)) as Written);
+  const create = async ({ caller, body }: OperationRequest<'createAction' | 'createActionV1'>) => ({
+    status: 201 as const,
+    body: { action_id: await actions.create(caller, body) },
+    etag: 1,
+  });
 
   return {
-    listActions: list,
-    listActionsV1: list,
+    listActions: documents.list,
+    listActionsV1: documents.list,
     createAction: create,
     createActionV1: create,
-    getAction: get,
-    getActionV1: get,
-    replaceAction: replace,
-    replaceActionV1: replace,
-    updateAction: update,
-    updateActionV1: update,
-    deleteAction: (c, ctx) => common.remove(c, ctx, false),
-    deleteActionV1: (c, ctx) => common.remove(c, ctx, true),
+    getAction: documents.get,
+    getActionV1: documents.get,
+    replaceAction: documents.replace,
+    replaceActionV1: documents.replace,
+    updateAction: documents.update,
+    updateActionV1: documents.update,
+    deleteAction: documents.remove,
+    deleteActionV1: documents.removeOr404,
   };
 }

@@ -1,12 +1,10 @@
 // Backup metadata, v1 and v2: one implementation, scoped by the caller.
-import type Koa from 'koa';
-import type { BackupsRepo } from '../../db/repos/backups';
-import { badRequest, notFound } from '../../errors';
-import type { CallerOf } from '../../identity';
-import { type Ctx, type Handlers, noContent, reply, replyJson } from '../types';
-import { jsonList } from '../../json';
-import { combineSearches } from '../../db/search';
-import { callerFor, pageOf, searchParam } from './common';
+import { jsonList } from '../../db/json-text';
+import type { Store } from '../../db/store';
+import { notFound } from '../../errors';
+import type { Services } from '../../services';
+import type { Handlers, OperationRequest } from '../types';
+import { found, pageOf, searchOf } from './requests';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -14,28 +12,22 @@ type BackupHandlers = Pick<
   | 'getBackup' | 'getBackupV1' | 'deleteBackup' | 'deleteBackupV1'
 >;
 
-export function backupHandlers(backups: BackupsRepo, callerOf: CallerOf): BackupHandlers {
-  async function list(c: Ctx<'listBackups' | 'listBackupsV1'>, ctx: Koa.Context) {
-    const found = await backups.list(callerFor(callerOf, c, ctx), pageOf(c), combineSearches(c.request.requestBody, searchParam(c)));
-    replyJson(ctx, 'listBackups', 200, jsonList('backups', found));
-  }
+export function backupHandlers({ backups }: Store, services: Services): BackupHandlers {
+  const list = async (request: OperationRequest<'listBackups' | 'listBackupsV1'>) => {
+    const page = found(await backups.list(request.caller, pageOf(request), searchOf(request)), request);
+    return { status: 200 as const, body: jsonList('backups', page) };
+  };
 
-  async function create(c: Ctx<'createBackup' | 'createBackupV1'>, ctx: Koa.Context) {
-    const metadata = c.request.requestBody;
-    // The spec cannot say "one of two keys" in a way generated clients understand, so it is checked here.
-    if (metadata.hostname === undefined && metadata.host_name === undefined) {
-      throw badRequest("backup metadata must have 'hostname' (or 'host_name')");
-    }
-    const backupId = await backups.insert(callerFor(callerOf, c, ctx), metadata);
-    reply(ctx, 'createBackup', 201, { backup_id: backupId });
-  }
+  const create = async ({ caller, body }: OperationRequest<'createBackup' | 'createBackupV1'>) => ({
+    status: 201 as const,
+    body: { backup_id: await services.backups.create(caller, body) },
+  });
 
-  async function get(c: Ctx<'getBackup' | 'getBackupV1'>, ctx: Koa.Context) {
-    const { backup_id } = c.request.params;
-    const backup = await backups.find(callerFor(callerOf, c, ctx), backup_id);
+  const get = async ({ caller, params: { backup_id } }: OperationRequest<'getBackup' | 'getBackupV1'>) => {
+    const backup = await backups.find(caller, backup_id);
     if (!backup) throw notFound(`No backup found with ID ${backup_id}`);
-    replyJson(ctx, 'getBackup', 200, backup);
-  }
+    return { status: 200 as const, body: backup };
+  };
 
   return {
     listBackups: list,
@@ -46,17 +38,14 @@ export function backupHandlers(backups: BackupsRepo, callerOf: CallerOf): Backup
     getBackupV1: get,
 
     // v2 answers 204 whatever there was to delete, as the original and its tempest tests require.
-    async deleteBackup(c, ctx) {
-      await backups.remove(callerFor(callerOf, c, ctx), c.request.params.backup_id);
-      noContent(ctx);
+    async deleteBackup({ caller, params }) {
+      await services.backups.remove(caller, params.backup_id);
+      return { status: 204 as const };
     },
 
-    async deleteBackupV1(c, ctx) {
-      const { backup_id } = c.request.params;
-      if (!(await backups.remove(callerFor(callerOf, c, ctx), backup_id))) {
-        throw notFound(`No backup found with ID ${backup_id}`);
-      }
-      noContent(ctx);
+    async deleteBackupV1({ caller, params: { backup_id } }) {
+      if (!(await services.backups.remove(caller, backup_id))) throw notFound(`No backup found with ID ${backup_id}`);
+      return { status: 204 as const };
     },
   };
 }

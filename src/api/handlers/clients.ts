@@ -1,11 +1,9 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
-import type Koa from 'koa';
-import type { ClientsRepo } from '../../db/repos/clients';
+import type { Store } from '../../db/store';
 import { notFound } from '../../errors';
-import type { CallerOf } from '../../identity';
-import { type Ctx, type Handlers, noContent, reply } from '../types';
-import { combineSearches } from '../../db/search';
-import { callerFor, pageOf, searchParam } from './common';
+import type { Services } from '../../services';
+import type { Handlers, OperationRequest } from '../types';
+import { found, pageOf, searchOf } from './requests';
 
 type ClientHandlers = Pick<
   Handlers,
@@ -13,24 +11,22 @@ type ClientHandlers = Pick<
   | 'getClient' | 'getClientV1' | 'deleteClient' | 'deleteClientV1'
 >;
 
-export function clientHandlers(clients: ClientsRepo, callerOf: CallerOf): ClientHandlers {
-  async function list(c: Ctx<'listClients' | 'listClientsV1'>, ctx: Koa.Context) {
-    const found = await clients.list(callerFor(callerOf, c, ctx), pageOf(c), combineSearches(c.request.requestBody, searchParam(c)));
-    reply(ctx, 'listClients', 200, { clients: found });
-  }
+export function clientHandlers({ clients }: Store, services: Services): ClientHandlers {
+  const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => ({
+    status: 200 as const,
+    body: { clients: found(await clients.list(request.caller, pageOf(request), searchOf(request)), request) },
+  });
 
-  async function create(c: Ctx<'createClient' | 'createClientV1'>, ctx: Koa.Context) {
-    const info = c.request.requestBody;
-    await clients.insert(callerFor(callerOf, c, ctx), info);
-    reply(ctx, 'createClient', 201, { client_id: info.client_id });
-  }
+  const create = async ({ caller, body }: OperationRequest<'createClient' | 'createClientV1'>) => {
+    await services.clients.create(caller, body);
+    return { status: 201 as const, body: { client_id: body.client_id } };
+  };
 
-  async function get(c: Ctx<'getClient' | 'getClientV1'>, ctx: Koa.Context) {
-    const { client_id } = c.request.params;
-    const client = await clients.find(callerFor(callerOf, c, ctx), client_id);
+  const get = async ({ caller, params: { client_id } }: OperationRequest<'getClient' | 'getClientV1'>) => {
+    const client = await clients.find(caller, client_id);
     if (!client) throw notFound(`No client found with ID ${client_id}`);
-    reply(ctx, 'getClient', 200, client);
-  }
+    return { status: 200 as const, body: client };
+  };
 
   return {
     listClients: list,
@@ -41,17 +37,14 @@ export function clientHandlers(clients: ClientsRepo, callerOf: CallerOf): Client
     getClientV1: get,
 
     // v2 answers 204 whatever there was to delete, as the original does.
-    async deleteClient(c, ctx) {
-      await clients.remove(callerFor(callerOf, c, ctx), c.request.params.client_id);
-      noContent(ctx);
+    async deleteClient({ caller, params }) {
+      await services.clients.remove(caller, params.client_id);
+      return { status: 204 as const };
     },
 
-    async deleteClientV1(c, ctx) {
-      const { client_id } = c.request.params;
-      if (!(await clients.remove(callerFor(callerOf, c, ctx), client_id))) {
-        throw notFound(`No client found with ID ${client_id}`);
-      }
-      noContent(ctx);
+    async deleteClientV1({ caller, params: { client_id } }) {
+      if (!(await services.clients.remove(caller, client_id))) throw notFound(`No client found with ID ${client_id}`);
+      return { status: 204 as const };
     },
   };
 }

@@ -1,61 +1,59 @@
 // Jobs, v1 and v2.
-import type Koa from 'koa';
-import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
-import { jobs } from '../../db/repos/kinds';
-import type { CallerOf } from '../../identity';
-import type { JobEventName } from '../../domain/job-events';
-import { jobNotFound, jobService } from '../../services/jobs';
-import { expectedVersion, setETag } from '../concurrency';
-import { type Ctx, type Handlers, reply, replyJson } from '../types';
-import { type Json, jsonList } from '../../json';
-import { versionedHandlers } from './versioned';
+import { jsonList } from '../../db/json-text';
+import type { Store } from '../../db/store';
+import type { Services } from '../../services';
+import type { Handlers, OperationRequest } from '../types';
+import { documentHandlers, targetOf } from './documents';
 
-type Job = components['schemas']['Job'];
 type JobHandlers = Pick<
   Handlers,
   | 'listJobs' | 'listJobsV1' | 'createJob' | 'createJobV1' | 'getJob' | 'getJobV1' | 'replaceJob' | 'replaceJobV1'
   | 'updateJob' | 'updateJobV1' | 'deleteJob' | 'deleteJobV1' | 'postJobEvent' | 'postJobEventV1'
 >;
+type JobEvent = components['schemas']['JobEvent'];
 
-export function jobHandlers(db: Knex, callerOf: CallerOf): JobHandlers {
-  const service = jobService(db);
-  const common = versionedHandlers(db, jobs, 'job_id', jobNotFound, service, callerOf);
+export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
+  const documents = documentHandlers({
+    repo: store.jobs,
+    service: jobs,
+    idKey: 'job_id',
+    listed: (items) => jsonList('jobs', items),
+    written: (job_id, version) => ({ job_id, version }),
+  });
 
-  const list = async (c: Ctx<'listJobs' | 'listJobsV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'listJobs', 200, jsonList('jobs', (await common.list(c, ctx)) as Json<Job>[]));
-  const create = async (c: Ctx<'createJob' | 'createJobV1'>, ctx: Koa.Context) => {
-    const id = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
-    setETag(ctx, 1);
-    reply(ctx, 'createJob', 201, { job_id: id });
-  };
-  const get = async (c: Ctx<'getJob' | 'getJobV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'getJob', 200, (await common.get(c, ctx)) as Json<Job>);
-  const replace = async (c: Ctx<'replaceJob' | 'replaceJobV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'replaceJob', 201, (await common.replace(c, ctx)) as { job_id: string; version: number });
-  const update = async (c: Ctx<'updateJob' | 'updateJobV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'updateJob', 200, (await common.update(c, ctx)) as { job_id: string; version: number });
-  const event = async (c: Ctx<'postJobEvent' | 'postJobEventV1'>, ctx: Koa.Context) => {
-    // The schema admits exactly one of start, stop or abort.
-    const name = Object.keys(c.request.requestBody)[0] as JobEventName;
-    const result = await service.event(common.scopeOf(c, ctx), common.idOf(c), name, expectedVersion(ctx));
-    reply(ctx, 'postJobEvent', 202, { result: result as components['schemas']['JobEventResult']['result'] });
-  };
+  const create = async ({ caller, body }: OperationRequest<'createJob' | 'createJobV1'>) => ({
+    status: 201 as const,
+    body: { job_id: await jobs.create(caller, body) },
+    etag: 1,
+  });
+
+  const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
+    status: 202 as const,
+    body: { result: await jobs.event(targetOf(request, 'job_id'), eventName(request.body)) },
+  });
 
   return {
-    listJobs: list,
-    listJobsV1: list,
+    listJobs: documents.list,
+    listJobsV1: documents.list,
     createJob: create,
     createJobV1: create,
-    getJob: get,
-    getJobV1: get,
-    replaceJob: replace,
-    replaceJobV1: replace,
-    updateJob: update,
-    updateJobV1: update,
-    deleteJob: (c, ctx) => common.remove(c, ctx, false),
-    deleteJobV1: (c, ctx) => common.remove(c, ctx, true),
+    getJob: documents.get,
+    getJobV1: documents.get,
+    replaceJob: documents.replace,
+    replaceJobV1: documents.replace,
+    updateJob: documents.update,
+    updateJobV1: documents.update,
+    deleteJob: documents.remove,
+    deleteJobV1: documents.removeOr404,
     postJobEvent: event,
     postJobEventV1: event,
   };
+}
+
+/** The schema admits exactly one of start, stop or abort. */
+function eventName(body: JobEvent): 'start' | 'stop' | 'abort' {
+  if ('start' in body) return 'start';
+  if ('stop' in body) return 'stop';
+  return 'abort';
 }

@@ -1,17 +1,10 @@
 // Sessions, v1 and v2.
-import type Koa from 'koa';
-import type { Knex } from 'knex';
-import type { components } from '../../../generated/openapi';
-import { sessions } from '../../db/repos/kinds';
-import type { CallerOf } from '../../identity';
-import { sessionNotFound, sessionService } from '../../services/sessions';
-import { expectedVersion, setETag } from '../concurrency';
-import { type Ctx, type Handlers, noContent, reply, replyJson } from '../types';
-import { type Json, jsonList } from '../../json';
-import { versionedHandlers } from './versioned';
+import { jsonList } from '../../db/json-text';
+import type { Store } from '../../db/store';
+import type { Services } from '../../services';
+import type { Handlers, OperationRequest } from '../types';
+import { documentHandlers, targetOf } from './documents';
 
-type Session = components['schemas']['Session'];
-type Written = components['schemas']['SessionWritten'];
 type SessionHandlers = Pick<
   Handlers,
   | 'listSessions' | 'listSessionsV1' | 'createSession' | 'createSessionV1' | 'getSession' | 'getSessionV1'
@@ -20,51 +13,45 @@ type SessionHandlers = Pick<
   | 'removeSessionJob' | 'removeSessionJobV1'
 >;
 
-export function sessionHandlers(db: Knex, callerOf: CallerOf): SessionHandlers {
-  const service = sessionService(db);
-  const common = versionedHandlers(db, sessions, 'session_id', sessionNotFound, service, callerOf);
-
-  const list = async (c: Ctx<'listSessions' | 'listSessionsV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'listSessions', 200, jsonList('sessions', (await common.list(c, ctx)) as Json<Session>[]));
-  const create = async (c: Ctx<'createSession' | 'createSessionV1'>, ctx: Koa.Context) => {
-    const id = await service.create(common.scopeOf(c, ctx), c.request.requestBody);
-    setETag(ctx, 1);
-    reply(ctx, 'createSession', 201, { session_id: id });
+export function sessionHandlers(store: Store, { sessions }: Services): SessionHandlers {
+  const documents = documentHandlers({
+    repo: store.sessions,
+    service: sessions,
+    idKey: 'session_id',
+    listed: (items) => jsonList('sessions', items),
+    written: (session_id, version) => ({ session_id, version }),
+  });
+  const create = async ({ caller, body }: OperationRequest<'createSession' | 'createSessionV1'>) => ({
+    status: 201 as const,
+    body: { session_id: await sessions.create(caller, body) },
+    etag: 1,
+  });
+  const act = async (request: OperationRequest<'postSessionAction' | 'postSessionActionV1'>) => ({
+    status: 202 as const,
+    body: await sessions.act(targetOf(request, 'session_id'), request.body),
+  });
+  const addJob = async (request: OperationRequest<'addSessionJob' | 'addSessionJobV1'>) => {
+    await sessions.addJob(targetOf(request, 'session_id'), request.params.job_id);
+    return { status: 204 as const };
   };
-  const get = async (c: Ctx<'getSession' | 'getSessionV1'>, ctx: Koa.Context) =>
-    replyJson(ctx, 'getSession', 200, (await common.get(c, ctx)) as Json<Session>);
-  const replace = async (c: Ctx<'replaceSession' | 'replaceSessionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'replaceSession', 201, (await common.replace(c, ctx)) as Written);
-  const update = async (c: Ctx<'updateSession' | 'updateSessionV1'>, ctx: Koa.Context) =>
-    reply(ctx, 'updateSession', 200, (await common.update(c, ctx)) as Written);
-  const act = async (c: Ctx<'postSessionAction' | 'postSessionActionV1'>, ctx: Koa.Context) => {
-    const outcome = await service.act(common.scopeOf(c, ctx), common.idOf(c), c.request.requestBody, expectedVersion(ctx));
-    reply(ctx, 'postSessionAction', 202, outcome);
-  };
-  const addJob = async (c: Ctx<'addSessionJob' | 'addSessionJobV1'>, ctx: Koa.Context) => {
-    const { session_id, job_id } = c.request.params;
-    await service.addJob(common.scopeOf(c, ctx), session_id, job_id, expectedVersion(ctx));
-    noContent(ctx);
-  };
-  const removeJob = async (c: Ctx<'removeSessionJob' | 'removeSessionJobV1'>, ctx: Koa.Context) => {
-    const { session_id, job_id } = c.request.params;
-    await service.removeJob(common.scopeOf(c, ctx), session_id, job_id, expectedVersion(ctx));
-    noContent(ctx);
+  const removeJob = async (request: OperationRequest<'removeSessionJob' | 'removeSessionJobV1'>) => {
+    await sessions.removeJob(targetOf(request, 'session_id'), request.params.job_id);
+    return { status: 204 as const };
   };
 
   return {
-    listSessions: list,
-    listSessionsV1: list,
+    listSessions: documents.list,
+    listSessionsV1: documents.list,
     createSession: create,
     createSessionV1: create,
-    getSession: get,
-    getSessionV1: get,
-    replaceSession: replace,
-    replaceSessionV1: replace,
-    updateSession: update,
-    updateSessionV1: update,
-    deleteSession: (c, ctx) => common.remove(c, ctx, false),
-    deleteSessionV1: (c, ctx) => common.remove(c, ctx, true),
+    getSession: documents.get,
+    getSessionV1: documents.get,
+    replaceSession: documents.replace,
+    replaceSessionV1: documents.replace,
+    updateSession: documents.update,
+    updateSessionV1: documents.update,
+    deleteSession: documents.remove,
+    deleteSessionV1: documents.removeOr404,
     postSessionAction: act,
     postSessionActionV1: act,
     addSessionJob: addJob,

@@ -1,12 +1,14 @@
-// Stored backup metadata: the row <-> wire mapping and every query on the backups table.
+// Stored backup metadata: the row <-> wire mapping and every query on the backups table. Every
+// method takes an optional trailing `{ trx }` (see Store.transaction).
 import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
-import type { Caller, Scope } from '../../identity';
-import { type Json, jsonObject, membersOf, storedMember } from '../../json';
+import type { Caller, Scope } from '../../domain/caller';
 import { newId } from '../ids';
+import { type Json, jsonObject, membersOf, storedMember } from '../json-text';
 import { type Listing, type Page, readPage } from '../paging';
 import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, selectFirst } from '../prepared';
 import type { Search, SearchTarget } from '../search';
+import type { Tx } from '../store';
 
 export type Backup = components['schemas']['Backup'];
 export type BackupMetadata = components['schemas']['BackupMetadata'];
@@ -43,13 +45,14 @@ export class BackupsRepo {
   constructor(private readonly db: Knex) {}
 
   /** Stores the metadata as posted and returns the new backup's id. */
-  async insert(caller: Caller, metadata: BackupMetadata): Promise<string> {
-    const [backupId] = await this.insertMany(caller, [metadata]);
+  async insert(caller: Caller, metadata: BackupMetadata, tx: Tx = {}): Promise<string> {
+    const [backupId] = await this.insertMany(caller, [metadata], tx);
     return backupId!;
   }
 
   /** Stores many uploads in batches (one statement per batch); their new ids, in order. */
-  async insertMany(caller: Caller, uploads: BackupMetadata[]): Promise<string[]> {
+  async insertMany(caller: Caller, uploads: BackupMetadata[], { trx }: Tx = {}): Promise<string[]> {
+    const q = trx ?? this.db;
     const rows = uploads.map((metadata) => {
       const time = metadata.time_stamp ?? metadata.timestamp;
       return {
@@ -65,28 +68,26 @@ export class BackupsRepo {
         backup_metadata: JSON.stringify(metadata),
       };
     });
-    if (rows.length === 1) await run(this.db, insertRow('backups', rows[0]!));
-    else await this.db.batchInsert('backups', rows, INSERT_BATCH_ROWS);
+    if (rows.length === 1) await run(q, insertRow('backups', rows[0]!));
+    else await q.batchInsert('backups', rows, INSERT_BATCH_ROWS);
     return rows.map((row) => row.backup_id);
   }
 
-  async find(scope: Scope, backupId: string): Promise<Json<Backup> | undefined> {
-    const row = await selectFirst<BackupRow>(this.db, findSql(scope, backupId));
+  async find(scope: Scope, backupId: string, { trx }: Tx = {}): Promise<Json<Backup> | undefined> {
+    const row = await selectFirst<BackupRow>(trx ?? this.db, findSql(scope, backupId));
     return row && backupJson(row);
   }
 
-  async list(scope: Scope, page: Page, search?: Search): Promise<Json<Backup>[]> {
-    const rows = await readPage<BackupRow>(this.db, LISTING, scope, page, search);
-    return rows.map(backupJson);
+  /** One page; undefined when `page.marker` names none of the owner's backups. */
+  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Json<Backup>[] | undefined> {
+    const rows = await readPage<BackupRow>(trx ?? this.db, LISTING, scope, page, search);
+    return rows?.map(backupJson);
   }
 
-  /** True when the caller had such a backup. */
-  async remove(scope: Scope, backupId: string): Promise<boolean> {
-    return (await this.owned(scope).where('backup_id', backupId).delete()) > 0;
-  }
-
-  private owned(scope: Scope) {
-    return this.db('backups').where({ user_id: scope.userId, project_id: scope.projectId });
+  /** True when the owner had such a backup. */
+  async remove(scope: Scope, backupId: string, { trx }: Tx = {}): Promise<boolean> {
+    const owned = { user_id: scope.userId, project_id: scope.projectId, backup_id: backupId };
+    return (await (trx ?? this.db)('backups').where(owned).delete()) > 0;
   }
 }
 

@@ -1,13 +1,14 @@
-// Registered clients: the row <-> wire mapping and every query on the clients table.
+// Registered clients: the row <-> wire mapping and every query on the clients table. Every
+// method takes an optional trailing `{ trx }` (see Store.transaction).
 import type { Knex } from 'knex';
 import type { components } from '../../../generated/openapi';
-import { conflict } from '../../errors';
-import type { Scope } from '../../identity';
+import type { Scope } from '../../domain/caller';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
 import { ownedItem, selectFirst } from '../prepared';
 import type { Search, SearchTarget } from '../search';
+import type { Tx } from '../store';
 
 export type Client = components['schemas']['Client'];
 export type ClientInfo = components['schemas']['ClientInfo'];
@@ -45,40 +46,39 @@ const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COL
 export class ClientsRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Registers the client; a `client_id` the owner already registered is a conflict. */
-  async insert(scope: Scope, info: ClientInfo): Promise<void> {
+  /** Registers the client; false when the owner already registered its `client_id`. */
+  async insert(scope: Scope, info: ClientInfo, { trx }: Tx = {}): Promise<boolean> {
     const client: RegisteredClientInfo = { ...ALL_CAPABILITIES, ...info, uuid: info.uuid ?? newId() };
     try {
-      await this.db('clients').insert({
+      await (trx ?? this.db)('clients').insert({
         user_id: scope.userId,
         project_id: scope.projectId,
         client_id: client.client_id,
         uuid: client.uuid,
         client: JSON.stringify(client),
       });
+      return true;
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`Client already registered with ID ${client.client_id}`);
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
 
-  async find(scope: Scope, clientId: string, q: Knex = this.db): Promise<Client | undefined> {
-    const row = await selectFirst<ClientRow>(q, findSql(scope, clientId));
+  async find(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<Client | undefined> {
+    const row = await selectFirst<ClientRow>(trx ?? this.db, findSql(scope, clientId));
     return row && toClient(row);
   }
 
-  async list(scope: Scope, page: Page, search?: Search): Promise<Client[]> {
-    const rows = await readPage<ClientRow>(this.db, LISTING, scope, page, search);
-    return rows.map(toClient);
+  /** One page; undefined when `page.marker` names none of the owner's clients. */
+  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Client[] | undefined> {
+    const rows = await readPage<ClientRow>(trx ?? this.db, LISTING, scope, page, search);
+    return rows?.map(toClient);
   }
 
-  /** True when the caller had registered such a client. */
-  async remove(scope: Scope, clientId: string): Promise<boolean> {
-    return (await this.owned(scope).where('client_id', clientId).delete()) > 0;
-  }
-
-  private owned(scope: Scope) {
-    return this.db('clients').where({ user_id: scope.userId, project_id: scope.projectId });
+  /** True when the owner had registered such a client. */
+  async remove(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<boolean> {
+    const owned = { user_id: scope.userId, project_id: scope.projectId, client_id: clientId };
+    return (await (trx ?? this.db)('clients').where(owned).delete()) > 0;
   }
 }
 

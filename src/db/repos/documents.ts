@@ -1,14 +1,18 @@
 // Versioned documents (jobs, actions, sessions): one table each, the same shape and queries.
-// Every write names the version it read, so a write that lost a race changes nothing.
+// Every write names the version it read, so a write that lost a race changes nothing. Missing
+// and duplicate documents are answers (undefined, false), never errors: services decide statuses.
 import type { Knex } from 'knex';
-import type { Scope } from '../../identity';
-import { type Json, jsonObject, membersOf, storedMembers } from '../../json';
-import { isUniqueViolation } from '../errors';
+import type { Scope } from '../../domain/caller';
+import { isUniqueViolation, WriteConflict } from '../errors';
+import { type Json, jsonObject, membersOf, storedMembers } from '../json-text';
+import type { Tx } from '../store';
 import { type Listing, type Page, readPage } from '../paging';
 import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, selectFirst, type Sql } from '../prepared';
 import type { Search, SearchTarget } from '../search';
 
-export type Doc = Record<string, unknown>;
+import type { Doc } from '../../domain/documents';
+
+export type { Doc };
 
 export interface DocumentKind {
   table: string;
@@ -32,9 +36,6 @@ export interface Stored {
 /** Fields the server owns: never taken from a request body, never stored in `doc`. */
 export const serverOwned = (kind: DocumentKind) => [kind.idKey, 'user_id', 'project_id', 'version', '_version'];
 
-/** Thrown when a write finds the row at another version than it read: the caller retries. */
-export class WriteConflict extends Error {}
-
 interface Row {
   id: string;
   user_id: string;
@@ -43,43 +44,53 @@ interface Row {
   doc: string;
 }
 
-export class Documents {
+/**
+ * One kind's documents, bound to the database. `T` is the document as the API shows it, for the
+ * JSON text reads return. Every method takes an optional trailing `{ trx }` to run inside a
+ * transaction (see Store.transaction).
+ */
+export class DocumentsRepo<T> {
   private readonly findSql: (scope: Scope, id: string) => Sql;
   private readonly listing: Listing;
 
-  constructor(readonly kind: DocumentKind) {
+  constructor(
+    private readonly db: Knex,
+    readonly kind: DocumentKind,
+  ) {
     this.findSql = ownedItem(kind.table, kind.idKey, 'seq, version, doc');
     const { table, idKey, search } = kind;
     this.listing = { table, idColumn: idKey, columns: `${idKey} AS id, user_id, project_id, version, doc`, search };
   }
 
-  async find(q: Knex, scope: Scope, id: string): Promise<Stored | undefined> {
-    const row = await this.findRow(q, scope, id);
+  /** The stored document, to change it. Inside a transaction on MySQL/MariaDB the row is locked
+   * until commit: writers queue, not clash. */
+  async find(scope: Scope, id: string, { trx }: Tx = {}): Promise<Stored | undefined> {
+    const row = await this.findRow(scope, id, trx);
     return row && { doc: JSON.parse(row.doc) as Doc, version: row.version, seq: row.seq };
   }
 
   /** The document as the API shows it (see `wire`), and its version for the ETag. */
-  async findWire(q: Knex, scope: Scope, id: string): Promise<{ json: Json<Doc>; version: number } | undefined> {
-    const row = await this.findRow(q, scope, id);
+  async findWire(scope: Scope, id: string, { trx }: Tx = {}): Promise<{ json: Json<T>; version: number } | undefined> {
+    const row = await this.findRow(scope, id, trx);
     return row && { json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: row.version, doc: row.doc }), version: row.version };
   }
 
-  async list(q: Knex, scope: Scope, page: Page, search?: Search): Promise<Json<Doc>[]> {
-    const rows = await readPage<Row>(q, this.listing, scope, page, search);
-    return rows.map((row) => this.wire(row));
+  /** One page, as the API shows it; undefined when `page.marker` names none of the owner's documents. */
+  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Json<T>[] | undefined> {
+    const rows = await readPage<Row>(trx ?? this.db, this.listing, scope, page, search);
+    return rows?.map((row) => this.wire(row));
   }
 
-  /** Inside a transaction on MySQL/MariaDB the row is locked until commit: writers queue, not clash. */
-  private async findRow(q: Knex, scope: Scope, id: string): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
+  private async findRow(scope: Scope, id: string, trx?: Knex.Transaction): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
     const read: Sql = this.findSql(scope, id);
-    const lock = (q as Knex.Transaction).isTransaction && q.client.config.client === 'mysql2';
-    return selectFirst(q, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
+    const lock = trx !== undefined && this.db.client.config.client === 'mysql2';
+    return selectFirst(trx ?? this.db, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
   }
 
   /** Stores a new document at version 1; false when the owner already has this id. */
-  async insert(q: Knex, scope: Scope, id: string, doc: Doc): Promise<boolean> {
+  async insert(scope: Scope, id: string, doc: Doc, { trx }: Tx = {}): Promise<boolean> {
     try {
-      await q(this.kind.table).insert(this.newRow(scope, id, doc));
+      await (trx ?? this.db)(this.kind.table).insert(this.newRow(scope, id, doc));
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -88,8 +99,8 @@ export class Documents {
   }
 
   /** Stores many new documents at version 1, in batches (for imports and benchmarks). */
-  async insertMany(q: Knex, scope: Scope, items: { id: string; doc: Doc }[]): Promise<void> {
-    await q.batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), INSERT_BATCH_ROWS);
+  async insertMany(scope: Scope, items: { id: string; doc: Doc }[], { trx }: Tx = {}): Promise<void> {
+    await (trx ?? this.db).batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), INSERT_BATCH_ROWS);
   }
 
   private newRow(scope: Scope, id: string, doc: Doc) {
@@ -105,11 +116,12 @@ export class Documents {
 
   /**
    * Replaces the document `read` found: the same row (its seq, so not a document deleted and
-   * created again under the same id meanwhile) at the same version. Returns the new version.
+   * created again under the same id meanwhile) at the same version. Returns the new version;
+   * throws WriteConflict when another writer got there first.
    */
-  async update(q: Knex, scope: Scope, id: string, read: Pick<Stored, 'version' | 'seq'>, doc: Doc): Promise<number> {
+  async update(scope: Scope, id: string, read: Pick<Stored, 'version' | 'seq'>, doc: Doc, { trx }: Tx = {}): Promise<number> {
     const values: Record<string, Binding> = { version: read.version + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
-    const updated = await run(q, {
+    const updated = await run(trx ?? this.db, {
       sql: `UPDATE ${this.kind.table} SET ${Object.keys(values).map((column) => `${column} = ?`).join(', ')} `
         + 'WHERE seq = ? AND version = ? AND user_id = ? AND project_id = ?',
       bindings: [...Object.values(values), read.seq, read.version, scope.userId, scope.projectId],
@@ -119,8 +131,8 @@ export class Documents {
   }
 
   /** Deletes the document (only at `version`, when given); true when there was one. */
-  async remove(q: Knex, scope: Scope, id: string, version?: number): Promise<boolean> {
-    const query = this.owned(q, scope).where(this.kind.idKey, id);
+  async remove(scope: Scope, id: string, version: number | undefined, { trx }: Tx = {}): Promise<boolean> {
+    const query = (trx ?? this.db)(this.kind.table).where({ user_id: scope.userId, project_id: scope.projectId, [this.kind.idKey]: id });
     if (version !== undefined) query.where('version', version);
     return (await query.delete()) > 0;
   }
@@ -129,12 +141,8 @@ export class Documents {
    * The document as the API shows it: id and owner first, then its fields as stored, then the
    * version. Stored documents never hold those keys (see `serverOwned`), so none repeats.
    */
-  private wire(row: Row): Json<Doc> {
+  private wire(row: Row): Json<T> {
     const owner = { [this.kind.idKey]: row.id, user_id: row.user_id, project_id: row.project_id || null };
-    return jsonObject<Doc>(membersOf(owner), storedMembers(row.doc), membersOf({ version: row.version }));
-  }
-
-  private owned(q: Knex, scope: Scope) {
-    return q(this.kind.table).where({ user_id: scope.userId, project_id: scope.projectId });
+    return jsonObject<T>(membersOf(owner), storedMembers(row.doc), membersOf({ version: row.version }));
   }
 }

@@ -1,5 +1,5 @@
 // The three versioned document kinds: which fields are indexed, and where searches look.
-import { type Doc, type DocumentKind, Documents } from './documents';
+import type { Doc, DocumentKind } from './documents';
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const scheduleOf = (doc: Doc) => (doc.job_schedule ?? {}) as Doc;
@@ -45,7 +45,3 @@ export const SESSION: DocumentKind = {
     objects: ['$', '$.schedule'],
   },
 };
-
-export const jobs = new Documents(JOB);
-export const actions = new Documents(ACTION);
-export const sessions = new Documents(SESSION);

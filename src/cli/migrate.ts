@@ -1,8 +1,8 @@
 // `npm run migrate [latest|rollback|status]`: the same migrations the server runs at start.
 import knex from 'knex';
-import { knexConfig } from '../knexfile';
-import { loadConfig } from './config';
-import { migrateToLatest, migrationStatus, rollbackAll } from './db/migrate';
+import { knexConfig } from '../../knexfile';
+import { loadConfig } from '../config';
+import { migrateToLatest, migrationStatus, rollbackAll } from '../db/migrate';
 
 async function run(command: string): Promise<void> {
   const config = loadConfig([]);

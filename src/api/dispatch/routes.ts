@@ -1,0 +1,165 @@
+// The route table, built once from the spec's operations: what each operation needs on the
+// request path (security, body, media types, query parameters, compiled validators) and a matcher
+// that answers a typed Match. Matches as openapi-backend's router does (test/unit/dispatch.test.ts
+// compares them): exact paths first, then templates by specificity (most literal characters
+// first), a parameter standing for one non-empty segment, trailing slashes ignored.
+import type { ValidateFunction } from 'ajv';
+import type OpenAPIBackend from 'openapi-backend';
+import type { Operation } from 'openapi-backend';
+import { badRequest } from '../../errors';
+import type { OperationId } from '../types';
+
+/** A query parameter as the spec declares it. */
+export interface QueryParameter {
+  /** Declared with `content: application/json`: its value is JSON text. */
+  json: boolean;
+}
+
+export interface Route {
+  operationId: OperationId;
+  /** The operation as openapi-backend loaded it (dereferenced). */
+  operation: Operation;
+  /** The spec's path template, such as /v2/{project_id}/jobs/{job_id}. */
+  template: string;
+  /** The spec's security for this operation is not empty: the request has a caller. */
+  secured: boolean;
+  /** The operation declares a request body. */
+  takesBody: boolean;
+  /** The media types it answers with on success, in spec order. */
+  produces: string[];
+  /** The media type of each status it answers with (undefined for a status without a body). */
+  mediaTypes: ReadonlyMap<number, string | undefined>;
+  query: ReadonlyMap<string, QueryParameter>;
+  validators: ValidateFunction[];
+}
+
+export type Match =
+  | { kind: 'operation'; route: Route; params: Record<string, string> }
+  | { kind: 'notFound' }
+  /** Some operation has this path, none with this method; `allow` lists the methods that do. */
+  | { kind: 'methodNotAllowed'; allow: string[] };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/** One path template: its operations by method, and where its parameters are. */
+interface Template {
+  /** Literal characters: the more, the more specific. */
+  specificity: number;
+  order: number;
+  names: string[];
+  byMethod: Map<string, Route>;
+}
+
+interface Node {
+  literal: Map<string, Node>;
+  param?: Node;
+  /** Templates ending here, in definition order. */
+  templates: Template[];
+}
+
+const newNode = (): Node => ({ literal: new Map(), templates: [] });
+
+export function buildRoutes(api: OpenAPIBackend): Route[] {
+  const globalSecurity = api.definition.security ?? [];
+  return api.router.getOperations().map((operation) => {
+    const operationId = operation.operationId as OperationId;
+    const responses = Object.entries(operation.responses ?? {}) as [string, { content?: object }][];
+    const mediaTypes = new Map(responses.map(([status, r]) => [Number(status), Object.keys(r.content ?? {})[0]]));
+    const query = new Map<string, QueryParameter>();
+    for (const p of operation.parameters ?? []) {
+      if ('$ref' in p || p.in !== 'query' || query.has(p.name)) continue;
+      query.set(p.name, { json: Boolean(p.content?.['application/json']) });
+    }
+    return {
+      operationId,
+      operation,
+      template: operation.path,
+      secured: (operation.security ?? globalSecurity).length > 0,
+      takesBody: Boolean(operation.requestBody),
+      produces: responses.filter(([status]) => /^[23]/.test(status)).flatMap(([, r]) => Object.keys(r.content ?? {})),
+      mediaTypes,
+      query,
+      validators: api.validator.getRequestValidatorsForOperation(operationId) ?? [],
+    };
+  });
+}
+
+export function createMatcher(routes: Route[]): (method: string, path: string) => Match {
+  const exact = new Map<string, Template>();
+  const root = newNode();
+  const templates = new Map<string, Template>();
+  routes.forEach((route, order) => {
+    const { template: path } = route;
+    let template = templates.get(path);
+    if (!template) {
+      const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      template = { specificity: path.replace(/\{.*?\}/g, '').length, order, names, byMethod: new Map() };
+      templates.set(path, template);
+      if (names.length === 0) exact.set(path, template);
+      let node = root;
+      for (const segment of path.split('/').slice(1)) {
+        if (/^\{[^}]+\}$/.test(segment)) node = node.param ??= newNode();
+        else if (segment.includes('{')) throw new Error(`routes: unsupported path template ${path}`);
+        else node = node.literal.get(segment) ?? node.literal.set(segment, newNode()).get(segment)!;
+      }
+      node.templates.push(template);
+    }
+    template.byMethod.set(route.operation.method, route);
+  });
+
+  return (rawMethod, rawPath) => {
+    const method = rawMethod.trim().toLowerCase();
+    const path = normalize(rawPath);
+    const route = exact.get(path)?.byMethod.get(method);
+    if (route) return { kind: 'operation', route, params: {} };
+    const found: Found[] = [];
+    collect(root, path.split('/').slice(1), 0, [], found);
+    if (found.length === 0) return { kind: 'notFound' };
+    found.sort((a, b) => b.template.specificity - a.template.specificity || a.template.order - b.template.order);
+    for (const { template, values } of found) {
+      const matched = template.byMethod.get(method);
+      if (matched) return { kind: 'operation', route: matched, params: decodeParams(template.names, values) };
+    }
+    const allowed = new Set(found.flatMap(({ template }) => [...template.byMethod.keys()]));
+    return { kind: 'methodNotAllowed', allow: METHODS.filter((m) => allowed.has(m)).map((m) => m.toUpperCase()) };
+  };
+}
+
+/** A leading slash, no query string, no trailing slashes (collection URLs may end with one). */
+function normalize(rawPath: string): string {
+  let path = rawPath.trim();
+  if (!path.startsWith('/')) path = `/${path}`;
+  path = path.split('?')[0]!;
+  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return path;
+}
+
+interface Found {
+  template: Template;
+  /** The segments standing for the template's parameters, in order. */
+  values: string[];
+}
+
+/** Every template the segments match; a parameter matches one non-empty segment. */
+function collect(node: Node, segments: string[], index: number, values: string[], out: Found[]): void {
+  if (index === segments.length) {
+    for (const template of node.templates) out.push({ template, values });
+    return;
+  }
+  const segment = segments[index]!;
+  const literal = node.literal.get(segment);
+  if (literal) collect(literal, segments, index + 1, values, out);
+  if (node.param && segment !== '') collect(node.param, segments, index + 1, [...values, segment], out);
+}
+
+function decodeParams(names: string[], values: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  names.forEach((name, i) => {
+    try {
+      params[name] = decodeURIComponent(values[i]!);
+    } catch {
+      throw badRequest(`path parameter "${name}" is not valid percent-encoded UTF-8`);
+    }
+  });
+  return params;
+}

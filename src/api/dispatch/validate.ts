@@ -1,0 +1,79 @@
+// Request validation with openapi-backend's compiled validators (the spec's parameter and body
+// schemas, coercing query parameters to their types), on the request as parsed once.
+import type { ErrorObject } from 'ajv';
+import type { Query } from './query';
+import type { Route } from './routes';
+
+export interface RequestParts {
+  params: Record<string, string>;
+  query: Query;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body; undefined when none was sent. */
+  body: unknown;
+}
+
+/**
+ * Validates `parts` against the route's schemas. Query values are coerced in place (`limit=5`
+ * becomes 5) and JSON query parameters are parsed. Returns the problems found, none when valid.
+ */
+export function validateRequest(route: Route, parts: RequestParts): ErrorObject[] {
+  const errors: ErrorObject[] = [];
+  const { query } = parts;
+  for (const [name, parameter] of route.query) {
+    const raw = query[name];
+    if (!parameter.json || typeof raw !== 'string' || raw === '') continue;
+    try {
+      query[name] = JSON.parse(raw);
+    } catch (err) {
+      errors.push(parseError(`/query/${name}`, `#/parameters/${name}`, err));
+    }
+  }
+  const input: Record<string, unknown> = { path: parts.params, query, header: parts.headers, cookie: {} };
+  if (parts.body !== undefined) input.requestBody = parts.body;
+  for (const validate of route.validators) {
+    validate(input);
+    if (validate.errors) errors.push(...validate.errors);
+  }
+  return errors;
+}
+
+const parseError = (instancePath: string, schemaPath: string, err: unknown): ErrorObject => ({
+  keyword: 'parse',
+  instancePath,
+  schemaPath,
+  params: {},
+  message: (err as Error).message,
+});
+
+/** One sentence per problem, naming the parameter or body field, for the error's description. */
+export function describeValidationErrors(errors: ErrorObject[]): string {
+  return [...new Set(errors.map(describeValidationError))].join('; ');
+}
+
+function describeValidationError(e: ErrorObject): string {
+  const [, part = '', ...rest] = e.instancePath.split('/');
+  const field = rest.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const params = e.params as Record<string, unknown>;
+  const isBody = part === 'requestBody';
+  const kind = part === 'header' ? 'header' : `${part} parameter`;
+  if (e.keyword === 'required' && !isBody) {
+    if (part === '') return params.missingProperty === 'requestBody' ? 'Missing request body' : 'invalid request';
+    return `${kind} "${String(params.missingProperty)}" is required`;
+  }
+  if (e.keyword === 'additionalProperties' && !isBody) {
+    return `unknown ${kind} "${String(params.additionalProperty)}"`;
+  }
+  const subject = isBody ? (field ? `body field "${field}"` : 'body') : `${kind} "${field}"`;
+  switch (e.keyword) {
+    case 'required':
+      return `${subject} is missing required property "${String(params.missingProperty)}"`;
+    case 'additionalProperties':
+      return `${subject} has unknown property "${String(params.additionalProperty)}"`;
+    case 'enum':
+      return `${subject} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'parse':
+      return 'Malformed JSON';
+    default:
+      return `${subject} ${e.message ?? 'is invalid'}`;
+  }
+}

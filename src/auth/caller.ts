@@ -1,0 +1,81 @@
+// Who is calling: the one place that knows about identity headers and Keystone tokens. The
+// dispatcher asks it for the caller of every operation the spec secures (src/app.ts).
+import type Koa from 'koa';
+import type { Config } from '../config';
+import type { Caller } from '../domain/caller';
+import { ApiError, badRequest } from '../errors';
+import { KeystoneUnavailable, KeystoneValidator } from './keystone';
+
+export interface Auth {
+  /**
+   * The caller of a request to a secured operation; `urlProjectId` is the v2 URL's project (v1
+   * has none). Throws 401, 403 or 503 when there is no caller to be had.
+   */
+  callerOf(ctx: Koa.Context, urlProjectId: string | undefined): Caller | Promise<Caller>;
+}
+
+const MAX_ID_LENGTH = 64;
+const PROJECT_ID = /^[A-Za-z0-9_.-]+$/;
+
+export function createAuth(auth: Config['auth']): Auth {
+  return auth.mode === 'noauth' ? noauth(auth.defaultUserId) : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole);
+}
+
+/**
+ * noauth: the user is `X-User-Id` (or `defaultUserId`), the name `X-User-Name`; v1 takes its
+ * project from `X-Project-Id` when one is sent.
+ */
+function noauth(defaultUserId: string): Auth {
+  return {
+    callerOf(ctx, urlProjectId) {
+      const userId = header(ctx, 'x-user-id') ?? defaultUserId;
+      if (userId.length > MAX_ID_LENGTH) {
+        throw badRequest(`header X-User-Id must be at most ${MAX_ID_LENGTH} characters`);
+      }
+      // The URL's project is checked against the spec's pattern with the other parameters.
+      const projectId = urlProjectId ?? header(ctx, 'x-project-id') ?? '';
+      if (urlProjectId === undefined && projectId && (projectId.length > MAX_ID_LENGTH || !PROJECT_ID.test(projectId))) {
+        throw badRequest(`header X-Project-Id must be at most ${MAX_ID_LENGTH} letters, digits, '_', '.' or '-'`);
+      }
+      const userName = header(ctx, 'x-user-name') ?? null;
+      if (userName && userName.length > 255) throw badRequest('header X-User-Name must be at most 255 characters');
+      return { userId, projectId, userName };
+    },
+  };
+}
+
+/**
+ * keystone: a valid `X-Auth-Token` is required (401 otherwise, with the header that tells
+ * clients where to authenticate) and everything comes from it; identity headers sent by the
+ * client mean nothing. A v2 URL must name the token's project, unless the token carries the
+ * admin role (the original never checked, letting anyone use any project's URLs).
+ */
+function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: string): Auth {
+  const unauthorized = () =>
+    new ApiError(401, 'The request you have made requires authentication.', {
+      headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
+    });
+  return {
+    async callerOf(ctx, urlProjectId) {
+      const token = header(ctx, 'x-auth-token');
+      if (!token) throw unauthorized();
+      const identity = await validator.validate(token).catch((err: unknown) => {
+        if (!(err instanceof KeystoneUnavailable)) throw err;
+        throw new ApiError(503, 'The identity service cannot be reached; try again later.', { cause: err });
+      });
+      if (!identity) throw unauthorized();
+      if (!identity.projectId) throw forbidden('The token is not scoped to a project.');
+      if (urlProjectId !== undefined && urlProjectId !== identity.projectId && !identity.roles.includes(adminRole)) {
+        throw forbidden(`The token is scoped to project ${identity.projectId}, not ${urlProjectId}.`);
+      }
+      return { userId: identity.userId, projectId: urlProjectId ?? identity.projectId, userName: identity.userName };
+    },
+  };
+}
+
+const forbidden = (description: string) => new ApiError(403, description);
+
+function header(ctx: Koa.Context, name: string): string | undefined {
+  const value = ctx.get(name).trim();
+  return value === '' ? undefined : value;
+}

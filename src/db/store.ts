@@ -1,0 +1,40 @@
+// The storage layer as the rest of the server sees it: every repository, bound to one database,
+// and the transactions that span them. Built once, by src/server.ts.
+import type { Knex } from 'knex';
+import type { components } from '../../generated/openapi';
+import { BackupsRepo } from './repos/backups';
+import { ClientsRepo } from './repos/clients';
+import { DocumentsRepo } from './repos/documents';
+import { ACTION, JOB, SESSION } from './repos/kinds';
+import { inTransaction } from './transactions';
+
+/** The trailing option of every repository method: run inside this transaction. */
+export interface Tx {
+  trx?: Knex.Transaction;
+}
+
+export interface Store {
+  backups: BackupsRepo;
+  clients: ClientsRepo;
+  jobs: DocumentsRepo<components['schemas']['Job']>;
+  actions: DocumentsRepo<components['schemas']['Action']>;
+  sessions: DocumentsRepo<components['schemas']['Session']>;
+  /** Runs `work` in one transaction, again from the start when another writer got there first. */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>;
+}
+
+export function createStore(db: Knex): Store {
+  return {
+    backups: new BackupsRepo(db),
+    clients: new ClientsRepo(db),
+    jobs: new DocumentsRepo(db, JOB),
+    actions: new DocumentsRepo(db, ACTION),
+    sessions: new DocumentsRepo(db, SESSION),
+    transaction: (work) => inTransaction(db, work),
+    ping: async () => {
+      await db.raw('SELECT 1');
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// The write steps every versioned document kind (jobs, actions, sessions) shares: each reads the
+// document, checks If-Match (412) and existence (404) where it must, and writes naming the row and
+// version it read, so that a write that lost a race changes nothing and starts again.
+import type { Scope } from '../domain/caller';
+import type { Doc } from '../domain/documents';
+import { type Expected, checkExpected } from '../domain/versions';
+import { WriteConflict } from '../db/errors';
+import type { DocumentsRepo, Stored } from '../db/repos/documents';
+import type { Store, Tx } from '../db/store';
+import { lostRace } from '../db/transactions';
+import { notFound } from '../errors';
+
+/** The document a write is about, and the version the client expects it at (If-Match). */
+export interface Target {
+  scope: Scope;
+  id: string;
+  expected: Expected;
+}
+
+/** What the handlers ask of a versioned kind's service (the kinds add their own operations). */
+export interface VersionedService {
+  /** Create-or-replace; the new version. */
+  replace(target: Target, body: Doc): Promise<number>;
+  /** Merge into the document (PATCH); the new version. */
+  update(target: Target, body: Doc): Promise<number>;
+  /** True when there was such a document. */
+  remove(target: Target): Promise<boolean>;
+}
+
+export type VersionedWrites = ReturnType<typeof versionedWrites>;
+
+export function versionedWrites<T>(store: Store, docs: DocumentsRepo<T>) {
+  const noun = docs.kind.noun;
+
+  /** The document a write starts from: 404 when there is none, 412 when If-Match is stale. */
+  async function current({ scope, id, expected }: Target, tx: Tx = {}): Promise<Stored> {
+    const found = await docs.find(scope, id, tx);
+    if (!found) throw notFound(`No ${noun} found with ID ${id}`);
+    checkExpected(noun, expected, found.version);
+    return found;
+  }
+
+  return {
+    current,
+
+    /**
+     * A change to one stored document (PATCH). First without a transaction: the read, then one
+     * UPDATE naming the row and version read, which changes nothing if another writer got there
+     * first (two round trips instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT). When another
+     * writer did get there first (or MariaDB chose this UPDATE as a deadlock's victim), or
+     * `writesOtherRows` says this change writes other rows too, it runs in a transaction instead,
+     * where writers queue on the row's lock. Returns the new version.
+     */
+    async patch(
+      target: Target,
+      change: (found: Stored, tx: Tx) => Doc | Promise<Doc>,
+      writesOtherRows: (found: Stored) => boolean = () => false,
+    ): Promise<number> {
+      const { scope, id } = target;
+      const found = await current(target);
+      if (!writesOtherRows(found)) {
+        try {
+          return await docs.update(scope, id, found, await change(found, {}));
+        } catch (err) {
+          if (!lostRace(err)) throw err;
+        }
+      }
+      return store.transaction(async (trx) => {
+        const locked = await current(target, { trx });
+        return docs.update(scope, id, locked, await change(locked, { trx }), { trx });
+      });
+    },
+
+    /** Create-or-replace under the target's id, building the document from what is there; the new version. */
+    async replace(target: Target, build: (found: Stored | undefined) => Doc | Promise<Doc>, tx: Tx): Promise<number> {
+      const { scope, id, expected } = target;
+      const found = await docs.find(scope, id, tx);
+      checkExpected(noun, expected, found?.version);
+      const doc = await build(found);
+      if (found) return docs.update(scope, id, found, doc, tx);
+      // Someone created it since we looked: start again, and replace theirs.
+      if (!(await docs.insert(scope, id, doc, tx))) throw new WriteConflict(`${noun} ${id} appeared meanwhile`);
+      return 1;
+    },
+
+    /** Deletes the document if there is one (412 when If-Match is stale); what was deleted. */
+    async remove({ scope, id, expected }: Target, tx: Tx): Promise<Stored | undefined> {
+      const found = await docs.find(scope, id, tx);
+      if (!found) return undefined;
+      checkExpected(noun, expected, found.version);
+      if (!(await docs.remove(scope, id, found.version, tx))) throw new WriteConflict(`${noun} ${id} changed meanwhile`);
+      return found;
+    },
+  };
+}
