@@ -16,9 +16,9 @@ export interface Tx {
 export interface Store {
   backups: BackupsRepo;
   clients: ClientsRepo;
-  jobs: DocumentsRepo<components['schemas']['Job']>;
-  actions: DocumentsRepo<components['schemas']['Action']>;
-  sessions: DocumentsRepo<components['schemas']['Session']>;
+  jobs: DocumentsRepo<components['schemas']['Job'], 'job_id', 'jobs'>;
+  actions: DocumentsRepo<components['schemas']['Action'], 'action_id', 'actions'>;
+  sessions: DocumentsRepo<components['schemas']['Session'], 'session_id', 'sessions'>;
   /** Runs `work` in one transaction, again from the start when another writer got there first. */
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a query. */

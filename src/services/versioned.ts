@@ -19,6 +19,8 @@ export interface Target {
 
 /** What the handlers ask of a versioned kind's service (the kinds add their own operations). */
 export interface VersionedService {
+  /** Stores a new document; its id. */
+  create(scope: Scope, body: Doc): Promise<string>;
   /** Create-or-replace; the new version. */
   replace(target: Target, body: Doc): Promise<number>;
   /** Merge into the document (PATCH); the new version. */

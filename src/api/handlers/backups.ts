@@ -1,10 +1,9 @@
 // Backup metadata, v1 and v2: one implementation, scoped by the caller.
 import { jsonList } from '../../db/json-text';
 import type { Store } from '../../db/store';
-import { notFound } from '../../errors';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { found, pageOf, searchOf } from './requests';
+import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -23,11 +22,9 @@ export function backupHandlers({ backups }: Store, services: Services): BackupHa
     body: { backup_id: await services.backups.create(caller, body) },
   });
 
-  const get = async ({ caller, params: { backup_id } }: OperationRequest<'getBackup' | 'getBackupV1'>) => {
-    const backup = await backups.find(caller, backup_id);
-    if (!backup) throw notFound(`No backup found with ID ${backup_id}`);
-    return { status: 200 as const, body: backup };
-  };
+  const get = getHandler('backup', 'backup_id', (caller, id) => backups.find(caller, id));
+
+  const remove = deleteHandlers('backup', 'backup_id', ({ caller, params }) => services.backups.remove(caller, params.backup_id));
 
   return {
     listBackups: list,
@@ -37,15 +34,7 @@ export function backupHandlers({ backups }: Store, services: Services): BackupHa
     getBackup: get,
     getBackupV1: get,
 
-    // v2 answers 204 whatever there was to delete, as the original and its tempest tests require.
-    async deleteBackup({ caller, params }) {
-      await services.backups.remove(caller, params.backup_id);
-      return { status: 204 as const };
-    },
-
-    async deleteBackupV1({ caller, params: { backup_id } }) {
-      if (!(await services.backups.remove(caller, backup_id))) throw notFound(`No backup found with ID ${backup_id}`);
-      return { status: 204 as const };
-    },
+    deleteBackup: remove.v2,
+    deleteBackupV1: remove.v1,
   };
 }

@@ -1,9 +1,8 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
 import type { Store } from '../../db/store';
-import { notFound } from '../../errors';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { found, pageOf, searchOf } from './requests';
+import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests';
 
 type ClientHandlers = Pick<
   Handlers,
@@ -22,11 +21,9 @@ export function clientHandlers({ clients }: Store, services: Services): ClientHa
     return { status: 201 as const, body: { client_id: body.client_id } };
   };
 
-  const get = async ({ caller, params: { client_id } }: OperationRequest<'getClient' | 'getClientV1'>) => {
-    const client = await clients.find(caller, client_id);
-    if (!client) throw notFound(`No client found with ID ${client_id}`);
-    return { status: 200 as const, body: client };
-  };
+  const get = getHandler('client', 'client_id', (caller, id) => clients.find(caller, id));
+
+  const remove = deleteHandlers('client', 'client_id', ({ caller, params }) => services.clients.remove(caller, params.client_id));
 
   return {
     listClients: list,
@@ -36,15 +33,7 @@ export function clientHandlers({ clients }: Store, services: Services): ClientHa
     getClient: get,
     getClientV1: get,
 
-    // v2 answers 204 whatever there was to delete, as the original does.
-    async deleteClient({ caller, params }) {
-      await services.clients.remove(caller, params.client_id);
-      return { status: 204 as const };
-    },
-
-    async deleteClientV1({ caller, params: { client_id } }) {
-      if (!(await services.clients.remove(caller, client_id))) throw notFound(`No client found with ID ${client_id}`);
-      return { status: 204 as const };
-    },
+    deleteClient: remove.v2,
+    deleteClientV1: remove.v1,
   };
 }

@@ -1,30 +1,21 @@
-// List, get, replace, update and delete work alike for the versioned kinds (jobs, actions,
+// List, create, get, replace, update and delete work alike for the versioned kinds (jobs, actions,
 // sessions) in both API versions: built here once per kind, mapped onto operation ids in each
-// kind's file. Every reply carries the document's version as its ETag.
+// kind's file. Replies that show or write a document carry its version as the ETag.
 import type { Caller } from '../../domain/caller';
 import type { Doc } from '../../domain/documents';
-import type { Json } from '../../db/json-text';
+import { jsonList } from '../../db/json-text';
 import type { DocumentsRepo } from '../../db/repos/documents';
 import type { Search } from '../../db/search';
 import { notFound } from '../../errors';
 import type { Target, VersionedService } from '../../services/versioned';
 import { expectedVersion } from '../if-match';
-import { found, pageOf, searchOf } from './requests';
+import { type ItemRequest, deleteHandlers, found, pageOf, searchOf } from './requests';
 
-export interface DocumentKindHandlers<T, I extends string, L, W> {
-  repo: DocumentsRepo<T>;
-  service: VersionedService;
-  /** The path parameter naming a document: `job_id`, `action_id`, `session_id`. */
-  idKey: I;
-  /** The list's body, such as `{"jobs": [...]}`. */
-  listed(items: Json<T>[]): Json<L>;
-  /** The answer to a write, such as `{"job_id": ..., "version": 2}`. */
-  written(id: string, version: number): W;
-}
+export type { ItemRequest };
 
-export interface ItemRequest<I extends string> {
-  params: Record<I, string>;
-  headers: Record<string, string | string[] | undefined>;
+interface ListRequest {
+  query: { limit?: number; offset?: number; marker?: string; search?: Search };
+  body: Search | undefined;
   caller: Caller;
 }
 
@@ -35,25 +26,28 @@ export const targetOf = <I extends string>(request: ItemRequest<I>, idKey: I): T
   expected: expectedVersion(request.headers['if-match']),
 });
 
-interface ListRequest {
-  query: { limit?: number; offset?: number; marker?: string; search?: Search };
-  body: Search | undefined;
-  caller: Caller;
-}
+/** `{ [idKey]: id, ...rest }`. TypeScript types a computed key as any string, so the type is stated here. */
+const withId = <I extends string, R extends object>(idKey: I, id: string, rest: R) =>
+  Object.assign({ [idKey]: id } as Record<I, string>, rest);
 
-export function documentHandlers<T, I extends string, L, W>(kind: DocumentKindHandlers<T, I, L, W>) {
-  const { repo, service, idKey } = kind;
-  const noun = repo.kind.noun;
+export function documentHandlers<T, I extends string, L extends string>(repo: DocumentsRepo<T, I, L>, service: VersionedService) {
+  const { idKey, noun, table } = repo.kind;
   const write = async <S>(status: S, request: ItemRequest<I>, apply: (target: Target) => Promise<number>) => {
     const target = targetOf(request, idKey);
     const version = await apply(target);
-    return { status, body: kind.written(target.id, version), etag: version };
+    return { status, body: withId(idKey, target.id, { version }), etag: version };
   };
+
+  const deletion = deleteHandlers(noun, idKey, (request) => service.remove(targetOf(request, idKey)));
 
   return {
     async list(request: ListRequest) {
       const page = found(await repo.list(request.caller, pageOf(request), searchOf(request)), request);
-      return { status: 200 as const, body: kind.listed(page) };
+      return { status: 200 as const, body: jsonList(table, page) };
+    },
+
+    async create({ caller, body }: { caller: Caller; body: Doc }) {
+      return { status: 201 as const, body: withId(idKey, await service.create(caller, body), {}), etag: 1 };
     },
 
     async get(request: ItemRequest<I>) {
@@ -67,17 +61,7 @@ export function documentHandlers<T, I extends string, L, W>(kind: DocumentKindHa
 
     update: (request: ItemRequest<I> & { body: Doc }) => write(200 as const, request, (target) => service.update(target, request.body)),
 
-    /** v2 answers 204 whether or not there was a document, as the original and its tempest tests require. */
-    async remove(request: ItemRequest<I>) {
-      await service.remove(targetOf(request, idKey));
-      return { status: 204 as const };
-    },
-
-    /** v1 answers 404 when there was nothing to delete. */
-    async removeOr404(request: ItemRequest<I>) {
-      const target = targetOf(request, idKey);
-      if (!(await service.remove(target))) throw notFound(`No ${noun} found with ID ${target.id}`);
-      return { status: 204 as const };
-    },
+    remove: deletion.v2,
+    removeOr404: deletion.v1,
   };
 }

@@ -1,6 +1,5 @@
 // Jobs, v1 and v2.
 import type { components } from '../../../generated/openapi';
-import { jsonList } from '../../db/json-text';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -14,19 +13,7 @@ type JobHandlers = Pick<
 type JobEvent = components['schemas']['JobEvent'];
 
 export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
-  const documents = documentHandlers({
-    repo: store.jobs,
-    service: jobs,
-    idKey: 'job_id',
-    listed: (items) => jsonList('jobs', items),
-    written: (job_id, version) => ({ job_id, version }),
-  });
-
-  const create = async ({ caller, body }: OperationRequest<'createJob' | 'createJobV1'>) => ({
-    status: 201 as const,
-    body: { job_id: await jobs.create(caller, body) },
-    etag: 1,
-  });
+  const documents = documentHandlers(store.jobs, jobs);
 
   const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
     status: 202 as const,
@@ -36,8 +23,8 @@ export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
   return {
     listJobs: documents.list,
     listJobsV1: documents.list,
-    createJob: create,
-    createJobV1: create,
+    createJob: documents.create,
+    createJobV1: documents.create,
     getJob: documents.get,
     getJobV1: documents.get,
     replaceJob: documents.replace,

@@ -1,7 +1,8 @@
 // What list handlers read from every list request: its page and its search.
+import type { Caller } from '../../domain/caller';
 import { DEFAULT_PAGE, type Page } from '../../db/paging';
 import { type Search, combineSearches } from '../../db/search';
-import { badRequest } from '../../errors';
+import { badRequest, notFound } from '../../errors';
 
 interface ListRequest {
   /** Validated (and coerced to numbers) against the spec before a handler runs. */
@@ -20,4 +21,37 @@ export const searchOf = ({ query, body }: ListRequest): Search | undefined => co
 export function found<T>(page: T[] | undefined, { query }: ListRequest): T[] {
   if (!page) throw badRequest(`marker "${query.marker}" is not the id of one of your items in this list`);
   return page;
+}
+
+/** A request naming one of the caller's items by its `idKey` path parameter. */
+export interface ItemRequest<I extends string> {
+  params: Record<I, string>;
+  headers: Record<string, string | string[] | undefined>;
+  caller: Caller;
+}
+
+/** GET of one item: 404 when the caller has none by that id. */
+export function getHandler<I extends string, B>(noun: string, idKey: I, find: (caller: Caller, id: string) => Promise<B | undefined>) {
+  return async ({ caller, params }: ItemRequest<I>) => {
+    const item = await find(caller, params[idKey]);
+    if (item === undefined) throw notFound(`No ${noun} found with ID ${params[idKey]}`);
+    return { status: 200 as const, body: item };
+  };
+}
+
+/**
+ * DELETE in both versions: v2 answers 204 whether or not there was something to delete, as the
+ * original and its tempest tests require; v1 answers 404 when there was nothing.
+ */
+export function deleteHandlers<I extends string>(noun: string, idKey: I, remove: (request: ItemRequest<I>) => Promise<boolean>) {
+  return {
+    async v2(request: ItemRequest<I>) {
+      await remove(request);
+      return { status: 204 as const };
+    },
+    async v1(request: ItemRequest<I>) {
+      if (!(await remove(request))) throw notFound(`No ${noun} found with ID ${request.params[idKey]}`);
+      return { status: 204 as const };
+    },
+  };
 }

@@ -1,5 +1,4 @@
 // Sessions, v1 and v2.
-import { jsonList } from '../../db/json-text';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -14,18 +13,7 @@ type SessionHandlers = Pick<
 >;
 
 export function sessionHandlers(store: Store, { sessions }: Services): SessionHandlers {
-  const documents = documentHandlers({
-    repo: store.sessions,
-    service: sessions,
-    idKey: 'session_id',
-    listed: (items) => jsonList('sessions', items),
-    written: (session_id, version) => ({ session_id, version }),
-  });
-  const create = async ({ caller, body }: OperationRequest<'createSession' | 'createSessionV1'>) => ({
-    status: 201 as const,
-    body: { session_id: await sessions.create(caller, body) },
-    etag: 1,
-  });
+  const documents = documentHandlers(store.sessions, sessions);
   const act = async (request: OperationRequest<'postSessionAction' | 'postSessionActionV1'>) => ({
     status: 202 as const,
     body: await sessions.act(targetOf(request, 'session_id'), request.body),
@@ -42,8 +30,8 @@ export function sessionHandlers(store: Store, { sessions }: Services): SessionHa
   return {
     listSessions: documents.list,
     listSessionsV1: documents.list,
-    createSession: create,
-    createSessionV1: create,
+    createSession: documents.create,
+    createSessionV1: documents.create,
     getSession: documents.get,
     getSessionV1: documents.get,
     replaceSession: documents.replace,

@@ -14,12 +14,13 @@ import type { Doc } from '../../domain/documents';
 
 export type { Doc };
 
-export interface DocumentKind {
-  table: string;
+export interface DocumentKind<I extends string = string, L extends string = string> {
+  /** Also the key of its lists: `{"jobs": [...]}`. */
+  table: L;
   /** What one is called in messages: 'job', 'action', 'session'. */
   noun: string;
   /** The id's name, on the wire and as a column: `job_id`, `action_id`, `session_id`. */
-  idKey: string;
+  idKey: I;
   /** Copies of document fields kept in indexed columns. */
   columns(doc: Doc): Record<string, string | null>;
   search: SearchTarget;
@@ -49,13 +50,13 @@ interface Row {
  * JSON text reads return. Every method takes an optional trailing `{ trx }` to run inside a
  * transaction (see Store.transaction).
  */
-export class DocumentsRepo<T> {
+export class DocumentsRepo<T, I extends string = string, L extends string = string> {
   private readonly findSql: (scope: Scope, id: string) => Sql;
   private readonly listing: Listing;
 
   constructor(
     private readonly db: Knex,
-    readonly kind: DocumentKind,
+    readonly kind: DocumentKind<I, L>,
   ) {
     this.findSql = ownedItem(kind.table, kind.idKey, 'seq, version, doc');
     const { table, idKey, search } = kind;

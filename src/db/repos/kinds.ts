@@ -4,7 +4,7 @@ import type { Doc, DocumentKind } from './documents';
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const scheduleOf = (doc: Doc) => (doc.job_schedule ?? {}) as Doc;
 
-export const JOB: DocumentKind = {
+export const JOB: DocumentKind<'job_id', 'jobs'> = {
   table: 'jobs',
   noun: 'job',
   idKey: 'job_id',
@@ -22,7 +22,7 @@ export const JOB: DocumentKind = {
   },
 };
 
-export const ACTION: DocumentKind = {
+export const ACTION: DocumentKind<'action_id', 'actions'> = {
   table: 'actions',
   noun: 'action',
   idKey: 'action_id',
@@ -34,7 +34,7 @@ export const ACTION: DocumentKind = {
   },
 };
 
-export const SESSION: DocumentKind = {
+export const SESSION: DocumentKind<'session_id', 'sessions'> = {
   table: 'sessions',
   noun: 'session',
   idKey: 'session_id',
