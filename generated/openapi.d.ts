@@ -1438,8 +1438,10 @@ export interface components {
             mandatory?: boolean;
             /** @description The stored action this step refers to (set by the server when absent). */
             action_id?: string;
-            user_id?: string;
-            project_id?: string | null;
+            /** @description Set by the server (the job's user); ignored in requests. */
+            readonly user_id?: string;
+            /** @description Set by the server (the job's project, null without one); ignored in requests. */
+            readonly project_id?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1463,15 +1465,15 @@ export interface components {
             session_tag?: number;
             session_name?: string;
             /** @description Ignored (server-owned); accepted so a job read can be sent back. */
-            job_id?: string;
+            readonly job_id?: string;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         };
         /**
          * @description A job. `client_id` and a list of steps are required: `job_actions`, or the v1 document's
@@ -1545,13 +1547,13 @@ export interface components {
             max_retries_interval?: number;
             mandatory?: boolean;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1605,22 +1607,22 @@ export interface components {
              * @description Ignored: a session's jobs are managed by the add/remove job operations. (Accepted so
              *     that a session read can be sent back; the original's tests send a list here.)
              */
-            jobs?: unknown;
+            readonly jobs?: unknown;
             time_start?: number;
             time_end?: number;
             time_started?: number;
             time_ended?: number;
             last_start?: string;
             /** @description Ignored (server-owned). */
-            session_id?: string;
+            readonly session_id?: string;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         } & {
             [key: string]: unknown;
         };
