@@ -508,9 +508,10 @@ export interface paths {
         head?: never;
         /**
          * Update part of a session
-         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
+         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
+         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -995,9 +996,10 @@ export interface paths {
         /**
          * Update part of a session (v1)
          * @deprecated
-         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
+         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
+         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
          */
         patch: operations["updateSessionV1"];
         trace?: never;
