@@ -55,6 +55,7 @@ export interface paths {
         };
         /**
          * Describe the v1 API (JSON home)
+         * @deprecated
          * @description A JSON-home document (draft-nottingham-json-home) pointing at the v1 backups resource.
          */
         get: operations["getHomeDocumentV1"];
@@ -507,9 +508,10 @@ export interface paths {
         head?: never;
         /**
          * Update part of a session
-         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
+         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
+         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -615,6 +617,7 @@ export interface paths {
         };
         /**
          * List backups (v1)
+         * @deprecated
          * @description The caller's backups, oldest first. An optional search object may be sent as the JSON body of
          *     the request.
          */
@@ -622,6 +625,7 @@ export interface paths {
         put?: never;
         /**
          * Upload backup metadata (v1)
+         * @deprecated
          * @description Stores the metadata of one backup. The body is kept exactly as posted. `backup_name`,
          *     `container` and a host name (`hostname`, or `host_name` as the v1 document spells it) are
          *     required and must not be empty.
@@ -646,12 +650,16 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one backup (v1) */
+        /**
+         * Show one backup (v1)
+         * @deprecated
+         */
         get: operations["getBackupV1"];
         put?: never;
         post?: never;
         /**
          * Delete one backup (v1)
+         * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no backup with this id.
          */
         delete: operations["deleteBackupV1"];
@@ -669,6 +677,7 @@ export interface paths {
         };
         /**
          * List registered clients (v1)
+         * @deprecated
          * @description The caller's registered clients, oldest first. An optional search object may be sent as the
          *     JSON body of the request.
          */
@@ -676,6 +685,7 @@ export interface paths {
         put?: never;
         /**
          * Register a client (v1)
+         * @deprecated
          * @description Registers a backup client under its own `client_id`. Registering a `client_id` the caller
          *     already registered answers 409. Omitted `supported_*` lists default to everything the API
          *     knows.
@@ -700,12 +710,16 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one registered client (v1) */
+        /**
+         * Show one registered client (v1)
+         * @deprecated
+         */
         get: operations["getClientV1"];
         put?: never;
         post?: never;
         /**
          * Unregister a client (v1)
+         * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no client with this id.
          */
         delete: operations["deleteClientV1"];
@@ -723,7 +737,8 @@ export interface paths {
         };
         /**
          * List jobs (v1)
-         * @description The caller's jobs in this project, oldest first. This is what `freezer-scheduler` polls, with
+         * @deprecated
+         * @description The caller's jobs, oldest first. This is what `freezer-scheduler` polls, with
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
          *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
          *     job action's `freezer_action`.
@@ -732,12 +747,13 @@ export interface paths {
         put?: never;
         /**
          * Create a job (v1)
+         * @deprecated
          * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
          *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
-         *     in this project, and every action must be within that client's capabilities (422
-         *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
-         *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
-         *     `project_id`, `version`, `_version`) are ignored.
+         *     (in the same project, or in none when the request has none), and every action must be
+         *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
+         *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
+         *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
          */
         post: operations["createJobV1"];
         delete?: never;
@@ -761,12 +777,14 @@ export interface paths {
         };
         /**
          * Show one job (v1)
+         * @deprecated
          * @description The job, with its current `version` (also sent as the `ETag` header).
          */
         get: operations["getJobV1"];
         put?: never;
         /**
          * Create or replace a job under a given id (v1)
+         * @deprecated
          * @description Stores the whole document under this id, creating the job or replacing the caller's job of
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
@@ -775,6 +793,7 @@ export interface paths {
         post: operations["replaceJobV1"];
         /**
          * Delete a job (v1)
+         * @deprecated
          * @description Deletes the job and takes it out of its session; the actions it created stay. Unlike v2,
          *     v1 answers 404 when the caller has no such job. With `If-Match`, a stale version answers 412
          *     and nothing is deleted.
@@ -784,6 +803,7 @@ export interface paths {
         head?: never;
         /**
          * Update part of a job (v1)
+         * @deprecated
          * @description Merges the body into the job: objects (such as `job_schedule`) merge key by key, anything
          *     else replaces. The body may be the whole job as `freezer-scheduler` sends it back: server-owned
          *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
@@ -810,6 +830,7 @@ export interface paths {
         put?: never;
         /**
          * Ask the job's scheduler to start, stop or abort it (v1)
+         * @deprecated
          * @description Records the request in `job_schedule.event` for the scheduler to act on at its next poll:
          *     * `start`: unless a start is already requested, sets `event` to `start` and clears
          *       `status` and `result`;
@@ -836,13 +857,15 @@ export interface paths {
         };
         /**
          * List actions (v1)
-         * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
-         *     the action and in its `freezer_action`.
+         * @deprecated
+         * @description The caller's actions, oldest first. Search keys are looked up at the top of the action and
+         *     in its `freezer_action`.
          */
         get: operations["listActionsV1"];
         put?: never;
         /**
          * Create an action (v1)
+         * @deprecated
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
@@ -869,12 +892,14 @@ export interface paths {
         };
         /**
          * Show one action (v1)
+         * @deprecated
          * @description The action, with its current `version` (also sent as the `ETag` header).
          */
         get: operations["getActionV1"];
         put?: never;
         /**
          * Create or replace an action under a given id (v1)
+         * @deprecated
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
@@ -882,6 +907,7 @@ export interface paths {
         post: operations["replaceActionV1"];
         /**
          * Delete an action (v1)
+         * @deprecated
          * @description Deletes the action (jobs that embed it keep their copy). Unlike v2, v1 answers 404 when the
          *     caller has no such action. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
@@ -891,6 +917,7 @@ export interface paths {
         head?: never;
         /**
          * Update part of an action (v1)
+         * @deprecated
          * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
          *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
@@ -907,13 +934,15 @@ export interface paths {
         };
         /**
          * List sessions (v1)
-         * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
-         *     the session and in its `schedule`.
+         * @deprecated
+         * @description The caller's sessions, oldest first. Search keys are looked up at the top of the session and
+         *     in its `schedule`.
          */
         get: operations["listSessionsV1"];
         put?: never;
         /**
          * Create a session (v1)
+         * @deprecated
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
@@ -940,12 +969,14 @@ export interface paths {
         };
         /**
          * Show one session (v1)
+         * @deprecated
          * @description The session, with its current `version` (also sent as the `ETag` header).
          */
         get: operations["getSessionV1"];
         put?: never;
         /**
          * Create or replace a session under a given id (v1)
+         * @deprecated
          * @description Stores the whole document under this id, creating the session or replacing the caller's
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
@@ -954,6 +985,7 @@ export interface paths {
         post: operations["replaceSessionV1"];
         /**
          * Delete a session (v1)
+         * @deprecated
          * @description Deletes the session; its jobs stay, detached from it. Unlike v2, v1 answers 404 when the
          *     caller has no such session. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
@@ -963,9 +995,11 @@ export interface paths {
         head?: never;
         /**
          * Update part of a session (v1)
-         * @description Merges the body into the session: objects (such as `schedule` and `jobs`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @deprecated
+         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
+         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
+         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
+         *     is written.
          */
         patch: operations["updateSessionV1"];
         trace?: never;
@@ -987,6 +1021,7 @@ export interface paths {
         put?: never;
         /**
          * Start or end a job's run within the session (v1)
+         * @deprecated
          * @description The handshake that makes the jobs of a session run together. Each scheduler calls `start`
          *     with the job's `session_tag` before running it, and `end` with its result afterwards.
          *
@@ -1031,6 +1066,7 @@ export interface paths {
         get?: never;
         /**
          * Add a job to a session (v1)
+         * @deprecated
          * @description Adds the job to the session's `jobs` and ties the job to the session: its `session_id` and
          *     `session_tag` become the session's, and its schedule takes the session's `schedule_*`
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
@@ -1041,6 +1077,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a job from a session (v1)
+         * @deprecated
          * @description Takes the job out of the session's `jobs`, detaches the job (`session_id` "", `session_tag`
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
@@ -1403,8 +1440,10 @@ export interface components {
             mandatory?: boolean;
             /** @description The stored action this step refers to (set by the server when absent). */
             action_id?: string;
-            user_id?: string;
-            project_id?: string | null;
+            /** @description Set by the server (the job's user); ignored in requests. */
+            readonly user_id?: string;
+            /** @description Set by the server (the job's project, null without one); ignored in requests. */
+            readonly project_id?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1428,15 +1467,15 @@ export interface components {
             session_tag?: number;
             session_name?: string;
             /** @description Ignored (server-owned); accepted so a job read can be sent back. */
-            job_id?: string;
+            readonly job_id?: string;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         };
         /**
          * @description A job. `client_id` and a list of steps are required: `job_actions`, or the v1 document's
@@ -1510,13 +1549,13 @@ export interface components {
             max_retries_interval?: number;
             mandatory?: boolean;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1570,22 +1609,22 @@ export interface components {
              * @description Ignored: a session's jobs are managed by the add/remove job operations. (Accepted so
              *     that a session read can be sent back; the original's tests send a list here.)
              */
-            jobs?: unknown;
+            readonly jobs?: unknown;
             time_start?: number;
             time_end?: number;
             time_started?: number;
             time_ended?: number;
             last_start?: string;
             /** @description Ignored (server-owned). */
-            session_id?: string;
+            readonly session_id?: string;
             /** @description Ignored (server-owned). */
-            user_id?: string;
+            readonly user_id?: string;
             /** @description Ignored (server-owned). */
-            project_id?: string | null;
+            readonly project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: number;
+            readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: number;
+            readonly _version?: number;
         } & {
             [key: string]: unknown;
         };
@@ -2261,7 +2300,7 @@ export interface components {
             };
         };
         /**
-         * @description The job names a client the caller has not registered in this project, or asks for
+         * @description The job names a client the caller has not registered in the job's project, or asks for
          *     something that client does not support.
          */
         UnprocessableEntity: {
@@ -2314,6 +2353,24 @@ export interface components {
                  * @example {
                  *       "title": "Forbidden",
                  *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `keystone` mode: the token is not scoped to a project (a v1 request belongs to the token's
+         *     project).
+         */
+        ForbiddenV1: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Forbidden",
+                 *       "description": "The token is not scoped to a project."
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2811,6 +2868,7 @@ export type ResponsePreconditionFailed = components['responses']['PreconditionFa
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseForbiddenV1 = components['responses']['ForbiddenV1'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -4158,7 +4216,7 @@ export interface operations {
             200: components["responses"]["BackupList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4178,7 +4236,7 @@ export interface operations {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4204,7 +4262,7 @@ export interface operations {
             200: components["responses"]["Backup"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4235,7 +4293,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4277,7 +4335,7 @@ export interface operations {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4297,7 +4355,7 @@ export interface operations {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4324,7 +4382,7 @@ export interface operations {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4355,7 +4413,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4403,7 +4461,7 @@ export interface operations {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4423,7 +4481,7 @@ export interface operations {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4450,7 +4508,7 @@ export interface operations {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4483,7 +4541,7 @@ export interface operations {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4525,7 +4583,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4559,7 +4617,7 @@ export interface operations {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4596,7 +4654,7 @@ export interface operations {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4641,7 +4699,7 @@ export interface operations {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4661,7 +4719,7 @@ export interface operations {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4688,7 +4746,7 @@ export interface operations {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4721,7 +4779,7 @@ export interface operations {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4762,7 +4820,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4796,7 +4854,7 @@ export interface operations {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4841,7 +4899,7 @@ export interface operations {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4861,7 +4919,7 @@ export interface operations {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4887,7 +4945,7 @@ export interface operations {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4920,7 +4978,7 @@ export interface operations {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4961,7 +5019,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4995,7 +5053,7 @@ export interface operations {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5031,7 +5089,7 @@ export interface operations {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5078,7 +5136,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5123,7 +5181,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenV1"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];

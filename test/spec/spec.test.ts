@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type ErrorStatus, MALFORMED_JSON, TITLES } from '../../src/errors';
 import { specApi } from '../helpers/spec';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -63,5 +64,85 @@ describe('operations', () => {
         expect(content['application/json']!.schema).toBe(errorSchema);
       }
     }
+  });
+});
+
+describe('error titles', () => {
+  type Media = { schema?: unknown; example?: { title?: unknown }; examples?: Record<string, { value?: { title?: unknown } }> };
+  type Response = { content?: Record<string, Media> };
+  const titleOf = (status: number): string | undefined => TITLES[status as keyof typeof TITLES];
+
+  it('every error example has the title the server sends with its status (TITLES in src/errors.ts)', async () => {
+    const api = await specApi();
+    const components = api.definition.components ?? {};
+    const errorSchema = (components.schemas as Record<string, unknown>).Error;
+    // The dereferenced spec shares one object per $ref target: name a shared response once.
+    const names = new Map(Object.entries(components.responses ?? {}).map(([name, r]) => [r as object, `components.responses.${name}`]));
+    const used = new Set<object>();
+    const problems = new Set<string>();
+    const withError = (response: Response) => Object.entries(response.content ?? {}).filter(([, media]) => media.schema === errorSchema);
+
+    for (const o of api.getOperations()) {
+      for (const [status, response] of Object.entries(o.responses ?? {}) as [string, Response][]) {
+        used.add(response);
+        const errors = withError(response);
+        if (errors.length === 0) continue;
+        const name = names.get(response);
+        const where = name ? `${name} as ${status}` : `${o.operationId} ${status}`;
+        const title = titleOf(Number(status));
+        if (title === undefined) {
+          problems.add(`${where}: TITLES has no title for ${status}, so the server never answers it`);
+          continue;
+        }
+        const allowed = Number(status) === 400 ? [title, MALFORMED_JSON] : [title];
+        for (const [type, media] of errors) {
+          const examples: [string, unknown][] = [
+            ...(media.example === undefined ? [] : [['example', media.example.title] as [string, unknown]]),
+            ...Object.entries(media.examples ?? {}).map(([name, e]): [string, unknown] => [`examples.${name}`, e.value?.title]),
+          ];
+          if (examples.length === 0) problems.add(`${where} ${type}: no example`);
+          for (const [label, got] of examples) {
+            if (!allowed.includes(got as string)) {
+              problems.add(`${where} ${type} ${label}: title ${JSON.stringify(got)}, the server sends ${allowed.map((t) => JSON.stringify(t)).join(' or ')}`);
+            }
+          }
+        }
+      }
+    }
+    for (const [response, name] of names) {
+      if (!used.has(response) && withError(response as Response).length > 0) {
+        problems.add(`${name} is an error no operation answers with, so its status (and title) is unknown`);
+      }
+    }
+    const schemaExample = ((errorSchema as { properties: { title: { example?: string } } }).properties.title).example;
+    if (schemaExample !== undefined && ![...Object.values(TITLES), MALFORMED_JSON].includes(schemaExample as never)) {
+      problems.add(`components.schemas.Error title example ${JSON.stringify(schemaExample)} is no title the server sends`);
+    }
+    expect([...problems]).toEqual([]);
+  });
+
+  /** Statuses no operation can declare, with the reason; info.description documents them. */
+  const NOT_PER_OPERATION: Partial<Record<ErrorStatus, string>> = {
+    405: 'it answers a method a path does not have, so there is no operation to declare it on',
+  };
+
+  it('every status in TITLES is documented: declared by an operation, or in info.description', async () => {
+    const api = await specApi();
+    const declared = new Set(api.getOperations().flatMap((o) => Object.keys(o.responses ?? {}).map(Number)));
+    const overview = (api.definition.info.description ?? '').replace(/\s+/g, ' ');
+    const problems: string[] = [];
+    for (const [status, title] of Object.entries(TITLES)) {
+      const why = NOT_PER_OPERATION[Number(status) as ErrorStatus];
+      if (why === undefined && !declared.has(Number(status))) {
+        problems.push(`${status} ${title}: no operation declares it`);
+      }
+      if (why !== undefined && !overview.includes(`${status} (\`${title}\`)`)) {
+        problems.push(`${status} ${title} (${why}): info.description does not say ${status} (\`${title}\`)`);
+      }
+    }
+    if (!overview.includes(`"title": "${MALFORMED_JSON}"`)) {
+      problems.push(`info.description does not give the title of a body that is not JSON ("title": "${MALFORMED_JSON}")`);
+    }
+    expect(problems).toEqual([]);
   });
 });
