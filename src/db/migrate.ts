@@ -19,3 +19,10 @@ const migrationSource: Knex.MigrationSource<string> = {
 export const migrateToLatest = (db: Knex) => db.migrate.latest({ migrationSource });
 export const rollbackAll = (db: Knex) => db.migrate.rollback({ migrationSource }, true);
 export const migrationStatus = (db: Knex) => db.migrate.list({ migrationSource });
+
+/** The migrations' names in the order they run. */
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();
+/** Runs the pending migrations up to and including `name`, and none after it. */
+export const migrateTo = (db: Knex, name: string) => db.migrate.to({ migrationSource, name });
+/** Undoes the one migration `name`, which must have run (undo the latest first). */
+export const rollbackMigration = (db: Knex, name: string) => db.migrate.down({ migrationSource, name });

@@ -4,6 +4,7 @@
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
 import { ENGINES } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { startTestServer, type TestServer } from '../helpers/http';
 
 const mysql = ENGINES.find((engine) => engine.name === 'mysql');
@@ -34,11 +35,11 @@ const ADMIN_URL = process.env.FREEZER_TEST_MYSQL_ADMIN_URL;
       expect(got.status).toBe(200);
       expect((got.body as { backup_metadata: unknown }).backup_metadata).toEqual({ backup_name: 'b', container: 'c', hostname: 'h', level: 3 });
       // Shapes no connection has prepared before (and with the limit at 0, none can be).
-      for (const search of [{ match: [{ level: 3 }] }, { match: [{ container: 'c' }], match_not: [{ level: 4 }] }]) {
+      await checkEach([{ match: [{ level: 3 }] }, { match: [{ container: 'c' }], match_not: [{ level: 4 }] }], async (search) => {
         const listed = await server.request('GET', `/v2/p/backups?limit=5&search=${encodeURIComponent(JSON.stringify(search))}`, { headers });
         expect(listed.status).toBe(200);
         expect((listed.body as { backups: { backup_id: string }[] }).backups.map((b) => b.backup_id)).toEqual([backupId]);
-      }
+      });
     } finally {
       await admin.raw('SET GLOBAL max_prepared_stmt_count = ?', [limit]);
     }

@@ -1,6 +1,8 @@
 // Jobs over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { serverFor, VERSIONS } from '../helpers/http';
+import { startingWith } from '../helpers/matchers';
 
 type Job = Record<string, unknown> & { job_schedule: Record<string, unknown>; job_actions?: Record<string, unknown>[] };
 
@@ -43,7 +45,8 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
     it("accepts the seed's jobs as written and returns them with the server's fields", async () => {
       const headers = await freshUser();
-      for (const seed of [SEED_JOB_WEEKDAYS, SEED_JOB_INTERVAL]) {
+      const seeds = [['weekdays', SEED_JOB_WEEKDAYS], ['interval', SEED_JOB_INTERVAL]] as const;
+      await checkEach(seeds, async ([, seed]) => {
         const before = Math.floor(Date.now() / 1000);
         const created = await server.request('POST', `${prefix}/jobs`, { json: seed, headers });
         expect(created.status).toBe(201);
@@ -62,7 +65,7 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
           version: 1,
         });
         expect(job.job_schedule.time_created).toBeGreaterThanOrEqual(before);
-      }
+      }, ([name]) => `the ${name} seed`);
     });
 
     it('ignores server-owned fields in the body, as tempest posts them', async () => {
@@ -89,7 +92,7 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       const steps = job.job_actions!;
       expect(steps).toHaveLength(2);
       const projectId = version === 'v2' ? 'proj-a' : null;
-      for (const step of steps) expect(step).toMatchObject({ ...STEP, action_id: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: headers['X-User-Id'], project_id: projectId });
+      expect(steps).toMatchObject(steps.map(() => ({ ...STEP, action_id: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: headers['X-User-Id'], project_id: projectId })));
       const listed = (await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: { action_id: string }[] };
       expect(listed.actions.map((a) => a.action_id)).toEqual(steps.map((s) => s.action_id));
 
@@ -143,7 +146,7 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       const headers = await freshUser();
       const res = await server.request('POST', `${prefix}/jobs`, { json, headers });
       expect(res.status).toBe(400);
-      expect((res.body as { description: string }).description.startsWith(description)).toBe(true);
+      expect(res.body).toMatchObject({ description: startingWith(description) });
     });
 
     it('merges PATCHes into the schedule instead of replacing it (the original wiped it)', async () => {
@@ -205,9 +208,9 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(await event('abort')).toBe('success');
       expect(await event('abort')).toBe('abort already requested');
       expect((await getJob(job_id, headers)).version).toBe(4);
-      for (const body of [{ explode: null }, {}, { start: null, stop: null }, { remove: null }]) {
+      await checkEach([{ explode: null }, {}, { start: null, stop: null }, { remove: null }], async (body) => {
         expect((await server.request('POST', `${prefix}/jobs/${job_id}/event`, { json: body, headers })).status).toBe(400);
-      }
+      });
       const missing = await server.request('POST', `${prefix}/jobs/nope/event`, { json: { start: null }, headers });
       expect(missing.status).toBe(404);
     });
@@ -231,13 +234,14 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       const stale = await server.request('PATCH', url, { json: { description: 'b' }, headers: { ...headers, 'If-Match': '"1"' } });
       expect(stale.status).toBe(412);
       expect(stale.body).toEqual({ title: 'Precondition Failed', description: 'The job was changed since version 1 (it is at version 2); read it again and retry.' });
-      for (const [method, path, json] of [
+      const writes = [
         ['POST', url, { client_id: SEED_CLIENT, job_actions: [STEP] }],
         ['POST', `${url}/event`, { start: null }],
         ['DELETE', url, undefined],
-      ] as const) {
+      ] as const;
+      await checkEach(writes, async ([method, path, json]) => {
         expect((await server.request(method, path, { json, headers: { ...headers, 'If-Match': 'W/"1"' } })).status).toBe(412);
-      }
+      }, ([method, path]) => `${method} ${path}`);
       const job = await getJob(job_id, headers);
       expect(job).toMatchObject({ description: 'a', version: 2 });
       expect((await server.request('PATCH', url, { json: { description: 'c' }, headers: { ...headers, 'If-Match': '2' } })).status).toBe(200);

@@ -1,5 +1,6 @@
 // HTTP behaviour shared by every operation: routing, bodies, media types and error bodies.
 import { engineRows } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { serverFor } from '../helpers/http';
 
 const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
@@ -27,11 +28,11 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   });
 
   it.each(['/v2/p/backups/%E0%A4%A', '/v1/jobs/%ZZ', '/v2/%C3/clients'])('answers a path with broken percent-encoding (%s) with 400', async (path) => {
-    for (const headers of [{}, { Cookie: 'a=b' }] as Record<string, string>[]) {
+    await checkEach([{}, { Cookie: 'a=b' }] as Record<string, string>[], async (headers) => {
       const res = await server.request('GET', path, { headers });
       expect(res.status).toBe(400);
       expect((res.body as { description: string }).description).toMatch(/^path parameter "\w+" is not valid percent-encoded UTF-8$/);
-    }
+    });
   });
 
   it('answers malformed JSON with 400 Malformed JSON', async () => {
@@ -116,9 +117,9 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   });
 
   it('accepts trailing slashes on every path', async () => {
-    for (const path of ['/v2/p/backups/', '/v2/p/clients/', '/v1/backups/', '/v1/clients/', '/v1/', '/v2/']) {
+    await checkEach(['/v2/p/backups/', '/v2/p/clients/', '/v1/backups/', '/v1/clients/', '/v1/', '/v2/'], async (path) => {
       expect((await server.request('GET', path)).status).toBe(200);
-    }
+    });
   });
 
   it.each([
@@ -139,10 +140,10 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   });
 
   it('sends JSON-home documents to clients that accept JSON or JSON home', async () => {
-    for (const accept of ['application/json', 'application/json-home']) {
+    await checkEach(['application/json', 'application/json-home'], async (accept) => {
       const res = await server.request('GET', '/v2', { headers: { Accept: accept } });
       expect(res.status).toBe(200);
-    }
+    });
     expect((await server.request('GET', '/v2', { headers: { Accept: 'text/html' } })).status).toBe(406);
   });
 });

@@ -1,6 +1,8 @@
 // Searches sent as GET bodies: filtering happens before limit/offset, values compare by JSON type.
 import { engineRows } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { startTestServer, type TestServer } from '../helpers/http';
+import { startingWith } from '../helpers/matchers';
 
 const DOCS = [
   { backup_name: 'alpha', container: 'c1', hostname: 'node1', level: 0, encrypted: false, time_stamp: 1000, job_id: 'j1', meta: { zone: 'z1' } },
@@ -71,14 +73,14 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
   ])('rejects the hostile key %j with 400 and leaks nothing', async (key, start) => {
     const res = await server.request('GET', '/v2/p/backups', { json: { match: [{ [key]: 'x' }] }, headers: user });
     expect(res.status).toBe(400);
-    expect((res.body as { description: string }).description.startsWith(start)).toBe(true);
+    expect(res.body).toMatchObject({ description: startingWith(start) });
   });
 
   it('treats hostile values as plain data', async () => {
-    for (const value of ["' OR '1'='1", '"; DROP TABLE backups; --', '\\', '%', '_']) {
+    await checkEach(["' OR '1'='1", '"; DROP TABLE backups; --', '\\', '%', '_'], async (value) => {
       expect(await names({ match: [{ backup_name: value }] })).toEqual([]);
       expect(await names({ match: [{ 'meta.zone': value }] })).toEqual([]);
-    }
+    });
     expect(await names({})).toHaveLength(4);
   });
 
@@ -96,17 +98,17 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
   });
 
   it("treats Object.prototype's names as plain keys nobody has", async () => {
-    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+    await checkEach(['constructor', 'toString', 'hasOwnProperty', '__defineGetter__'], async (key) => {
       expect(await names({ match: [{ [key]: 'x' }] })).toEqual([]);
       expect(await names({ match_not: [{ [key]: 'x' }] })).toHaveLength(4);
-    }
+    });
   });
 
   it('rejects numbers JSON cannot hold (1e400) with 400', async () => {
-    for (const raw of ['{"time_after": 1e400}', '{"match": [{"level": 1e400}]}', '{"time_before": -1e400}']) {
+    await checkEach(['{"time_after": 1e400}', '{"match": [{"level": 1e400}]}', '{"time_before": -1e400}'], async (raw) => {
       const res = await server.request('GET', '/v2/p/backups', { raw, headers: { ...user, 'Content-Type': 'application/json' } });
-      expect([raw, res.status]).toEqual([raw, 400]);
-    }
+      expect(res.status).toBe(400);
+    });
   });
 
   it('searches clients by their indexed and free-form fields', async () => {

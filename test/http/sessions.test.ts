@@ -1,5 +1,6 @@
 // Sessions over HTTP, v1 and v2, on every engine: membership and the start/end handshake.
 import { engineRows } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { serverFor, VERSIONS } from '../helpers/http';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -50,9 +51,9 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
 
     it('adds jobs: the session records them, the jobs take its id, tag and schedule', async () => {
       const { jobs, sessionId, get, headers } = await setup();
-      for (const jobId of jobs) {
+      await checkEach(jobs, async (jobId) => {
         expect((await server.request('PUT', `${prefix}/sessions/${sessionId}/jobs/${jobId}`, { headers })).status).toBe(204);
-      }
+      });
       const session = await get('sessions', sessionId);
       expect(session.jobs).toEqual({
         [jobs[0]!]: { client_id: 'p_node1', status: 'scheduled', result: '', time_started: -1, time_ended: -1 },
@@ -113,7 +114,9 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       const { jobs, sessionId, get, headers } = await setup();
       const url = `${prefix}/sessions/${sessionId}/jobs/${jobs[0]}`;
       await server.request('PUT', url, { headers });
-      for (let i = 0; i < 2; i++) expect((await server.request('DELETE', url, { headers })).status).toBe(204);
+      const removals: number[] = [];
+      for (let i = 0; i < 2; i++) removals.push((await server.request('DELETE', url, { headers })).status);
+      expect(removals).toEqual([204, 204]);
       expect((await get('sessions', sessionId)).jobs).toEqual({});
       const job = await get('jobs', jobs[0]!);
       expect(job).toMatchObject({ session_id: '', session_tag: 0 });

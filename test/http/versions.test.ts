@@ -1,5 +1,6 @@
 // Version discovery, the JSON-home documents and the health check.
 import { ENGINES } from '../helpers/engines';
+import { checkEach } from '../helpers/failures';
 import { startTestServer, type TestServer } from '../helpers/http';
 
 describe('versions', () => {
@@ -10,7 +11,7 @@ describe('versions', () => {
   afterAll(() => server.close());
 
   it('lists both versions with links on the host that was asked, with 300', async () => {
-    for (const host of ['api.example.test:9090', 'other.example.test']) {
+    await checkEach(['api.example.test:9090', 'other.example.test'], async (host) => {
       const res = await server.request('GET', '/', { headers: { Host: host } });
       expect(res.status).toBe(300);
       expect(res.body).toEqual({
@@ -19,11 +20,11 @@ describe('versions', () => {
           { id: 'v1', status: 'DEPRECATED', updated: '2015-03-23T13:45:00Z', links: [{ href: `http://${host}/v1/`, rel: 'self' }] },
         ],
       });
-    }
+    });
   });
 
   it('serves the v2 home document exactly as the original (and its tempest test) expects', async () => {
-    for (const path of ['/v2', '/v2/']) {
+    await checkEach(['/v2', '/v2/'], async (path) => {
       const res = await server.request('GET', path);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/json-home/);
@@ -36,7 +37,7 @@ describe('versions', () => {
           },
         },
       });
-    }
+    });
   });
 
   it('serves the v1 home document', async () => {

@@ -27,8 +27,7 @@ describe('applyJobEvent: the full event × prior event × status matrix', () => 
     if (prior === event) {
       expect(out).toEqual({ result: `${event} already requested`, schedule: snapshot, changed: false });
     } else {
-      expect(out.result).toBe('success');
-      expect(out.changed).toBe(true);
+      expect(out).toMatchObject({ result: 'success', changed: true });
       const reset = event === 'start' ? { status: '', result: '' } : {};
       expect(out.schedule).toEqual({ ...snapshot, ...reset, event });
     }

@@ -25,7 +25,7 @@ describe('deepMerge', () => {
 
   it('ignores keys whose patch value is undefined, at any depth', () => {
     expect(deepMerge({ a: 1, b: { c: 2 } }, { a: undefined, b: { c: undefined, d: 3 }, e: undefined })).toEqual({ a: 1, b: { c: 2, d: 3 } });
-    expect('e' in deepMerge({}, { e: undefined })).toBe(false);
+    expect(Object.keys(deepMerge({}, { e: undefined }))).toEqual([]);
     expect(deepMerge({}, { n: { u: undefined } })).toEqual({ n: {} });
   });
 
@@ -58,7 +58,7 @@ describe('deepMerge', () => {
     expect(Object.getPrototypeOf(out.nested)).toBe(Object.prototype);
     expect((out as Record<string, unknown>).polluted).toBeUndefined();
     // The key is kept as ordinary data, as the JSON said.
-    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(Object.keys(out)).toEqual(['nested', '__proto__']);
     expect(JSON.stringify(out)).toBe('{"nested":{"ok":1,"__proto__":{"polluted":true}},"__proto__":{"polluted":true}}');
   });
 
@@ -66,7 +66,7 @@ describe('deepMerge', () => {
     const patch = JSON.parse('{"constructor": {"prototype": {"polluted": true}}}');
     const out = deepMerge({}, patch);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.hasOwn(out, 'constructor')).toBe(true);
+    expect(Object.keys(out)).toEqual(['constructor']);
     expect(out.constructor).toEqual({ prototype: { polluted: true } });
   });
 

@@ -1,5 +1,6 @@
 import { ApiError } from '../../src/errors';
 import { endSessionJob, startSessionJob, type SessionState } from '../../src/domain/sessions';
+import { checkEach } from '../helpers/failures';
 
 // The original's fake session (freezer_api/tests/unit/common.py fake_session_0): tag 5, hold-off
 // 60 s, one running job and one that completed successfully.
@@ -39,8 +40,7 @@ describe('startSessionJob', () => {
   it('tag 5 outside hold-off opens a new run: success, tag 6, session running, job running', () => {
     const input = fakeSession();
     const out = startSessionJob(input, 'job_id_2', 5, OUTSIDE);
-    expect(out.result).toBe('success');
-    expect(out.changed).toBe(true);
+    expect(out).toMatchObject({ result: 'success', changed: true });
     expect(out.session).toEqual({
       ...fakeSession(),
       session_tag: 6,
@@ -64,8 +64,7 @@ describe('startSessionJob', () => {
   it('tag 4 within hold-off joins the run: success, tag stays 5, job running', () => {
     const input = fakeSession();
     const out = startSessionJob(input, 'job_id_2', 4, INSIDE);
-    expect(out.result).toBe('success');
-    expect(out.changed).toBe(true);
+    expect(out).toMatchObject({ result: 'success', changed: true });
     expect(out.session.session_tag).toBe(5);
     expect(out.session.time_start).toBe(999);
     expect(out.session.jobs.job_id_2).toEqual({ ...fakeSession().jobs.job_id_2, status: 'running', result: '', time_started: INSIDE });
@@ -90,8 +89,7 @@ describe('startSessionJob', () => {
   it('joining a run the job is already marked running in, at the same second, changes nothing', () => {
     const once = startSessionJob(fakeSession(), 'job_id_2', 4, INSIDE).session;
     const twice = startSessionJob(once, 'job_id_2', 4, INSIDE);
-    expect(twice.result).toBe('success');
-    expect(twice.changed).toBe(false);
+    expect(twice).toMatchObject({ result: 'success', changed: false });
     expect(twice.session).toEqual(once);
   });
 
@@ -110,13 +108,13 @@ describe('startSessionJob', () => {
     expectBadRequest(() => startSessionJob(fakeSession(), '__proto__', 5, OUTSIDE), 'job_id not found in session');
   });
 
-  it('never mutates its input, and returns a fresh object even when nothing changes', () => {
-    for (const [tag, now] of [[5, OUTSIDE], [4, INSIDE], [5, INSIDE], [2, OUTSIDE]] as const) {
+  it('never mutates its input, and returns a fresh object even when nothing changes', async () => {
+    await checkEach([[5, OUTSIDE], [4, INSIDE], [5, INSIDE], [2, OUTSIDE]] as const, ([tag, now]) => {
       const input = fakeSession();
       const out = startSessionJob(input, 'job_id_2', tag, now);
       expect(input).toEqual(fakeSession());
       expect(out.session).not.toBe(input);
-    }
+    });
   });
 });
 
@@ -130,8 +128,8 @@ describe('endSessionJob', () => {
 
   it('while another job is still running the session status is unchanged', () => {
     const out = endSessionJob(fakeSession(), 'job_id_2', 'success', OUTSIDE);
-    expect(out.session).toMatchObject({ status: 'running', result: '', time_end: 432234432 });
-    expect(out.changed).toBe(true); // time_ended changed
+    // changed: time_ended changed.
+    expect(out).toMatchObject({ changed: true, session: { status: 'running', result: '', time_end: 432234432 } });
   });
 
   it('the last job ending with every job successful completes the session with success', () => {
