@@ -1,14 +1,13 @@
 // The dispatcher answers as openapi-backend's own router, parser and validator do, for what the
 // spec defines: which operation (or 404, or 405 and its Allow), the path parameters, the query as
 // qs reads it, and each request's validation verdict and coerced query.
-import OpenAPIBackend, { type Context, type Request } from 'openapi-backend';
-import addFormats from 'ajv-formats';
+import type OpenAPIBackend from 'openapi-backend';
+import type { Context, Request } from 'openapi-backend';
 import fc from 'fast-check';
 import { type Dispatcher, createDispatcher } from '../../src/api/dispatch';
 import { plainQuery } from '../../src/api/dispatch/query';
 import { loadSpec } from '../../src/api/spec';
 import { ApiError } from '../../src/errors';
-import { SPEC_PATH } from '../../src/paths';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -19,23 +18,14 @@ let stock: OpenAPIBackend;
 let ours: Dispatcher;
 
 beforeAll(async () => {
-  stock = new OpenAPIBackend({
-    definition: SPEC_PATH,
-    strict: false,
-    quick: true,
-    coerceTypes: true,
-    customizeAjv: (ajv) => {
-      addFormats(ajv);
-      return ajv;
-    },
-    handlers: {
-      notFound: () => ({ status: 404 }),
-      methodNotAllowed: () => ({ status: 405 }),
-      validationFail: () => ({ status: 400 }),
-      notImplemented: (c: Context) => ({ operationId: c.operation.operationId, params: c.request.params, query: c.request.query }),
-    },
+  // The stock library's own handleRequest, on the spec as the server loads it.
+  stock = await loadSpec();
+  stock.register({
+    notFound: () => ({ status: 404 }),
+    methodNotAllowed: () => ({ status: 405 }),
+    validationFail: () => ({ status: 400 }),
+    notImplemented: (c: Context) => ({ operationId: c.operation.operationId, params: c.request.params, query: c.request.query }),
   });
-  await stock.init();
   ours = createDispatcher(await loadSpec());
 });
 
