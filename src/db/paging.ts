@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../domain/caller';
 import { type Binding, fromBuilder, ownedItem, selectFirst, selectRows, type Sql } from './prepared';
-import { applySearch, type Search, type SearchTarget } from './search';
+import type { SearchTerms } from '../domain/search';
+import { applySearch, type SearchTarget } from './search';
 
 export interface Page {
   limit: number;
@@ -29,7 +30,7 @@ export interface Listing {
  * `seq > (the marker's seq)`, which the (owner, …, seq) indexes answer directly, so a deep page
  * costs what the first does. Undefined when the marker names none of the owner's items.
  */
-export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: Search): Promise<T[] | undefined> {
+export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: SearchTerms): Promise<T[] | undefined> {
   const { table, idColumn } = listing;
   const marker = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
   const statement = search ? searchedPage(q, listing, scope, page, search, marker) : plainPage(listing, scope, page, marker);
@@ -62,7 +63,7 @@ function plainPage(listing: Listing, scope: Scope, page: Page, marker: Sql | und
 }
 
 /** A searched page: the search's conditions are built with Knex (src/db/search.ts). */
-function searchedPage(q: Knex, listing: Listing, scope: Scope, page: Page, search: Search, marker: Sql | undefined): Sql {
+function searchedPage(q: Knex, listing: Listing, scope: Scope, page: Page, search: SearchTerms, marker: Sql | undefined): Sql {
   const { table } = listing;
   const query = q(table).where({ user_id: scope.userId, project_id: scope.projectId }).select(q.raw(listing.columns));
   applySearch(query, q, listing.search, search);

@@ -1,11 +1,8 @@
-// Turns a list request's search object into SQL conditions, so that filtering happens before
+// Turns a list request's search (checked: src/domain/search.ts) into SQL conditions, so that filtering happens before
 // limit/offset and pages stay correct. Keys and values are always bound parameters, never SQL.
 import type { Knex } from 'knex';
-import type { components } from '../../generated/openapi';
-import { badRequest } from '../errors';
+import type { Scalar, SearchTerms } from '../domain/search';
 
-export type Search = components['schemas']['Search'];
-type Scalar = string | number | boolean | null;
 type Sql = [string, Knex.RawBinding[]];
 
 /** Where a resource keeps the values a search can name. */
@@ -22,93 +19,33 @@ export interface SearchTarget {
   timeColumn?: string;
 }
 
-const KEY = /^[A-Za-z0-9_-]{1,128}(\.[A-Za-z0-9_-]{1,128}){0,7}$/;
-
 /**
- * `match`: every pair must hold; `match_not`: no pair may hold (an object with several keys is
- * several pairs). A pair `{key: value}` holds when
+ * Adds the search's conditions (checked by src/domain/search.ts). A pair `{key: value}` holds when
  * some place the resource keeps the key has the same JSON type and value (`"200"` is not `200`);
- * `{key: null}` holds when no place has a non-null value. `{"_all": TEXT}` in `match` is the CLI's
- * `--search TEXT`: TEXT holding a JSON list of pairs means those pairs; any other TEXT matches
- * documents containing it, ignoring case.
+ * `{key: null}` holds when no place has a non-null value. Free text matches documents containing
+ * it, ignoring case. Time bounds apply where the resource keeps a time stamp.
  */
-export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, search: Search | undefined): void {
-  if (!search) return;
+export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, terms: SearchTerms | undefined): void {
+  if (!terms) return;
   const dialect = db.client.config.client === 'mysql2' ? mysql : sqlite;
-  for (const [pairs, negate] of [
-    [search.match ?? [], false],
-    [search.match_not ?? [], true],
-  ] as const) {
-    for (const pair of pairs) {
-      for (const [key, value] of Object.entries(pair)) {
-        if (key === '_all' && !negate) {
-          applyAllText(query, db, target, value);
-          continue;
-        }
-        const [sql, bindings] = holds(target, dialect, key, scalar(key, value));
-        query.whereRaw(negate ? `NOT (${sql})` : sql, bindings);
-      }
+  for (const condition of terms.conditions) {
+    if ('text' in condition) {
+      // '!' escapes LIKE's wildcards: a backslash means different things in SQLite and MySQL literals.
+      const pattern = `%${condition.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      query.whereRaw("LOWER(??) LIKE ? ESCAPE '!'", [target.document, pattern]);
+      continue;
     }
+    const [sql, bindings] = holds(target, dialect, condition.key, condition.value);
+    query.whereRaw(condition.negate ? `NOT (${sql})` : sql, bindings);
   }
   if (target.timeColumn) {
-    for (const [bound, op] of [['time_after', '>='], ['time_before', '<=']] as const) {
-      const value = search[bound];
-      if (value === undefined) continue;
-      if (!Number.isSafeInteger(value)) throw badRequest(`search "${bound}" must be a whole number of epoch seconds`);
-      query.where(target.timeColumn, op, value);
-    }
+    if (terms.timeAfter !== undefined) query.where(target.timeColumn, '>=', terms.timeAfter);
+    if (terms.timeBefore !== undefined) query.where(target.timeColumn, '<=', terms.timeBefore);
   }
-}
-
-/** Both ways of sending a search (GET body, `search` query parameter) apply together. */
-export function combineSearches(...searches: (Search | undefined)[]): Search | undefined {
-  const given = searches.filter((s): s is Search => s !== undefined);
-  if (given.length <= 1) return given[0];
-  const later = <T>(values: (T | undefined)[]) => values.reduce<T | undefined>((a, b) => b ?? a, undefined);
-  return {
-    match: given.flatMap((s) => s.match ?? []),
-    match_not: given.flatMap((s) => s.match_not ?? []),
-    time_after: later(given.map((s) => s.time_after)),
-    time_before: later(given.map((s) => s.time_before)),
-  };
-}
-
-function applyAllText(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, value: unknown): void {
-  if (typeof value !== 'string') throw badRequest('search "_all" must be a string');
-  const pairs = parsePairs(value);
-  if (pairs) {
-    applySearch(query, db, target, { match: pairs });
-    return;
-  }
-  // '!' escapes LIKE's wildcards: a backslash means different things in SQLite and MySQL literals.
-  const pattern = `%${value.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-  query.whereRaw("LOWER(??) LIKE ? ESCAPE '!'", [target.document, pattern]);
-}
-
-/** The CLI's `--search '[{"client_id": "node1"}]'` form. */
-function parsePairs(text: string): Record<string, unknown>[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) {
-      return parsed as Record<string, unknown>[];
-    }
-  } catch {
-    // not JSON: free text
-  }
-  return undefined;
-}
-
-function scalar(key: string, value: unknown): Scalar {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw badRequest(`search value for "${key}" is not a finite number`);
-  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as Scalar;
-  throw badRequest(`search value for "${key}" must be a string, number, boolean or null`);
 }
 
 /** The SQL for "the pair holds" (never NULL, so NOT works). */
 function holds(target: SearchTarget, dialect: JsonDialect, key: string, value: Scalar): Sql {
-  if (!KEY.test(key)) {
-    throw badRequest(`search key "${key.slice(0, 140)}" must be letters, digits, '_' or '-' (nested keys joined by '.')`);
-  }
   // Own keys only: "constructor" or "toString" must not find Object.prototype's.
   const column = Object.hasOwn(target.columns, key) ? target.columns[key] : undefined;
   if (column) {

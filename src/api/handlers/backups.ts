@@ -1,5 +1,6 @@
 // Backup metadata, v1 and v2: one implementation, scoped by the caller.
 import { jsonList } from '../../db/json-text';
+import { checkTimeBounds } from '../../domain/search';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -13,7 +14,9 @@ type BackupHandlers = Pick<
 
 export function backupHandlers({ backups }: Store, services: Services): BackupHandlers {
   const list = async (request: OperationRequest<'listBackups' | 'listBackupsV1'>) => {
-    const page = found(await backups.list(request.caller, pageOf(request), searchOf(request)), request);
+    const search = searchOf(request);
+    checkTimeBounds(search); // backups keep a time stamp: their searches may bound it
+    const page = found(await backups.list(request.caller, pageOf(request), search), request);
     return { status: 200 as const, body: jsonList('backups', page) };
   };
 

@@ -5,7 +5,7 @@ import type { Caller } from '../../domain/caller';
 import type { Doc } from '../../domain/documents';
 import { jsonList } from '../../db/json-text';
 import type { DocumentsRepo } from '../../db/repos/documents';
-import type { Search } from '../../db/search';
+import type { Search } from '../../domain/search';
 import { notFound } from '../../errors';
 import type { Target, VersionedService } from '../../services/versioned';
 import { expectedVersion } from '../if-match';

@@ -1,7 +1,7 @@
 // What list handlers read from every list request: its page and its search.
 import type { Caller } from '../../domain/caller';
 import { DEFAULT_PAGE, type Page } from '../../db/paging';
-import { type Search, combineSearches } from '../../db/search';
+import { type Search, type SearchTerms, searchTerms } from '../../domain/search';
 import { badRequest, notFound } from '../../errors';
 
 interface ListRequest {
@@ -14,8 +14,8 @@ export function pageOf({ query }: ListRequest): Page {
   return { limit: query.limit ?? DEFAULT_PAGE.limit, offset: query.offset ?? DEFAULT_PAGE.offset, marker: query.marker };
 }
 
-/** Both ways of sending a search (GET body, `search` query parameter) apply together. */
-export const searchOf = ({ query, body }: ListRequest): Search | undefined => combineSearches(body, query.search);
+/** The search, checked: both ways of sending one (GET body, `search` query parameter) apply together. */
+export const searchOf = ({ query, body }: ListRequest): SearchTerms | undefined => searchTerms(body, query.search);
 
 /** A page a repository found, or the 400 for a marker that names none of the caller's items. */
 export function found<T>(page: T[] | undefined, { query }: ListRequest): T[] {

@@ -7,7 +7,8 @@ import { newId } from '../ids';
 import { type Json, jsonObject, membersOf, storedMember } from '../json-text';
 import { type Listing, type Page, readPage } from '../paging';
 import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, selectFirst } from '../prepared';
-import type { Search, SearchTarget } from '../search';
+import type { SearchTerms } from '../../domain/search';
+import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
 
 export type Backup = components['schemas']['Backup'];
@@ -79,7 +80,7 @@ export class BackupsRepo {
   }
 
   /** One page; undefined when `page.marker` names none of the owner's backups. */
-  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Json<Backup>[] | undefined> {
+  async list(scope: Scope, page: Page, search?: SearchTerms, { trx }: Tx = {}): Promise<Json<Backup>[] | undefined> {
     const rows = await readPage<BackupRow>(trx ?? this.db, LISTING, scope, page, search);
     return rows?.map(backupJson);
   }

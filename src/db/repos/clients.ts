@@ -7,7 +7,8 @@ import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
 import { ownedItem, selectFirst } from '../prepared';
-import type { Search, SearchTarget } from '../search';
+import type { SearchTerms } from '../../domain/search';
+import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
 
 export type Client = components['schemas']['Client'];
@@ -70,7 +71,7 @@ export class ClientsRepo {
   }
 
   /** One page; undefined when `page.marker` names none of the owner's clients. */
-  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Client[] | undefined> {
+  async list(scope: Scope, page: Page, search?: SearchTerms, { trx }: Tx = {}): Promise<Client[] | undefined> {
     const rows = await readPage<ClientRow>(trx ?? this.db, LISTING, scope, page, search);
     return rows?.map(toClient);
   }

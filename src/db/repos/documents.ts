@@ -8,7 +8,8 @@ import { type Json, jsonObject, membersOf, storedMembers } from '../json-text';
 import type { Tx } from '../store';
 import { type Listing, type Page, readPage } from '../paging';
 import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, selectFirst, type Sql } from '../prepared';
-import type { Search, SearchTarget } from '../search';
+import type { SearchTerms } from '../../domain/search';
+import type { SearchTarget } from '../search';
 
 import type { Doc } from '../../domain/documents';
 
@@ -77,7 +78,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
   }
 
   /** One page, as the API shows it; undefined when `page.marker` names none of the owner's documents. */
-  async list(scope: Scope, page: Page, search?: Search, { trx }: Tx = {}): Promise<Json<T>[] | undefined> {
+  async list(scope: Scope, page: Page, search?: SearchTerms, { trx }: Tx = {}): Promise<Json<T>[] | undefined> {
     const rows = await readPage<Row>(trx ?? this.db, this.listing, scope, page, search);
     return rows?.map((row) => this.wire(row));
   }
