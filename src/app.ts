@@ -38,7 +38,12 @@ interface SentReply {
 export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppParts): Koa {
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
   // operation K's schemas, which is exactly what that type says. This is where the two meet.
-  const handlerOf = new Map(dispatcher.routes.map((route) => [route, handlers[route.operationId] as unknown as Dispatched]));
+  const handlerOf = new Map<Route, Dispatched>();
+  for (const route of dispatcher.routes) {
+    const handler = handlers[route.operationId] as unknown as Dispatched | undefined;
+    if (!handler) throw new Error(`no handler for operation ${route.operationId} (is generated/ stale?)`);
+    handlerOf.set(route, handler);
+  }
   const readBody = createBodyReader(bodyLimitBytes);
 
   const app = new Koa();
