@@ -58,7 +58,7 @@ async function main() {
   await settle(databaseUrl, ['backups', 'jobs', 'clients']);
   // Started as `npm start` starts it (its node flags included), but without npm in between, so
   // that the RSS read is the server's own.
-  const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { serve: string } }).scripts.serve.split(' ');
   const serverProcess = await start(node!, [...startArgs, '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
   const server: Target = { pids: () => [serverProcess.pid!] };
   try {
