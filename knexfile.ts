@@ -39,9 +39,7 @@ export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL): Knex.Con
     throw new DatabaseUrlError(`database URL "${databaseUrl}" is not a URL`);
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-    throw new DatabaseUrlError(
-      `database URL "${databaseUrl}" must start with sqlite:, mysql:// or mariadb://`,
-    );
+    throw new DatabaseUrlError(`database URL "${databaseUrl}" must start with sqlite:, mysql:// or mariadb://`);
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new DatabaseUrlError(`database URL "${databaseUrl}" names no database`);

@@ -22,23 +22,35 @@ import { newId } from '../src/db/ids';
 const args = new Set(process.argv.slice(2));
 const sqlite = args.has('--sqlite');
 const original = args.has('--original') && !sqlite;
-const flag = (name: string, fallback: number) => Number([...args].find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const flag = (name: string, fallback: number) =>
+  Number([...args].find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const duration = flag('duration', 15);
 const SMALL = 1_000; // backups, as the original was measured with
 const LARGE = flag('large', 1_000_000); // backups, for the flat-cost scenarios
 const JOBS = flag('jobs', 100_000);
-const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = [...args]
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const selected = (key: string) => !only || only.includes(key);
 const CLIENTS = 1_000; // the jobs are spread over this many clients; the poll asks for one of them
 const ROOT = path.join(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'freezer-bench-'));
-const MYSQL_ADMIN = process.env.FREEZER_BENCH_MYSQL_URL ?? 'mysql://root@localhost/freezer_bench?socketPath=/run/mysqld/mysqld.sock';
+const MYSQL_ADMIN =
+  process.env.FREEZER_BENCH_MYSQL_URL ?? 'mysql://root@localhost/freezer_bench?socketPath=/run/mysqld/mysqld.sock';
 const caller = { userId: 'bench-user', projectId: 'bench', userName: null };
 const PROJECT = 'bench';
 const HEADERS = ['-H', `X-User-Id: ${caller.userId}`];
 const BASE = `http://127.0.0.1:9290/v2/${PROJECT}`;
 
-interface Row { scenario: string; rps: number; p50: string; p99: string; errors: number; rssMb: number }
+interface Row {
+  scenario: string;
+  rps: number;
+  p50: string;
+  p99: string;
+  errors: number;
+  rssMb: number;
+}
 
 /** What a scenario is measured against: the processes whose memory is reported, and how. */
 interface Target {
@@ -58,45 +70,71 @@ async function main() {
   await settle(databaseUrl, ['backups', 'jobs', 'clients']);
   // Started as `npm start` starts it (its node flags included), but without npm in between, so
   // that the RSS read is the server's own.
-  const [node, ...startArgs] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { serve: string } }).scripts.serve.split(' ');
-  const serverProcess = await start(node!, [...startArgs, '--port', '9290', '--database', databaseUrl], 'http://127.0.0.1:9290/healthcheck');
+  const [node, ...startArgs] = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { serve: string } }
+  ).scripts.serve.split(' ');
+  const serverProcess = await start(
+    node!,
+    [...startArgs, '--port', '9290', '--database', databaseUrl],
+    'http://127.0.0.1:9290/healthcheck',
+  );
   const server: Target = { pids: () => [serverProcess.pid!] };
   try {
     const backups = `${BASE}/backups`;
-    await measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
+    measure('byId', 'GET /v2/{p}/backups/{id} (1k backups)', server, [`${backups}/${small.middle}`]);
     if (!sqlite && (selected('bare') || selected('bareList'))) {
       // The limit, measured right after our GET by id so that both see the same machine.
-      const bareProcess = await start('node', ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl], null);
+      const bareProcess = await start(
+        'node',
+        ['--import', 'tsx', path.join(ROOT, 'bench/bare-koa.ts'), '9291', databaseUrl],
+        null,
+      );
       const bare: Target = { pids: () => [bareProcess.pid!] };
       try {
-        await measure('bare', 'bare Koa + mysql2: GET backup by id (the limit)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups/${small.middle}`]);
-        await measure('bareList', 'bare Koa + mysql2: GET backups?limit=10 (reference)', bare, [`http://127.0.0.1:9291/v2/${PROJECT}/backups?limit=10`]);
+        measure('bare', 'bare Koa + mysql2: GET backup by id (the limit)', bare, [
+          `http://127.0.0.1:9291/v2/${PROJECT}/backups/${small.middle}`,
+        ]);
+        measure('bareList', 'bare Koa + mysql2: GET backups?limit=10 (reference)', bare, [
+          `http://127.0.0.1:9291/v2/${PROJECT}/backups?limit=10`,
+        ]);
       } finally {
         bareProcess.kill();
       }
     }
-    await measure('first', 'GET /v2/{p}/backups?limit=10 (1k)', server, [`${backups}?limit=10`]);
-    await measure('keyset', 'GET …/backups?limit=10&marker= deep (1k)', server, [`${backups}?limit=10&marker=${small.nearEnd}`]);
-    await measure('job', `GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, server, [`${BASE}/jobs/${jobIds[0]}`]);
+    measure('first', 'GET /v2/{p}/backups?limit=10 (1k)', server, [`${backups}?limit=10`]);
+    measure('keyset', 'GET …/backups?limit=10&marker= deep (1k)', server, [`${backups}?limit=10&marker=${small.nearEnd}`]);
+    measure('job', `GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, server, [`${BASE}/jobs/${jobIds[0]}`]);
     // Each request patches one of 1,000 jobs, as many schedulers reporting status would.
     const patch = patchScript(jobIds);
-    await measure('patch', 'PATCH /v2/{p}/jobs/{id}', server, ['-s', patch, `${BASE}/jobs`]);
+    measure('patch', 'PATCH /v2/{p}/jobs/{id}', server, ['-s', patch, `${BASE}/jobs`]);
     const poll = lua('GET', POLL_BODY);
-    await measure('poll', `GET jobs poll: client_id, not completed (${count(JOBS)} jobs)`, server, ['-s', poll, `${BASE}/jobs?limit=10&offset=0&all_projects=False`]);
+    measure('poll', `GET jobs poll: client_id, not completed (${count(JOBS)} jobs)`, server, [
+      '-s',
+      poll,
+      `${BASE}/jobs?limit=10&offset=0&all_projects=False`,
+    ]);
     const post = lua('POST', POST_BODY);
-    await measure('post', 'POST /v2/{p}/backups', server, ['-s', post, backups]);
+    measure('post', 'POST /v2/{p}/backups', server, ['-s', post, backups]);
     if (original) await measureOriginal();
 
     if (['byIdLarge', 'firstLarge', 'keysetLarge', 'offsetLarge'].some(selected)) {
       console.error(`growing the backups table to ${count(LARGE)} …`);
       const large = await seedBackups(databaseUrl, LARGE - SMALL);
       await settle(databaseUrl, ['backups']);
-      await measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
-      await measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
-      await measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [`${backups}?limit=10&marker=${large.nearEnd}`]);
+      measure('byIdLarge', `GET /v2/{p}/backups/{id} (${count(LARGE)})`, server, [`${backups}/${large.middle}`]);
+      measure('firstLarge', `GET /v2/{p}/backups?limit=10 (${count(LARGE)})`, server, [`${backups}?limit=10`]);
+      measure('keysetLarge', `GET …/backups?limit=10&marker= deep (${count(LARGE)})`, server, [
+        `${backups}?limit=10&marker=${large.nearEnd}`,
+      ]);
       // For contrast: a deep page by offset steps over every row before it. One connection, since
       // 32 of these at once would only time out.
-      await measure('offsetLarge', `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`, server, [`${backups}?limit=10&offset=${LARGE / 2}`], { connections: 1 });
+      measure(
+        'offsetLarge',
+        `GET …/backups?limit=10&offset=${count(LARGE / 2)} (${count(LARGE)}), 1 connection`,
+        server,
+        [`${backups}?limit=10&offset=${LARGE / 2}`],
+        { connections: 1 },
+      );
     }
   } finally {
     serverProcess.kill();
@@ -114,9 +152,15 @@ interface Load {
   seconds?: number;
 }
 
-async function measure(key: string, name: string, target: Target, wrkArgs: string[], load: Load = {}): Promise<void> {
+function measure(key: string, name: string, target: Target, wrkArgs: string[], load: Load = {}): void {
   if (!selected(key)) return;
-  results[key] = await scenario(name, target, wrkArgs, { connections: 32, timeout: '10s', warmUp: true, seconds: duration, ...load });
+  results[key] = scenario(name, target, wrkArgs, {
+    connections: 32,
+    timeout: '10s',
+    warmUp: true,
+    seconds: duration,
+    ...load,
+  });
   rows.push(results[key]);
 }
 
@@ -145,10 +189,21 @@ const POLL_BODY = JSON.stringify({ match: [{ client_id: 'bench_node1' }], match_
 const POST_BODY = JSON.stringify({ backup_name: 'b', container: 'c', hostname: 'h', time_stamp: 1700000000 });
 /** A scheduler's status report to one of 1,000 jobs, picked at random per request. */
 const patchScript = (jobIds: string[]) =>
-  lua('PATCH', JSON.stringify({ job_schedule: { status: 'scheduled' } }), jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`));
+  lua(
+    'PATCH',
+    JSON.stringify({ job_schedule: { status: 'scheduled' } }),
+    jobIds.slice(0, 1000).map((id) => `/v2/${PROJECT}/jobs/${id}`),
+  );
 const ORIGINAL_PORT = 9292;
 /** Scenarios measured on both servers: ours, the original's. */
-const COMPARED = [['byId', 'origById'], ['first', 'origFirst'], ['job', 'origJob'], ['post', 'origPost'], ['patch', 'origPatch'], ['poll', 'origPoll']] as const;
+const COMPARED = [
+  ['byId', 'origById'],
+  ['first', 'origFirst'],
+  ['job', 'origJob'],
+  ['post', 'origPost'],
+  ['patch', 'origPatch'],
+  ['poll', 'origPoll'],
+] as const;
 
 /**
  * The original under the same load, right after ours, on data shaped like ours (1k backups,
@@ -167,7 +222,13 @@ async function measureOriginal(): Promise<void> {
   const master = Number(readFileSync(`/tmp/freezer-original-${ORIGINAL_PORT}/uwsgi.pid`, 'utf8'));
   const target: Target = {
     // The uWSGI master and its workers.
-    pids: () => [master, ...execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' }).trim().split('\n').map(Number)],
+    pids: () => [
+      master,
+      ...execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number),
+    ],
     closesConnections: true,
     extraHeaders: ['-H', 'X-Identity-Status: Confirmed'],
   };
@@ -175,17 +236,22 @@ async function measureOriginal(): Promise<void> {
     const { backupId, jobIds } = await seedOriginal();
     await settle(originalUrl(), ['backups', 'jobs']);
     const base = `http://127.0.0.1:${ORIGINAL_PORT}/v2/${PROJECT}`;
-    await measure('origById', 'original: GET /v2/{p}/backups/{id} (1k backups)', target, [`${base}/backups/${backupId}`]);
-    await measure('origFirst', 'original: GET /v2/{p}/backups?limit=10 (1k)', target, [`${base}/backups?limit=10`]);
-    await measure('origJob', `original: GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, target, [`${base}/jobs/${jobIds[0]}`]);
+    measure('origById', 'original: GET /v2/{p}/backups/{id} (1k backups)', target, [`${base}/backups/${backupId}`]);
+    measure('origFirst', 'original: GET /v2/{p}/backups?limit=10 (1k)', target, [`${base}/backups?limit=10`]);
+    measure('origJob', `original: GET /v2/{p}/jobs/{id} (${count(JOBS)} jobs)`, target, [`${base}/jobs/${jobIds[0]}`]);
     const patch = patchScript(jobIds);
-    await measure('origPatch', 'original: PATCH /v2/{p}/jobs/{id}', target, ['-s', patch, `${base}/jobs`]);
-    await measure('origPost', 'original: POST /v2/{p}/backups', target, ['-s', lua('POST', POST_BODY), `${base}/backups`]);
+    measure('origPatch', 'original: PATCH /v2/{p}/jobs/{id}', target, ['-s', patch, `${base}/jobs`]);
+    measure('origPost', 'original: POST /v2/{p}/backups', target, ['-s', lua('POST', POST_BODY), `${base}/backups`]);
     // It reads all of the user's jobs and filters them in Python (seconds each): one connection
     // per worker, time enough for each to finish, and no warm-up (its requests would still hold
     // the workers). Last, as its workers stay busy for a while with the requests wrk leaves behind.
-    await measure('origPoll', `original: GET jobs poll (${count(JOBS)} jobs), 4 connections, ${Math.max(30, duration)} s`, target,
-      ['-s', lua('GET', POLL_BODY), `${base}/jobs?limit=10&offset=0&all_projects=False`], { connections: 4, timeout: '60s', warmUp: false, seconds: Math.max(30, duration) });
+    measure(
+      'origPoll',
+      `original: GET jobs poll (${count(JOBS)} jobs), 4 connections, ${Math.max(30, duration)} s`,
+      target,
+      ['-s', lua('GET', POLL_BODY), `${base}/jobs?limit=10&offset=0&all_projects=False`],
+      { connections: 4, timeout: '60s', warmUp: false, seconds: Math.max(30, duration) },
+    );
   } finally {
     execFileSync('bash', [script, 'stop', String(ORIGINAL_PORT)], { stdio: 'ignore' });
   }
@@ -195,13 +261,17 @@ async function measureOriginal(): Promise<void> {
 async function seedOriginal(): Promise<{ backupId: string; jobIds: string[] }> {
   const db = knex(knexConfig(originalUrl()));
   try {
-    await db.raw(`INSERT INTO backups (created_at, deleted, id, job_id, project_id, user_id, user_name, backup_metadata)
+    await db.raw(
+      `INSERT INTO backups (created_at, deleted, id, job_id, project_id, user_id, user_name, backup_metadata)
       SELECT NOW(), 0, LOWER(HEX(RANDOM_BYTES(16))), CONCAT('job-', seq % 100), ?, ?, NULL,
         CONCAT('{"backup_name": "backup-', seq, '", "container": "bench", "hostname": "node', seq % 10,
           '", "time_stamp": ', 1700000000 + seq, ', "mode": "fs", "curr_backup_level": ', seq % 5,
           ', "path_to_backup": "/srv/data", "job_id": "job-', seq % 100, '"}')
-      FROM seq_0_to_${SMALL - 1}`, [PROJECT, caller.userId]);
-    await db.raw(`INSERT INTO jobs (created_at, updated_at, deleted, id, project_id, user_id, schedule, client_id,
+      FROM seq_0_to_${SMALL - 1}`,
+      [PROJECT, caller.userId],
+    );
+    await db.raw(
+      `INSERT INTO jobs (created_at, updated_at, deleted, id, project_id, user_id, schedule, client_id,
         session_id, session_tag, description, job_actions)
       SELECT NOW(), NOW(), 0, LOWER(HEX(RANDOM_BYTES(16))), ?, ?,
         CONCAT('{"schedule_interval": "1 days", "status": "',
@@ -210,8 +280,14 @@ async function seedOriginal(): Promise<{ backupId: string; jobIds: string[] }> {
         CONCAT('bench_node', seq % ${CLIENTS}), '', 0, CONCAT('job ', seq),
         CONCAT('[{"freezer_action": {"action": "backup", "mode": "fs", "path_to_backup": "/etc", "storage": "local"}, ',
           '"max_retries": 3, "user_id": "', ?, '", "project_id": "', ?, '", "action_id": "', LOWER(HEX(RANDOM_BYTES(16))), '"}]')
-      FROM seq_0_to_${JOBS - 1}`, [PROJECT, caller.userId, caller.userId, PROJECT]);
-    const [backup] = await db('backups').select('id').orderBy('id').offset(SMALL / 2).limit(1);
+      FROM seq_0_to_${JOBS - 1}`,
+      [PROJECT, caller.userId, caller.userId, PROJECT],
+    );
+    const [backup] = await db('backups')
+      .select('id')
+      .orderBy('id')
+      .offset(SMALL / 2)
+      .limit(1);
     // 1,000 different jobs for the PATCH scenario, as ours gets (one per client).
     const jobIds = (await db('jobs').select('id').limit(1000)).map((r: { id: string }) => r.id);
     return { backupId: backup.id, jobIds };
@@ -228,7 +304,10 @@ function ensureWrk() {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return; // wrk --version exits 1 but exists
     console.error('installing wrk …');
-    execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
 }
 
@@ -254,13 +333,22 @@ async function seedBackups(databaseUrl: string, n: number) {
     const picked = { middle: '', nearEnd: '' };
     for (let done = 0; done < n; done += 10_000) {
       const size = Math.min(10_000, n - done);
-      const ids = await repo.insertMany(caller, Array.from({ length: size }, (_, j) => {
-        const i = done + j;
-        return {
-          backup_name: `backup-${i}`, container: 'bench', hostname: `node${i % 10}`, time_stamp: 1700000000 + i,
-          mode: 'fs', curr_backup_level: i % 5, path_to_backup: '/srv/data', job_id: `job-${i % 100}`,
-        };
-      }));
+      const ids = await repo.insertMany(
+        caller,
+        Array.from({ length: size }, (_, j) => {
+          const i = done + j;
+          return {
+            backup_name: `backup-${i}`,
+            container: 'bench',
+            hostname: `node${i % 10}`,
+            time_stamp: 1700000000 + i,
+            mode: 'fs',
+            curr_backup_level: i % 5,
+            path_to_backup: '/srv/data',
+            job_id: `job-${i % 100}`,
+          };
+        }),
+      );
       ids.forEach((id, j) => {
         if (done + j === Math.floor(n / 2)) picked.middle = id;
         if (done + j === n - 11) picked.nearEnd = id;
@@ -281,17 +369,35 @@ async function seedJobs(databaseUrl: string): Promise<string[]> {
     const jobIds = Array.from({ length: JOBS }, () => newId());
     const statuses = ['scheduled', 'completed', 'running', 'completed'];
     for (let done = 0; done < JOBS; done += 10_000) {
-      await jobs.insertMany(caller, jobIds.slice(done, done + 10_000).map((id, j) => {
-        const i = done + j;
-        return {
-          id,
-          doc: {
-            client_id: `bench_node${i % CLIENTS}`, session_id: '', session_tag: 0, description: `job ${i}`,
-            job_schedule: { schedule_interval: '1 days', status: statuses[Math.floor(i / CLIENTS) % 4], time_created: 1700000000, time_started: -1, time_ended: -1 },
-            job_actions: [{ freezer_action: { action: 'backup', mode: 'fs', path_to_backup: '/etc', storage: 'local' }, max_retries: 3, action_id: newId() }],
-          },
-        };
-      }));
+      await jobs.insertMany(
+        caller,
+        jobIds.slice(done, done + 10_000).map((id, j) => {
+          const i = done + j;
+          return {
+            id,
+            doc: {
+              client_id: `bench_node${i % CLIENTS}`,
+              session_id: '',
+              session_tag: 0,
+              description: `job ${i}`,
+              job_schedule: {
+                schedule_interval: '1 days',
+                status: statuses[Math.floor(i / CLIENTS) % 4],
+                time_created: 1700000000,
+                time_started: -1,
+                time_ended: -1,
+              },
+              job_actions: [
+                {
+                  freezer_action: { action: 'backup', mode: 'fs', path_to_backup: '/etc', storage: 'local' },
+                  max_retries: 3,
+                  action_id: newId(),
+                },
+              ],
+            },
+          };
+        }),
+      );
     }
     return jobIds;
   } finally {
@@ -300,10 +406,14 @@ async function seedJobs(databaseUrl: string): Promise<string[]> {
 }
 
 function start(command: string, argv: string[], readyUrl: string | null, readyText = 'listening'): Promise<ChildProcess> {
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FREEZER_API_AUTH: 'noauth' } });
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FREEZER_API_AUTH: 'noauth' },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes(readyText)) {
         if (!readyUrl) return resolve(child);
@@ -326,7 +436,7 @@ function lua(method: string, body: string, paths?: string[]): string {
   return file;
 }
 
-async function scenario(name: string, target: Target, wrkArgs: string[], load: Required<Load>): Promise<Row> {
+function scenario(name: string, target: Target, wrkArgs: string[], load: Required<Load>): Row {
   const { connections, timeout, warmUp, seconds } = load;
   const headers = [...HEADERS, ...(target.extraHeaders ?? [])];
   const threads = `-t${Math.min(2, connections)}`;
@@ -334,7 +444,11 @@ async function scenario(name: string, target: Target, wrkArgs: string[], load: R
   // one, on a fresh server, would), nor for the previous scenario's garbage.
   if (warmUp) execFileSync('wrk', [threads, `-c${connections}`, '-d2s', '--timeout', timeout, ...headers, ...wrkArgs]);
   // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
-  const output = execFileSync('wrk', [threads, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs], { encoding: 'utf8' });
+  const output = execFileSync(
+    'wrk',
+    [threads, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs],
+    { encoding: 'utf8' },
+  );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const p99 = /\s99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
@@ -342,7 +456,9 @@ async function scenario(name: string, target: Target, wrkArgs: string[], load: R
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const [connect = 0, read = 0, write = 0, timedOut = 0] = socket ? socket.slice(1).map(Number) : [];
   const errors = non2xx + connect + (target.closesConnections ? 0 : read + write) + timedOut;
-  const rssKb = target.pids().reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0);
+  const rssKb = target
+    .pids()
+    .reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0);
   const row = { scenario: name, rps, p50, p99, errors, rssMb: Math.round(rssKb / 1024) };
   console.error(`${name}: ${rps.toFixed(0)} req/s, p50 ${p50}, p99 ${p99}, errors ${errors}`);
   return row;
@@ -352,26 +468,35 @@ function printTable() {
   console.log(`\n${sqlite ? 'SQLite' : 'MariaDB'}, wrk -t2 -c32 -d${duration}s, ${os.cpus().length} cores shared with wrk\n`);
   console.log('| scenario | req/s | p50 | p99 | errors | server RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
+  for (const r of rows)
+    console.log(`| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
   const rps = (key: string) => results[key]!.rps;
   console.log('');
   if (results.bare && results.byId) {
-    console.log(`GET by id: ${(100 * rps('byId') / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
+    console.log(`GET by id: ${((100 * rps('byId')) / rps('bare')).toFixed(0)}% of the bare-Koa limit.`);
   }
   if (results.bareList && results.first) {
-    console.log(`List, first page: ${(100 * rps('first') / rps('bareList')).toFixed(0)}% of the bare-Koa list.`);
+    console.log(`List, first page: ${((100 * rps('first')) / rps('bareList')).toFixed(0)}% of the bare-Koa list.`);
   }
   // Cost per request grows as throughput falls: 1k req/s over 1M rows vs over 1k rows.
-  for (const [what, smallKey, largeKey] of [['GET by id', 'byId', 'byIdLarge'], ['first page', 'first', 'firstLarge'], ['deep keyset page', 'keyset', 'keysetLarge']]) {
+  for (const [what, smallKey, largeKey] of [
+    ['GET by id', 'byId', 'byIdLarge'],
+    ['first page', 'first', 'firstLarge'],
+    ['deep keyset page', 'keyset', 'keysetLarge'],
+  ]) {
     if (!results[smallKey!] || !results[largeKey!]) continue;
-    console.log(`${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`);
+    console.log(
+      `${what}: cost over ${count(LARGE)} backups is ${(rps(smallKey!) / rps(largeKey!)).toFixed(2)}× the cost over ${count(SMALL)}.`,
+    );
   }
   const compared = COMPARED.filter(([ours, theirs]) => results[ours] && results[theirs]);
   if (compared.length) {
     console.log('\n| scenario | ours, req/s | original, req/s | ratio |\n|---|---:|---:|---:|');
     for (const [ours, theirs] of compared) {
       const ratio = rps(theirs) > 0 ? `${(rps(ours) / rps(theirs)).toFixed(1)}×` : 'original answered none in time';
-      console.log(`| ${results[ours]!.scenario} | ${rps(ours).toFixed(0)} | ${rps(theirs).toFixed(rps(theirs) < 10 ? 2 : 0)} | ${ratio} |`);
+      console.log(
+        `| ${results[ours]!.scenario} | ${rps(ours).toFixed(0)} | ${rps(theirs).toFixed(rps(theirs) < 10 ? 2 : 0)} | ${ratio} |`,
+      );
     }
   }
 }

@@ -29,7 +29,7 @@ const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
 
 main().catch((err: unknown) => {
   // One clear line: configuration mistakes and unreachable databases are the usual causes.
-  const message = err instanceof ConfigError ? err.message : (err as Error).message ?? String(err);
+  const message = err instanceof ConfigError ? err.message : ((err as Error).message ?? String(err));
   console.error(`freezer-api: cannot start: ${message}`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

@@ -31,7 +31,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       bodyLimitBytes: config.bodyLimitBytes,
     });
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));
-    const server = http.createServer(app.callback());
+    // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
+    const handle = app.callback();
+    const server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);

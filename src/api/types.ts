@@ -39,7 +39,6 @@ export type OperationRequest<K extends OperationId> = K extends OperationId
 
 type StatusOf<K extends OperationId> = keyof Op<K>['responses'] & number;
 
-
 export type ResponseBody<K extends OperationId, S extends StatusOf<K>> = BodyOf<Op<K>['responses'][S]>;
 
 /**

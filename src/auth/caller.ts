@@ -18,7 +18,9 @@ const MAX_ID_LENGTH = 64;
 const PROJECT_ID = /^[A-Za-z0-9_.-]+$/;
 
 export function createAuth(auth: Config['auth']): Auth {
-  return auth.mode === 'noauth' ? noauth(auth.defaultUserId) : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole);
+  return auth.mode === 'noauth'
+    ? noauth(auth.defaultUserId)
+    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole);
 }
 
 /**

@@ -69,7 +69,10 @@ export class KeystoneValidator {
   }
 
   private async ask(token: string, key: string): Promise<Verdict> {
-    let res = await this.call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': await this.service(), 'X-Subject-Token': token });
+    let res = await this.call('GET', '/auth/tokens?nocatalog', {
+      'X-Auth-Token': await this.service(),
+      'X-Subject-Token': token,
+    });
     if (res.status === 401) {
       // Our own token expired or was revoked: get a new one, once.
       this.serviceToken = undefined;
@@ -101,12 +104,17 @@ export class KeystoneValidator {
   private async service(): Promise<string> {
     if (this.serviceToken && Date.now() < this.serviceToken.refreshAfter) return this.serviceToken.token;
     const { username, password, projectName, userDomainName, projectDomainName } = this.settings;
-    const res = await this.call('POST', '/auth/tokens?nocatalog', { 'Content-Type': 'application/json' }, {
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: username, domain: { name: userDomainName }, password } } },
-        scope: { project: { name: projectName, domain: { name: projectDomainName } } },
+    const res = await this.call(
+      'POST',
+      '/auth/tokens?nocatalog',
+      { 'Content-Type': 'application/json' },
+      {
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: username, domain: { name: userDomainName }, password } } },
+          scope: { project: { name: projectName, domain: { name: projectDomainName } } },
+        },
       },
-    });
+    );
     const token = res.headers.get('x-subject-token');
     if (res.status !== 201 || !token) {
       throw new KeystoneUnavailable(`Keystone refused the service credentials (${res.status}); check the keystone settings`);

@@ -18,4 +18,3 @@ export async function openDatabase(databaseUrl: string): Promise<Knex> {
   await migrateToLatest(db);
   return db;
 }
-

@@ -11,9 +11,9 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrations: () => Promise.resolve(Object.keys(MIGRATIONS).sort()),
   getMigrationName: (name) => name,
-  getMigration: async (name) => MIGRATIONS[name]!,
+  getMigration: (name) => Promise.resolve(MIGRATIONS[name]!),
 };
 
 export const migrateToLatest = (db: Knex) => db.migrate.latest({ migrationSource });

@@ -30,7 +30,13 @@ export interface Listing {
  * `seq > (the marker's seq)`, which the (owner, …, seq) indexes answer directly, so a deep page
  * costs what the first does. Undefined when the marker names none of the owner's items.
  */
-export async function readPage<T>(q: Knex, listing: Listing, scope: Scope, page: Page, search?: SearchTerms): Promise<T[] | undefined> {
+export async function readPage<T>(
+  q: Knex,
+  listing: Listing,
+  scope: Scope,
+  page: Page,
+  search?: SearchTerms,
+): Promise<T[] | undefined> {
   const { table, idColumn } = listing;
   const marker = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
   const statement = search ? searchedPage(q, listing, scope, page, search, marker) : plainPage(listing, scope, page, marker);

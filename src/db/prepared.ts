@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
 import type { Scope } from '../domain/caller';
+import { clientOf } from './client';
 
 export type Binding = string | number | null;
 
@@ -52,17 +53,20 @@ export function run(q: Knex, statement: Sql): Promise<number> {
 }
 
 async function onConnection<T>(
-  q: Knex, method: string, { sql, bindings }: Sql,
+  q: Knex,
+  method: string,
+  { sql, bindings }: Sql,
   read: { mysql: (result: unknown) => T; sqlite: (statement: SqliteStatement, bindings: readonly Binding[]) => T },
 ): Promise<T> {
   // Knex's own 'query' event, so that whatever logs or traces Knex's queries sees these too.
-  q.client.emit('query', { method, sql, bindings });
-  const connection: unknown = await q.client.acquireConnection();
+  const client = clientOf(q);
+  client.emit('query', { method, sql, bindings });
+  const connection = await client.acquireConnection();
   try {
-    if (q.client.config.client === 'mysql2') return read.mysql(await mysqlExecute(connection as MysqlConnection, sql, bindings));
+    if (client.config.client === 'mysql2') return read.mysql(await mysqlExecute(connection as MysqlConnection, sql, bindings));
     return read.sqlite(sqliteStatement(connection as SqliteConnection, sql), bindings);
   } finally {
-    await q.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
 }
 
@@ -98,7 +102,10 @@ export function ownedItem(table: string, idColumn: string, columns: string): (sc
 /** A one-row INSERT of `row` (column -> value). */
 export function insertRow(table: string, row: Record<string, Binding>): Sql {
   const columns = Object.keys(row);
-  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, bindings: Object.values(row) };
+  return {
+    sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    bindings: Object.values(row),
+  };
 }
 
 /** Rows per statement when inserting many (imports, seeding): SQLite takes at most 500 terms in

@@ -2,6 +2,7 @@
 // limit/offset and pages stay correct. Keys and values are always bound parameters, never SQL.
 import type { Knex } from 'knex';
 import type { Scalar, SearchTerms } from '../domain/search';
+import { isMysql } from './client';
 
 type Sql = [string, Knex.RawBinding[]];
 
@@ -27,7 +28,7 @@ export interface SearchTarget {
  */
 export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, terms: SearchTerms | undefined): void {
   if (!terms) return;
-  const dialect = db.client.config.client === 'mysql2' ? mysql : sqlite;
+  const dialect = isMysql(db) ? mysql : sqlite;
   for (const condition of terms.conditions) {
     if ('text' in condition) {
       // '!' escapes LIKE's wildcards: a backslash means different things in SQLite and MySQL literals.
@@ -53,7 +54,10 @@ function holds(target: SearchTarget, dialect: JsonDialect, key: string, value: S
     if (typeof value !== 'string') return ['1 = 0', []]; // these columns only ever hold strings
     return ['(?? IS NOT NULL AND ?? = ?)', [column, column, value]];
   }
-  const suffix = key.split('.').map((segment) => `."${segment}"`).join('');
+  const suffix = key
+    .split('.')
+    .map((segment) => `."${segment}"`)
+    .join('');
   // Per place: "has this value" for a value, "has any non-null value" for null (then negated).
   const test = (doc: string, path: string): Sql =>
     value === null ? dialect.hasValue(doc, path) : dialect.equals(doc, path, value);

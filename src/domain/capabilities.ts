@@ -4,7 +4,12 @@
 // pass, since the agent then uses its own default.
 import { unprocessable } from '../errors';
 
-export interface Capabilities { supported_actions: string[]; supported_modes: string[]; supported_storages: string[]; supported_engines: string[] }
+export interface Capabilities {
+  supported_actions: string[];
+  supported_modes: string[];
+  supported_storages: string[];
+  supported_engines: string[];
+}
 
 export function checkCapabilities(clientId: string, capabilities: Capabilities, freezerActions: Record<string, unknown>[]): void {
   for (const fa of freezerActions) {

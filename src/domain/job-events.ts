@@ -7,7 +7,11 @@
 export type JobEventName = 'start' | 'stop' | 'abort';
 export type JobSchedule = Record<string, unknown> & { event?: string; status?: string; result?: string };
 export type JobEventResult = 'success' | `${JobEventName} already requested`;
-export interface JobEventOutcome { result: JobEventResult; schedule: JobSchedule; changed: boolean }
+export interface JobEventOutcome {
+  result: JobEventResult;
+  schedule: JobSchedule;
+  changed: boolean;
+}
 
 /** Applies `event` to a copy of `schedule`; the input is never mutated. */
 export function applyJobEvent(schedule: JobSchedule, event: JobEventName): JobEventOutcome {

@@ -10,7 +10,7 @@ type Obj = Record<string, unknown>;
 
 const isPlainObject = (v: unknown): v is Obj => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 };
 

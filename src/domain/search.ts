@@ -47,8 +47,12 @@ export function searchTerms(...searches: (Search | undefined)[]): SearchTerms | 
 
 /** The search's time bounds, for a list that keeps a time stamp: whole epoch seconds, or a 400. */
 export function checkTimeBounds(terms: SearchTerms | undefined): void {
-  for (const [bound, value] of [['time_after', terms?.timeAfter], ['time_before', terms?.timeBefore]] as const) {
-    if (value !== undefined && !Number.isSafeInteger(value)) throw badRequest(`search "${bound}" must be a whole number of epoch seconds`);
+  for (const [bound, value] of [
+    ['time_after', terms?.timeAfter],
+    ['time_before', terms?.timeBefore],
+  ] as const) {
+    if (value !== undefined && !Number.isSafeInteger(value))
+      throw badRequest(`search "${bound}" must be a whole number of epoch seconds`);
   }
 }
 

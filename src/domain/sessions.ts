@@ -16,8 +16,24 @@
 // with the input) and never mutate their arguments.
 import { badRequest } from '../errors';
 
-export interface SessionJob { client_id?: string; status?: string; result?: string; time_started?: number | string; time_ended?: number | string; [k: string]: unknown }
-export interface SessionState { session_tag: number; hold_off: number; time_start: number; time_end: number; status: string; result: string; jobs: Record<string, SessionJob>; [k: string]: unknown }
+export interface SessionJob {
+  client_id?: string;
+  status?: string;
+  result?: string;
+  time_started?: number | string;
+  time_ended?: number | string;
+  [k: string]: unknown;
+}
+export interface SessionState {
+  session_tag: number;
+  hold_off: number;
+  time_start: number;
+  time_end: number;
+  status: string;
+  result: string;
+  jobs: Record<string, SessionJob>;
+  [k: string]: unknown;
+}
 export type StartResult = 'success' | 'hold-off' | 'out-of-sync';
 
 /** The session's entry for jobId. Own keys only, so ids like "constructor" are not "found". */
@@ -67,7 +83,9 @@ export function endSessionJob(
   const jobs = Object.values(ended.session.jobs);
   const overall = jobs.some((j) => j.status !== 'completed')
     ? 'running'
-    : jobs.some((j) => j.result !== 'success') ? 'fail' : 'success';
+    : jobs.some((j) => j.result !== 'success')
+      ? 'fail'
+      : 'success';
   // Only the first end that completes the run closes the session; later ends leave time_end alone.
   if (session.status !== 'completed' && overall !== 'running') {
     return {

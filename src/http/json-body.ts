@@ -3,8 +3,7 @@ import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { ApiError } from '../errors';
 
-const hasBody = (ctx: Koa.Context) =>
-  Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+const hasBody = (ctx: Koa.Context) => Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
 
 /**
  * Reads the body of a request to an operation that takes one: the parsed JSON, or undefined when

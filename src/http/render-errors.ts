@@ -25,7 +25,9 @@ function toApiError(err: unknown, bodyLimitBytes: number): ApiError {
     return new ApiError(413, `The request body exceeds the limit of ${bodyLimitBytes} bytes.`);
   }
   if (status === 400) {
-    return new ApiError(400, `The request body is not a JSON object or array: ${(err as Error).message}`, { title: MALFORMED_JSON });
+    return new ApiError(400, `The request body is not a JSON object or array: ${(err as Error).message}`, {
+      title: MALFORMED_JSON,
+    });
   }
   if (status === 415) return new ApiError(415, (err as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(400, (err as Error).message);

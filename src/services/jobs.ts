@@ -47,7 +47,12 @@ export function createJobsService(store: Store, actions: ActionsService, session
   const service = {
     async create(scope: Scope, body: Doc): Promise<string> {
       const id = newId();
-      const schedule = { ...(body.job_schedule as Doc | undefined), time_created: nowSeconds(), time_started: -1, time_ended: -1 };
+      const schedule = {
+        ...(body.job_schedule as Doc | undefined),
+        time_created: nowSeconds(),
+        time_started: -1,
+        time_ended: -1,
+      };
       await store.transaction(async (trx) => {
         const doc = await prepare(scope, { session_id: '', session_tag: 0, ...fromBody(body), job_schedule: schedule }, { trx });
         await jobs.insert(scope, id, doc, { trx });
@@ -58,17 +63,29 @@ export function createJobsService(store: Store, actions: ActionsService, session
     /** Create-or-replace; what the body leaves out of the schedule's times and the session stays. */
     replace: (target, body) =>
       store.transaction((trx) =>
-        writes.replace(target, (found) => {
-          const before = found?.doc ?? {};
-          const beforeSchedule = (before.job_schedule ?? { time_created: nowSeconds(), time_started: -1, time_ended: -1 }) as Doc;
-          const kept = Object.fromEntries(TIME_FIELDS.filter((f) => f in beforeSchedule).map((f) => [f, beforeSchedule[f]]));
-          return prepare(target.scope, {
-            session_id: before.session_id ?? '',
-            session_tag: before.session_tag ?? 0,
-            ...fromBody(body),
-            job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
-          }, { trx });
-        }, { trx }),
+        writes.replace(
+          target,
+          (found) => {
+            const before = found?.doc ?? {};
+            const beforeSchedule = (before.job_schedule ?? {
+              time_created: nowSeconds(),
+              time_started: -1,
+              time_ended: -1,
+            }) as Doc;
+            const kept = Object.fromEntries(TIME_FIELDS.filter((f) => f in beforeSchedule).map((f) => [f, beforeSchedule[f]]));
+            return prepare(
+              target.scope,
+              {
+                session_id: before.session_id ?? '',
+                session_tag: before.session_tag ?? 0,
+                ...fromBody(body),
+                job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
+              },
+              { trx },
+            );
+          },
+          { trx },
+        ),
       ),
 
     update(target, body) {
@@ -77,10 +94,13 @@ export function createJobsService(store: Store, actions: ActionsService, session
       // change, so that a scheduler reporting status is not refused because its registration
       // changed meanwhile, and its report writes the job's row alone.
       const changesSteps = (found: Stored) =>
-        (['job_actions', 'job_action', 'client_id'] as const).some((key) => key in changes && !sameJson(changes[key], found.doc[key]));
+        (['job_actions', 'job_action', 'client_id'] as const).some(
+          (key) => key in changes && !sameJson(changes[key], found.doc[key]),
+        );
       return writes.patch(
         target,
-        (found, tx) => (changesSteps(found) ? prepare(target.scope, deepMerge(found.doc, changes), tx) : deepMerge(found.doc, changes)),
+        (found, tx) =>
+          changesSteps(found) ? prepare(target.scope, deepMerge(found.doc, changes), tx) : deepMerge(found.doc, changes),
         changesSteps,
       );
     },

@@ -62,7 +62,9 @@ export function createSessionsService(store: Store) {
     /** Create-or-replace; a replaced session keeps its jobs, state and times unless the body gives them. */
     replace: (target, body) =>
       store.transaction((trx) =>
-        writes.replace(target, (found) => ({ ...(found ? pick(found.doc, Object.keys(fresh())) : fresh()), ...fromBody(body) }), { trx }),
+        writes.replace(target, (found) => ({ ...(found ? pick(found.doc, Object.keys(fresh())) : fresh()), ...fromBody(body) }), {
+          trx,
+        }),
       ),
 
     update: (target, body) => writes.patch(target, (found) => deepMerge(found.doc, fromBody(body))),
@@ -72,7 +74,7 @@ export function createSessionsService(store: Store) {
       store.transaction(async (trx) => {
         const { scope, id } = target;
         const removed = await writes.remove(target, { trx });
-        for (const jobId of Object.keys((removed?.doc.jobs ?? {}) as Doc)) {
+        for (const jobId of Object.keys(removed?.doc.jobs ?? {})) {
           const job = await jobs.find(scope, jobId, { trx });
           if (job && job.doc.session_id === id) {
             await jobs.update(scope, jobId, job, { ...job.doc, session_id: '', session_tag: 0 }, { trx });
@@ -115,19 +117,31 @@ export function createSessionsService(store: Store) {
           time_started: schedule.time_started ?? -1,
           time_ended: schedule.time_ended ?? -1,
         };
-        await sessions.update(scope, sessionId, session, {
-          ...session.doc,
-          jobs: { ...((session.doc.jobs ?? {}) as Doc), [jobId]: entry },
-        }, { trx });
+        await sessions.update(
+          scope,
+          sessionId,
+          session,
+          {
+            ...session.doc,
+            jobs: { ...((session.doc.jobs ?? {}) as Doc), [jobId]: entry },
+          },
+          { trx },
+        );
         const sessionSchedule = (session.doc.schedule ?? {}) as Doc;
         const ownFields = Object.fromEntries(Object.entries(schedule).filter(([k]) => !k.startsWith('schedule_')));
         const timing = Object.fromEntries(Object.entries(sessionSchedule).filter(([k]) => k.startsWith('schedule_')));
-        await jobs.update(scope, jobId, job, {
-          ...job.doc,
-          session_id: sessionId,
-          session_tag: session.doc.session_tag,
-          job_schedule: { ...ownFields, ...timing },
-        }, { trx });
+        await jobs.update(
+          scope,
+          jobId,
+          job,
+          {
+            ...job.doc,
+            session_id: sessionId,
+            session_tag: session.doc.session_tag,
+            job_schedule: { ...ownFields, ...timing },
+          },
+          { trx },
+        );
       });
     },
 
@@ -138,12 +152,18 @@ export function createSessionsService(store: Store) {
         const { job } = await sessionAndJob(target, jobId, { trx });
         await dropJob(scope, sessionId, jobId, { trx });
         if (job.doc.session_id === sessionId) {
-          await jobs.update(scope, jobId, job, {
-            ...job.doc,
-            session_id: '',
-            session_tag: 0,
-            job_schedule: { ...((job.doc.job_schedule ?? {}) as Doc), event: 'stop' },
-          }, { trx });
+          await jobs.update(
+            scope,
+            jobId,
+            job,
+            {
+              ...job.doc,
+              session_id: '',
+              session_tag: 0,
+              job_schedule: { ...((job.doc.job_schedule ?? {}) as Doc), event: 'stop' },
+            },
+            { trx },
+          );
         }
       });
     },

@@ -53,42 +53,50 @@ const otherAjv = addFormats(new Ajv({ strict: false, allErrors: true }));
 const otherValidators = new Map();
 
 hooks.beforeAll((transactions, done) => {
-  api.init().then(() => done(), (err) => {
-    for (const t of transactions) t.fail = `openapi-backend cannot load the spec: ${err.message}`;
-    done();
-  });
+  api.init().then(
+    () => done(),
+    (err) => {
+      for (const t of transactions) t.fail = `openapi-backend cannot load the spec: ${err.message}`;
+      done();
+    },
+  );
 });
 
 // Dredd's hooks take a callback; this runs an async hook and turns a rejection into a failure.
 const withDone = (fn) => (t, done) => {
-  fn(t).then(() => done(), (err) => {
-    t.fail = `hook error: ${err.message}`;
-    done();
-  });
+  fn(t).then(
+    () => done(),
+    (err) => {
+      t.fail = `hook error: ${err.message}`;
+      done();
+    },
+  );
 };
 
-hooks.beforeEach(withDone(async (t) => {
-  const status = Number(t.expected.statusCode);
-  const template = t.origin.resourceName; // the spec's path, e.g. /v2/{project_id}/jobs/{job_id}/event
-  // Exactly the skips listed at the top.
-  if (serverNeeded(status, template)) {
-    t.skip = true;
-    return;
-  }
-  const { request, listed } = await prepare((method, urlPath, body, headers) => send(t, method, urlPath, body, headers), {
-    template,
-    status,
-    userPrefix: 'contract-user',
-    request: { method: t.request.method, path: t.fullPath, headers: t.request.headers, body: t.request.body },
-  });
-  // Dredd sends t.fullPath; t.request.uri is what reporters show (the same: the endpoint has no path).
-  t.fullPath = request.path;
-  t.request.uri = request.path;
-  t.request.headers = request.headers;
-  t.request.body = request.body === undefined ? '' : request.body;
-  // afterEach checks the list shows the item made for it.
-  t.listsFixture = listed;
-}));
+hooks.beforeEach(
+  withDone(async (t) => {
+    const status = Number(t.expected.statusCode);
+    const template = t.origin.resourceName; // the spec's path, e.g. /v2/{project_id}/jobs/{job_id}/event
+    // Exactly the skips listed at the top.
+    if (serverNeeded(status, template)) {
+      t.skip = true;
+      return;
+    }
+    const { request, listed } = await prepare((method, urlPath, body, headers) => send(t, method, urlPath, body, headers), {
+      template,
+      status,
+      userPrefix: 'contract-user',
+      request: { method: t.request.method, path: t.fullPath, headers: t.request.headers, body: t.request.body },
+    });
+    // Dredd sends t.fullPath; t.request.uri is what reporters show (the same: the endpoint has no path).
+    t.fullPath = request.path;
+    t.request.uri = request.path;
+    t.request.headers = request.headers;
+    t.request.body = request.body === undefined ? '' : request.body;
+    // afterEach checks the list shows the item made for it.
+    t.listsFixture = listed;
+  }),
+);
 
 // Koa appends `; charset=utf-8`, Dredd compares the media type exactly (TOOLCHAIN G9).
 hooks.beforeEachValidation((t) => {

@@ -16,7 +16,10 @@ const sqlite = {
   name: 'sqlite',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freezer-contract-'));
-    return { url: `sqlite:${path.join(dir, 'contract.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dir, 'contract.sqlite')}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -80,13 +83,17 @@ function runDredd(endpoint) {
     '--loglevel=error', // hide the parser's "unsupported key" warnings; results still print
   ];
   return new Promise((resolve) => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'dredd'), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'dredd'), args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       out += chunk;
     });
     // The reporter colours its labels; strip the escapes to find `complete: N passing, … total`.
+    // eslint-disable-next-line no-control-regex -- the escape character is what is being removed
     const summaryOf = () => (/complete: .*total/.exec(out.replace(/\x1b\[[0-9;]*m/g, '')) || [''])[0];
     child.once('close', (code) => resolve({ code, summary: summaryOf() }));
   });

@@ -4,7 +4,14 @@
 // The whole set also goes up, down and up again.
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
-import { MIGRATION_NAMES, migrateTo, migrateToLatest, migrationStatus, rollbackAll, rollbackMigration } from '../../src/db/migrate';
+import {
+  MIGRATION_NAMES,
+  migrateTo,
+  migrateToLatest,
+  migrationStatus,
+  rollbackAll,
+  rollbackMigration,
+} from '../../src/db/migrate';
 import { engineRows } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
 import { readSchema, type TableSchema } from '../helpers/schema';
@@ -23,12 +30,24 @@ const SESSION = '5e6f708192a34b5c8d9e0f1a2b3c4d5e';
 const ACTION = '7c8d9e0fa1b24c3d9e8f7a6b5c4d3e2f';
 
 const STEP_ACTION = {
-  action: 'backup', mode: 'fs', backup_name: 'etc_nightly', path_to_backup: '/etc',
-  container: 'freezer_etc', storage: 'swift', engine_name: 'tar', compression: 'gzip',
+  action: 'backup',
+  mode: 'fs',
+  backup_name: 'etc_nightly',
+  path_to_backup: '/etc',
+  container: 'freezer_etc',
+  storage: 'swift',
+  engine_name: 'tar',
+  compression: 'gzip',
 };
 
 /** A backup row as BackupsRepo.insertMany writes it: the upload whole, its searched fields copied. */
-function backup(backupId: string, userId: string, projectId: string, userName: string | null, metadata: Record<string, unknown>): Row {
+function backup(
+  backupId: string,
+  userId: string,
+  projectId: string,
+  userName: string | null,
+  metadata: Record<string, unknown>,
+): Row {
   const time = metadata.time_stamp ?? metadata.timestamp;
   return {
     backup_id: backupId,
@@ -55,11 +74,25 @@ const ALL_CAPABILITIES = {
 /** A client row as ClientsRepo.insert writes it: the registration with defaults and uuid filled in. */
 function client(userId: string, projectId: string, info: { client_id: string; uuid: string } & Record<string, unknown>): Row {
   const registered = { ...ALL_CAPABILITIES, ...info };
-  return { user_id: userId, project_id: projectId, client_id: info.client_id, uuid: info.uuid, client: JSON.stringify(registered) };
+  return {
+    user_id: userId,
+    project_id: projectId,
+    client_id: info.client_id,
+    uuid: info.uuid,
+    client: JSON.stringify(registered),
+  };
 }
 
 /** A versioned document row as Documents writes it: the doc without the server's fields, plus its columns. */
-function document(idKey: string, id: string, userId: string, projectId: string, version: number, doc: Record<string, unknown>, columns: Row = {}): Row {
+function document(
+  idKey: string,
+  id: string,
+  userId: string,
+  projectId: string,
+  version: number,
+  doc: Record<string, unknown>,
+  columns: Row = {},
+): Row {
   return { [idKey]: id, user_id: userId, project_id: projectId, version, doc: JSON.stringify(doc), ...columns };
 }
 
@@ -77,8 +110,16 @@ const session = (id: string, userId: string, projectId: string, version: number,
   document('session_id', id, userId, projectId, version, doc, { status: typeof doc.status === 'string' ? doc.status : null });
 
 const SESSION_DEFAULTS = {
-  session_tag: 0, hold_off: 30, status: 'active', result: '', jobs: {}, last_start: '',
-  time_start: -1, time_end: -1, time_started: -1, time_ended: -1,
+  session_tag: 0,
+  hold_off: 30,
+  status: 'active',
+  result: '',
+  jobs: {},
+  last_start: '',
+  time_start: -1,
+  time_end: -1,
+  time_started: -1,
+  time_ended: -1,
 };
 
 /** Backup and client rows as the server stored them once the first migration had run. */
@@ -86,39 +127,89 @@ const BACKUPS_AND_CLIENTS: Record<string, Row[]> = {
   backups: [
     // What freezer-scheduler uploads after an agent run.
     backup('3b8e1f2a9c7d4e6f8a1b2c3d4e5f6a7b', ALICE, PROJECT, 'alice', {
-      action: 'backup', backup_name: 'etc_nightly', container: 'freezer_etc', hostname: 'node1',
-      time_stamp: 1700000000, curr_backup_level: 0, job_id: JOB, mode: 'fs', path_to_backup: '/etc',
-      storage: 'swift', engine_name: 'tar', compression: 'gzip', client_os: 'linux', fs_real_path: '/etc',
-      max_level: 7, always_level: null, dry_run: false, consistency_checksum: '',
+      action: 'backup',
+      backup_name: 'etc_nightly',
+      container: 'freezer_etc',
+      hostname: 'node1',
+      time_stamp: 1700000000,
+      curr_backup_level: 0,
+      job_id: JOB,
+      mode: 'fs',
+      path_to_backup: '/etc',
+      storage: 'swift',
+      engine_name: 'tar',
+      compression: 'gzip',
+      client_os: 'linux',
+      fs_real_path: '/etc',
+      max_level: 7,
+      always_level: null,
+      dry_run: false,
+      consistency_checksum: '',
     }),
     // The same job on a host whose name differs only in case: another host to searches.
     backup('4c9f2a3b0d8e4f7a9b2c3d4e5f6a7b8c', ALICE, PROJECT, 'alice', {
-      action: 'backup', backup_name: 'etc_nightly', container: 'freezer_etc', hostname: 'Node1',
-      time_stamp: 1700086400, curr_backup_level: 1, job_id: JOB, mode: 'fs', path_to_backup: '/etc',
+      action: 'backup',
+      backup_name: 'etc_nightly',
+      container: 'freezer_etc',
+      hostname: 'Node1',
+      time_stamp: 1700086400,
+      curr_backup_level: 1,
+      job_id: JOB,
+      mode: 'fs',
+      path_to_backup: '/etc',
     }),
     // A v1 upload as the original's API document writes it (host_name, timestamp): no project.
     backup('5d0a3b4c1e9f4a8b0c3d4e5f6a7b8c9d', ALICE, '', null, {
-      backup_name: 'important_data_backup', backup_session: 12344311, backup_size_compressed: 1212,
-      backup_size_uncompressed: 1212, client_os: 'linux', compression_alg: 'None', container: 'freezer_container',
-      encrypted: 'false', fs_real_path: '/blabla', host_name: 'alpha', level: 0, max_level: 5, mode: 'fs',
-      timestamp: 123444311, total_backup_session_size: 1212, total_broken_links: 0, total_directories: 2,
-      total_fs_files: 11, vol_snap_path: '/blablasnap',
+      backup_name: 'important_data_backup',
+      backup_session: 12344311,
+      backup_size_compressed: 1212,
+      backup_size_uncompressed: 1212,
+      client_os: 'linux',
+      compression_alg: 'None',
+      container: 'freezer_container',
+      encrypted: 'false',
+      fs_real_path: '/blabla',
+      host_name: 'alpha',
+      level: 0,
+      max_level: 5,
+      mode: 'fs',
+      timestamp: 123444311,
+      total_backup_session_size: 1212,
+      total_broken_links: 0,
+      total_directories: 2,
+      total_fs_files: 11,
+      vol_snap_path: '/blablasnap',
     }),
     // Another user's, with a non-ASCII name and an upload far over TEXT's 64 KiB (the body limit is 1 MiB).
     backup('6e1b4c5d2f0a4b9c1d4e5f6a7b8c9d0e', BOB, PROJECT, 'bob', {
-      backup_name: 'données-日本-🗄️', container: 'freezer_srv', hostname: 'db-1.example.org', time_stamp: 1700172800,
-      mode: 'fs', path_to_backup: '/srv/data', files: Array.from({ length: 4000 }, (_, i) => `/srv/data/dir${i % 40}/file-${i}.dat`),
+      backup_name: 'données-日本-🗄️',
+      container: 'freezer_srv',
+      hostname: 'db-1.example.org',
+      time_stamp: 1700172800,
+      mode: 'fs',
+      path_to_backup: '/srv/data',
+      files: Array.from({ length: 4000 }, (_, i) => `/srv/data/dir${i % 40}/file-${i}.dat`),
     }),
   ],
   clients: [
     // freezer-scheduler's registration at start-up.
     client(ALICE, PROJECT, {
-      client_id: CLIENT, hostname: 'node1', uuid: '8d9e0f1a2b3c4d5e6f708192a3b4c5d6',
-      supported_actions: ['backup', 'restore'], supported_modes: ['fs', 'mysql'], supported_storages: ['swift'], supported_engines: ['tar'],
+      client_id: CLIENT,
+      hostname: 'node1',
+      uuid: '8d9e0f1a2b3c4d5e6f708192a3b4c5d6',
+      supported_actions: ['backup', 'restore'],
+      supported_modes: ['fs', 'mysql'],
+      supported_storages: ['swift'],
+      supported_engines: ['tar'],
     }),
     // v1 registrations whose ids differ only in case: two clients, as on SQLite.
     client(ALICE, '', { client_id: 'node1', hostname: 'node1', uuid: '9e0f1a2b3c4d5e6f708192a3b4c5d6e7' }),
-    client(ALICE, '', { client_id: 'Node1', hostname: 'Node1', uuid: 'af1a2b3c4d5e6f708192a3b4c5d6e7f8', description: 'büro ☕' }),
+    client(ALICE, '', {
+      client_id: 'Node1',
+      hostname: 'Node1',
+      uuid: 'af1a2b3c4d5e6f708192a3b4c5d6e7f8',
+      description: 'büro ☕',
+    }),
     // Another user may register the same client_id.
     client(BOB, PROJECT, { client_id: CLIENT, hostname: 'node1', uuid: 'b02b3c4d5e6f708192a3b4c5d6e7f809' }),
   ],
@@ -129,34 +220,91 @@ const JOBS_ACTIONS_SESSIONS: Record<string, Row[]> = {
   jobs: [
     // Scheduled, polled by its client; its step stored as an action too.
     job(JOB, ALICE, PROJECT, 1, {
-      client_id: CLIENT, description: 'etc nightly', session_id: '', session_tag: 0,
-      job_actions: [{ action_id: ACTION, freezer_action: STEP_ACTION, max_retries: 3, max_retries_interval: 10, mandatory: false }],
-      job_schedule: { schedule_interval: '1 days', status: 'scheduled', event: '', result: '', time_created: 1700000000, time_started: -1, time_ended: -1 },
+      client_id: CLIENT,
+      description: 'etc nightly',
+      session_id: '',
+      session_tag: 0,
+      job_actions: [
+        { action_id: ACTION, freezer_action: STEP_ACTION, max_retries: 3, max_retries_interval: 10, mandatory: false },
+      ],
+      job_schedule: {
+        schedule_interval: '1 days',
+        status: 'scheduled',
+        event: '',
+        result: '',
+        time_created: 1700000000,
+        time_started: -1,
+        time_ended: -1,
+      },
     }),
     // A session's job that has run and been written back by the scheduler a few times.
     job(SESSION_JOB, ALICE, PROJECT, 4, {
-      client_id: CLIENT, description: 'db dump', session_id: SESSION, session_tag: 3,
+      client_id: CLIENT,
+      description: 'db dump',
+      session_id: SESSION,
+      session_tag: 3,
       job_actions: [{ action_id: 'db-dump', freezer_action: { action: 'backup', mode: 'mysql', backup_name: 'db' } }],
-      job_schedule: { schedule_interval: '1 hours', status: 'completed', event: 'stop', result: 'success', time_created: 1700000000, time_started: 1700003600, time_ended: 1700003700 },
+      job_schedule: {
+        schedule_interval: '1 hours',
+        status: 'completed',
+        event: 'stop',
+        result: 'success',
+        time_created: 1700000000,
+        time_started: 1700003600,
+        time_ended: 1700003700,
+      },
     }),
     // A v1 job (the singular job_action) with no status yet.
     job('weekly-home', BOB, '', 1, {
-      client_id: 'node1', description: 'home, weekly', session_id: '', session_tag: 0,
+      client_id: 'node1',
+      description: 'home, weekly',
+      session_id: '',
+      session_tag: 0,
       job_action: { action: 'backup', mode: 'fs', backup_name: 'home', path_to_backup: '/home' },
-      job_schedule: { schedule_start_date: '2026-01-05T02:00:00', schedule_interval: '7 days', time_created: 1700000000, time_started: -1, time_ended: -1 },
+      job_schedule: {
+        schedule_start_date: '2026-01-05T02:00:00',
+        schedule_interval: '7 days',
+        time_created: 1700000000,
+        time_started: -1,
+        time_ended: -1,
+      },
     }),
   ],
   actions: [
-    document('action_id', ACTION, ALICE, PROJECT, 1, { freezer_action: STEP_ACTION, max_retries: 3, max_retries_interval: 10, mandatory: false }),
+    document('action_id', ACTION, ALICE, PROJECT, 1, {
+      freezer_action: STEP_ACTION,
+      max_retries: 3,
+      max_retries_interval: 10,
+      mandatory: false,
+    }),
     // Ids the caller chose, differing only in case: two actions, as on SQLite.
-    document('action_id', 'nightly-restore', ALICE, '', 2, { freezer_action: { action: 'restore', restore_abs_path: '/srv/restore' }, max_retries: 1 }),
-    document('action_id', 'Nightly-restore', ALICE, '', 1, { freezer_action: { action: 'restore', restore_abs_path: '/srv/Restore' } }),
+    document('action_id', 'nightly-restore', ALICE, '', 2, {
+      freezer_action: { action: 'restore', restore_abs_path: '/srv/restore' },
+      max_retries: 1,
+    }),
+    document('action_id', 'Nightly-restore', ALICE, '', 1, {
+      freezer_action: { action: 'restore', restore_abs_path: '/srv/Restore' },
+    }),
   ],
   sessions: [
     session(SESSION, ALICE, PROJECT, 5, {
-      ...SESSION_DEFAULTS, description: 'db and etc together', schedule: { schedule_interval: '1 hours' },
-      session_tag: 3, status: 'completed', result: 'success', time_start: 1700003600, time_end: 1700003700,
-      jobs: { [SESSION_JOB]: { client_id: CLIENT, status: 'completed', result: 'success', time_started: 1700003600, time_ended: 1700003700 } },
+      ...SESSION_DEFAULTS,
+      description: 'db and etc together',
+      schedule: { schedule_interval: '1 hours' },
+      session_tag: 3,
+      status: 'completed',
+      result: 'success',
+      time_start: 1700003600,
+      time_end: 1700003700,
+      jobs: {
+        [SESSION_JOB]: {
+          client_id: CLIENT,
+          status: 'completed',
+          result: 'success',
+          time_started: 1700003600,
+          time_ended: 1700003700,
+        },
+      },
     }),
     session('8a9b0c1d2e3f40516273849506a7b8c9', BOB, '', 1, { ...SESSION_DEFAULTS, description: 'v1, empty', schedule: {} }),
   ],
@@ -172,7 +320,19 @@ const owned = (name: string) => ({
 
 const AFTER_BACKUPS_AND_CLIENTS: Schema = {
   backups: {
-    columns: ['seq', 'backup_id', 'user_id', 'project_id', 'user_name', 'job_id', 'backup_name', 'container', 'hostname', 'time_stamp', 'backup_metadata'],
+    columns: [
+      'seq',
+      'backup_id',
+      'user_id',
+      'project_id',
+      'user_name',
+      'job_id',
+      'backup_name',
+      'container',
+      'hostname',
+      'time_stamp',
+      'backup_metadata',
+    ],
     primaryKey: ['seq'],
     indexes: {
       backups_backup_id_unique: { columns: ['backup_id'], unique: true },
@@ -245,7 +405,7 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
   let drop: () => Promise<void>;
   beforeAll(async () => {
     const database = await engine.create();
-    drop = database.drop;
+    drop = () => database.drop();
     db = knex(knexConfig(database.url));
   });
   afterAll(async () => {
@@ -283,12 +443,19 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
   const expectFound = (stored: Record<string, Row[]>) =>
     checkEach(
       Object.entries(stored).flatMap(([table, rows]) =>
-        rows.flatMap((row) => (LOOKUPS[table] ?? []).filter((column) => row[column] !== null).map((column) => ({ table, row, column }))),
+        rows.flatMap((row) =>
+          (LOOKUPS[table] ?? []).filter((column) => row[column] !== null).map((column) => ({ table, row, column })),
+        ),
       ),
       async ({ table, row, column }) => {
         const owner = { user_id: row.user_id, project_id: row.project_id };
-        const found = await db(table).where({ ...owner, [column]: row[column] }).orderBy('seq').pluck('seq');
-        const equal = stored[table]!.filter((r) => r.user_id === owner.user_id && r.project_id === owner.project_id && r[column] === row[column]);
+        const found = await db(table)
+          .where({ ...owner, [column]: row[column] })
+          .orderBy('seq')
+          .pluck('seq');
+        const equal = stored[table]!.filter(
+          (r) => r.user_id === owner.user_id && r.project_id === owner.project_id && r[column] === row[column],
+        );
         expect(found.map(Number)).toEqual(equal.map((r) => r.seq));
       },
       ({ table, row, column }) => `${table} where ${column} = ${JSON.stringify(row[column])}`,

@@ -17,30 +17,62 @@ async function seed(db: Knex) {
   const { backups, clients, jobs, actions, sessions } = createStore(db);
   for (let owner = 0; owner < OWNERS; owner++) {
     const caller = { userId: `u${owner}`, projectId: 'p', userName: null };
-    const backupIds = await backups.insertMany(caller, Array.from({ length: 300 }, (_, i) => ({
-      backup_name: `b${i}`, container: 'c', hostname: `node${i % 7}`, time_stamp: 1000 + i, job_id: `job-${i % 13}`,
-    })));
+    const backupIds = await backups.insertMany(
+      caller,
+      Array.from({ length: 300 }, (_, i) => ({
+        backup_name: `b${i}`,
+        container: 'c',
+        hostname: `node${i % 7}`,
+        time_stamp: 1000 + i,
+        job_id: `job-${i % 13}`,
+      })),
+    );
     for (let i = 0; i < 20; i++) await clients.insert(caller, { client_id: `p_node${i}`, hostname: `node${i}` });
     const jobIds = Array.from({ length: 300 }, () => newId());
-    await jobs.insertMany(caller, jobIds.map((id, i) => ({
-      id,
-      doc: {
-        client_id: `p_node${i % 20}`, session_id: i % 3 ? '' : 's1', session_tag: 0, description: `job ${i}`,
-        job_schedule: { status: ['scheduled', 'completed', 'running'][i % 3] },
-        job_actions: [{ freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'mysql' }, max_retries: 3 }],
-      },
-    })));
+    await jobs.insertMany(
+      caller,
+      jobIds.map((id, i) => ({
+        id,
+        doc: {
+          client_id: `p_node${i % 20}`,
+          session_id: i % 3 ? '' : 's1',
+          session_tag: 0,
+          description: `job ${i}`,
+          job_schedule: { status: ['scheduled', 'completed', 'running'][i % 3] },
+          job_actions: [{ freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'mysql' }, max_retries: 3 }],
+        },
+      })),
+    );
     const actionIds = Array.from({ length: 100 }, () => newId());
-    await actions.insertMany(caller, actionIds.map((id, i) => ({ id, doc: { freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'nova' }, max_retries: i % 4 } })));
+    await actions.insertMany(
+      caller,
+      actionIds.map((id, i) => ({
+        id,
+        doc: { freezer_action: { action: 'backup', mode: i % 2 ? 'fs' : 'nova' }, max_retries: i % 4 },
+      })),
+    );
     const sessionIds = Array.from({ length: 100 }, () => newId());
-    await sessions.insertMany(caller, sessionIds.map((id, i) => ({
-      id,
-      doc: {
-        status: i % 2 ? 'active' : 'running', schedule: { schedule_interval: '1 days' }, session_tag: 0, hold_off: 30, result: '',
-        jobs: {}, time_start: -1, time_end: -1, time_started: -1, time_ended: -1, last_start: '',
-      },
-    })));
-    if (caller.userId === USER) Object.assign(ids, { backup: backupIds[150], job: jobIds[150], action: actionIds[50], session: sessionIds[50] });
+    await sessions.insertMany(
+      caller,
+      sessionIds.map((id, i) => ({
+        id,
+        doc: {
+          status: i % 2 ? 'active' : 'running',
+          schedule: { schedule_interval: '1 days' },
+          session_tag: 0,
+          hold_off: 30,
+          result: '',
+          jobs: {},
+          time_start: -1,
+          time_end: -1,
+          time_started: -1,
+          time_ended: -1,
+          last_start: '',
+        },
+      })),
+    );
+    if (caller.userId === USER)
+      Object.assign(ids, { backup: backupIds[150], job: jobIds[150], action: actionIds[50], session: sessionIds[50] });
   }
   if (db.client.config.client === 'mysql2') {
     // Fresh InnoDB statistics, as a table that has been in use would have.
@@ -53,25 +85,36 @@ async function seed(db: Knex) {
 function requests(ids: Awaited<ReturnType<typeof seed>>): string[] {
   const v2 = '/v2/p';
   return [
-    `${v2}/backups/${ids.backup}`, `${v2}/backups`, `${v2}/backups?limit=10&marker=${ids.backup}`, `${v2}/backups?offset=20`,
+    `${v2}/backups/${ids.backup}`,
+    `${v2}/backups`,
+    `${v2}/backups?limit=10&marker=${ids.backup}`,
+    `${v2}/backups?offset=20`,
     `${v2}/backups?search=${json({ match: [{ job_id: 'job-3' }] })}`,
     `${v2}/backups?search=${json({ match: [{ backup_name: 'b7' }] })}`,
     `${v2}/backups?search=${json({ match: [{ hostname: 'node2' }], match_not: [{ backup_name: 'b2' }] })}`,
     `${v2}/backups?search=${json({ match: [{ container: 'c' }] })}`,
     `${v2}/backups?search=${json({ time_after: 1100, time_before: 1200 })}`,
     `${v2}/backups?search=${json({ match: [{ _all: 'node3' }] })}`,
-    `${v2}/clients/${ids.client}`, `${v2}/clients`, `${v2}/clients?marker=${ids.client}`,
+    `${v2}/clients/${ids.client}`,
+    `${v2}/clients`,
+    `${v2}/clients?marker=${ids.client}`,
     `${v2}/clients?search=${json({ match: [{ client_id: 'p_node3' }] })}`,
     `${v2}/clients?search=${json({ match: [{ hostname: 'node3' }] })}`,
-    `${v2}/jobs/${ids.job}`, `${v2}/jobs`, `${v2}/jobs?marker=${ids.job}`,
+    `${v2}/jobs/${ids.job}`,
+    `${v2}/jobs`,
+    `${v2}/jobs?marker=${ids.job}`,
     // The scheduler's poll.
     `${v2}/jobs?limit=10&offset=0&search=${json({ match: [{ client_id: 'p_node1' }], match_not: [{ status: 'completed' }] })}`,
     `${v2}/jobs?search=${json({ match: [{ session_id: 's1' }] })}`,
     `${v2}/jobs?search=${json({ match: [{ mode: 'mysql' }] })}`,
     `${v2}/jobs?search=${json({ match: [{ description: 'job 7' }] })}`,
-    `${v2}/actions/${ids.action}`, `${v2}/actions`, `${v2}/actions?marker=${ids.action}`,
+    `${v2}/actions/${ids.action}`,
+    `${v2}/actions`,
+    `${v2}/actions?marker=${ids.action}`,
     `${v2}/actions?search=${json({ match: [{ mode: 'nova' }] })}`,
-    `${v2}/sessions/${ids.session}`, `${v2}/sessions`, `${v2}/sessions?marker=${ids.session}`,
+    `${v2}/sessions/${ids.session}`,
+    `${v2}/sessions`,
+    `${v2}/sessions?marker=${ids.session}`,
     `${v2}/sessions?search=${json({ match: [{ status: 'active' }] })}`,
   ];
 }
@@ -79,7 +122,9 @@ function requests(ids: Awaited<ReturnType<typeof seed>>): string[] {
 /** What is wrong with the plan of one statement, if anything. */
 async function planProblems(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
   if (db.client.config.client === 'mysql2') {
-    const [plan] = (await db.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as [{ table: string | null; type: string | null; key: string | null; Extra: string | null }[]];
+    const [plan] = (await db.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as [
+      { table: string | null; type: string | null; key: string | null; Extra: string | null }[],
+    ];
     return plan.flatMap((step) => {
       const problems: string[] = [];
       if (step.table && TABLES.includes(step.table) && (step.type === 'ALL' || step.type === 'index' || !step.key)) {
@@ -89,7 +134,7 @@ async function planProblems(db: Knex, sql: string, bindings: readonly unknown[])
       return problems;
     });
   }
-  const plan = (await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as Knex.RawBinding[])) as { detail: string }[];
+  const plan: { detail: string }[] = await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as Knex.RawBinding[]);
   return plan
     .map((step) => step.detail)
     .filter((detail) => new RegExp(`^SCAN (${TABLES.join('|')})\\b`).test(detail) || detail.includes('TEMP B-TREE'));
@@ -109,19 +154,27 @@ describe.each(engineRows)('query plans on %s', (_name, engine) => {
     for (const path of requests(ids)) {
       const res = await server.request('GET', path, { headers: { 'X-User-Id': USER } });
       expect([path, res.status]).toEqual([path, 200]);
-      expect(((res.body as Record<string, unknown[]>)[path.split('/')[3]!.split('?')[0]!] ?? [res.body]).length).toBeGreaterThan(0);
+      expect(((res.body as Record<string, unknown[]>)[path.split('/')[3]!.split('?')[0]!] ?? [res.body]).length).toBeGreaterThan(
+        0,
+      );
     }
   }, 60_000);
   afterAll(() => server.close());
 
   it('saw the reads of every kind', () => {
-    for (const table of TABLES) expect([...statements.keys()].some((sql) => sql.includes(`from ${table}`) || sql.includes(`FROM ${table}`))).toBe(true);
+    for (const table of TABLES)
+      expect([...statements.keys()].some((sql) => sql.includes(`from ${table}`) || sql.includes(`FROM ${table}`))).toBe(true);
     expect(statements.size).toBeGreaterThan(25);
   });
 
   it('would notice a full scan or a sort (the check itself works)', async () => {
     expect(await planProblems(server.db, 'SELECT backup_id FROM backups WHERE container = ?', ['c'])).not.toEqual([]);
-    expect(await planProblems(server.db, 'SELECT job_id FROM jobs WHERE user_id = ? AND project_id = ? ORDER BY doc LIMIT 10', [USER, 'p'])).not.toEqual([]);
+    expect(
+      await planProblems(server.db, 'SELECT job_id FROM jobs WHERE user_id = ? AND project_id = ? ORDER BY doc LIMIT 10', [
+        USER,
+        'p',
+      ]),
+    ).not.toEqual([]);
   });
 
   it('answers every one of them from an index', async () => {

@@ -21,7 +21,12 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
   afterAll(() => server.close());
 
   /** Runs `meanwhile` right after the PATCH's first read of the action, once. */
-  async function patchWith(id: string, body: Record<string, unknown>, expected: number | undefined, meanwhile: () => Promise<void>) {
+  async function patchWith(
+    id: string,
+    body: Record<string, unknown>,
+    expected: number | undefined,
+    meanwhile: () => Promise<void>,
+  ) {
     const actions = Object.create(store.actions) as Store['actions'];
     let first = true;
     actions.find = async (...args) => {
@@ -57,25 +62,37 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
     expect(version).toBe(3);
     expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'meanwhile', max_retries: 5 });
 
-    await expect(patchWith('a2', { max_retries: 6 }, 3, () => service.update(target('a2'), { note: 'again' }).then(() => undefined)))
-      .rejects.toMatchObject({ status: 412 });
+    await expect(
+      patchWith('a2', { max_retries: 6 }, 3, () => service.update(target('a2'), { note: 'again' }).then(() => undefined)),
+    ).rejects.toMatchObject({ status: 412 });
     expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'again', max_retries: 5 });
   });
 
   it('answers 404 when the document is deleted meanwhile', async () => {
     const service = createActionsService(store);
     await service.create(scope, { action_id: 'a3', ...OLD });
-    await expect(patchWith('a3', { max_retries: 5 }, undefined, () => service.remove(target('a3')).then(() => undefined)))
-      .rejects.toMatchObject({ status: 404 });
+    await expect(
+      patchWith('a3', { max_retries: 5 }, undefined, () => service.remove(target('a3')).then(() => undefined)),
+    ).rejects.toMatchObject({ status: 404 });
     expect(await store.actions.find(scope, 'a3')).toBeUndefined();
   });
 
   it('stores more documents and backups at once than one multi-row INSERT may hold', async () => {
     const owner = { ...scope, userName: null };
-    const ids = await store.backups.insertMany(owner, Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })));
+    const ids = await store.backups.insertMany(
+      owner,
+      Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })),
+    );
     expect(new Set(ids).size).toBe(1_201);
-    await store.actions.insertMany(scope, Array.from({ length: 1_201 }, (_, i) => ({ id: `bulk-${i}`, doc: { freezer_action: { action: 'backup' } } })));
-    const [counted] = await server.db('actions').where({ user_id: scope.userId }).where('action_id', 'like', 'bulk-%').count({ n: '*' });
+    await store.actions.insertMany(
+      scope,
+      Array.from({ length: 1_201 }, (_, i) => ({ id: `bulk-${i}`, doc: { freezer_action: { action: 'backup' } } })),
+    );
+    const [counted] = await server
+      .db('actions')
+      .where({ user_id: scope.userId })
+      .where('action_id', 'like', 'bulk-%')
+      .count({ n: '*' });
     expect(Number(counted?.n)).toBe(1_201);
   });
 });

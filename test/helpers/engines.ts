@@ -12,9 +12,7 @@ export interface Engine {
 
 const sqlite: Engine = {
   name: 'sqlite',
-  async create() {
-    return { url: 'sqlite::memory:', drop: async () => {} };
-  },
+  create: () => Promise.resolve({ url: 'sqlite::memory:', drop: () => Promise.resolve() }),
 };
 
 function mysql(baseUrl: string): Engine {

@@ -26,5 +26,7 @@ export async function checkEach<T>(
 /** An error's message on one line, without the colours Jest's matchers put in it. */
 function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return stripVTControlCharacters(message).replace(/\s*\n\s*/g, ' ').trim();
+  return stripVTControlCharacters(message)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }

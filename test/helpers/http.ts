@@ -91,8 +91,12 @@ export function serverFor(engine: Engine, overrides: ServerOverrides = {}): Test
     return started;
   };
   return {
-    get url() { return server().url; },
-    get db() { return server().db; },
+    get url() {
+      return server().url;
+    },
+    get db() {
+      return server().db;
+    },
     close: () => server().close(),
     request: (method, path, options) => server().request(method, path, options),
   };

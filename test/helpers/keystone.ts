@@ -11,7 +11,7 @@ export interface TestKeystone {
   /** The server settings for keystone mode against this Keystone. */
   auth(overrides?: Partial<KeystoneAuth['keystone']>): KeystoneAuth;
   /** A token for a user: scoped to a project by name, or unscoped. */
-  token(user: 'alice' | 'bob' | 'admin', project?: string | 'unscoped'): Promise<string>;
+  token(user: 'alice' | 'bob' | 'admin', project?: string): Promise<string>;
 }
 
 const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret', admin: 'admin-secret' };
@@ -30,14 +30,23 @@ export function testKeystone(): TestKeystone | undefined {
     projects: { p1: env.FREEZER_TEST_KEYSTONE_P1!, p2: env.FREEZER_TEST_KEYSTONE_P2! },
     users: { alice: env.FREEZER_TEST_KEYSTONE_ALICE!, bob: env.FREEZER_TEST_KEYSTONE_BOB! },
     validations: () =>
-      readFileSync(env.FREEZER_TEST_KEYSTONE_LOG!, 'utf8').split('\n').filter((l) => l.includes('GET /v3/auth/tokens')).length,
+      readFileSync(env.FREEZER_TEST_KEYSTONE_LOG!, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('GET /v3/auth/tokens')).length,
     auth: (overrides = {}) => ({
       mode: 'keystone',
       adminRole: 'admin',
       keystone: {
-        url, username: 'freezer', password: 'freezer-secret', projectName: 'service',
-        userDomainName: 'Default', projectDomainName: 'Default',
-        timeoutMs: 5000, cacheSeconds: 300, negativeCacheSeconds: 5, cacheSize: 1000,
+        url,
+        username: 'freezer',
+        password: 'freezer-secret',
+        projectName: 'service',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+        timeoutMs: 5000,
+        cacheSeconds: 300,
+        negativeCacheSeconds: 5,
+        cacheSize: 1000,
         ...overrides,
       },
     }),
@@ -47,7 +56,13 @@ export function testKeystone(): TestKeystone | undefined {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({
-          auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password: PASSWORDS[user] } } }, scope },
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: { user: { name: user, domain: { name: 'Default' }, password: PASSWORDS[user] } },
+            },
+            scope,
+          },
         }),
       });
       const token = res.headers.get('x-subject-token');
@@ -63,9 +78,16 @@ export function unreachableKeystone(): KeystoneAuth {
     mode: 'keystone',
     adminRole: 'admin',
     keystone: {
-      url: 'http://127.0.0.1:9/v3', username: 'freezer', password: 'x', projectName: 'service',
-      userDomainName: 'Default', projectDomainName: 'Default',
-      timeoutMs: 2000, cacheSeconds: 300, negativeCacheSeconds: 5, cacheSize: 10,
+      url: 'http://127.0.0.1:9/v3',
+      username: 'freezer',
+      password: 'x',
+      projectName: 'service',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      timeoutMs: 2000,
+      cacheSeconds: 300,
+      negativeCacheSeconds: 5,
+      cacheSize: 10,
     },
   };
 }

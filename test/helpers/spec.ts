@@ -40,7 +40,9 @@ export interface Exchange {
  */
 export async function conformanceErrors(res: Exchange): Promise<string[]> {
   const api = await specApi();
-  const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const contentType = String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   let operation: Operation | undefined;
   try {
     operation = api.router.matchOperation({ method: res.method, path: res.path.split('?')[0]!, headers: {} }, true);
@@ -61,7 +63,7 @@ export async function conformanceErrors(res: Exchange): Promise<string[]> {
     return [`${operation.operationId} ${res.status} sent ${contentType}, spec says ${mediaTypes.join(', ')}`];
   }
   const result = api.validateResponse(res.body, operation, res.status);
-  return (result.errors ?? []).map((e) => `${operation!.operationId} ${res.status}: ${e.instancePath} ${e.message}`);
+  return (result.errors ?? []).map((e) => `${operation.operationId} ${res.status}: ${e.instancePath} ${e.message}`);
 }
 
 function validateError(api: OpenAPIBackend, body: unknown, contentType: string): string[] {

@@ -88,7 +88,8 @@ const BREAK = {
   // Done in `prepare`: every id in the path names nothing.
   404: () => {},
   // An Accept that allows none of the operation's types (the health check answers text/plain).
-  406: (request, { template }) => setHeader(request.headers, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html'),
+  406: (request, { template }) =>
+    setHeader(request.headers, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html'),
   // Create the very same item first; the request then creates it again. Clients are named by the
   // body's client_id; actions get a new id unless the body names one, so name one.
   409: async (request, { collection, post }) => {

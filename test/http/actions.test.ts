@@ -6,9 +6,18 @@ import { startingWith } from '../helpers/matchers';
 /** What the original's tempest test posts: every value must come back exactly. */
 const TEMPEST_ACTION = {
   freezer_action: {
-    action: 'backup', mode: 'fs', src_file: '/home/tylerdurden/project_mayhem', backup_name: 'project_mayhem_backup',
-    container: 'my_backup_container', max_backup_level: 1, always_backup_level: 0, no_incremental: true,
-    encrypt_pass_file: '/secret/encrypt_pass', log_file: '/var/log/freezer.log', hostname: false, max_cpu_priority: false,
+    action: 'backup',
+    mode: 'fs',
+    src_file: '/home/tylerdurden/project_mayhem',
+    backup_name: 'project_mayhem_backup',
+    container: 'my_backup_container',
+    max_backup_level: 1,
+    always_backup_level: 0,
+    no_incremental: true,
+    encrypt_pass_file: '/secret/encrypt_pass',
+    log_file: '/var/log/freezer.log',
+    hostname: false,
+    max_cpu_priority: false,
   },
   max_retries: 3,
   max_retries_interval: 60,
@@ -27,14 +36,24 @@ describe.each(engineRows)('actions on %s', (_name, engine) => {
       const { action_id } = created.body as { action_id: string };
       const url = `${prefix}/actions/${action_id}`;
       expect((await server.request('GET', url, { headers })).body).toEqual({
-        action_id, user_id: headers['X-User-Id'], project_id: version === 'v2' ? 'proj-a' : null, ...TEMPEST_ACTION, version: 1,
+        action_id,
+        user_id: headers['X-User-Id'],
+        project_id: version === 'v2' ? 'proj-a' : null,
+        ...TEMPEST_ACTION,
+        version: 1,
       });
 
       const renamed = { ...TEMPEST_ACTION, freezer_action: { ...TEMPEST_ACTION.freezer_action, backup_name: 'renamed' } };
       expect((await server.request('POST', url, { json: renamed, headers })).body).toEqual({ action_id, version: 2 });
-      expect((await server.request('GET', url, { headers })).body).toMatchObject({ freezer_action: { backup_name: 'renamed' }, version: 2 });
+      expect((await server.request('GET', url, { headers })).body).toMatchObject({
+        freezer_action: { backup_name: 'renamed' },
+        version: 2,
+      });
 
-      const patched = await server.request('PATCH', url, { json: { freezer_action: { backup_name: 'patched' }, max_retries: 1 }, headers });
+      const patched = await server.request('PATCH', url, {
+        json: { freezer_action: { backup_name: 'patched' }, max_retries: 1 },
+        headers,
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toEqual({ action_id, version: 3 });
       const after = (await server.request('GET', url, { headers })).body as typeof TEMPEST_ACTION;
@@ -51,7 +70,10 @@ describe.each(engineRows)('actions on %s', (_name, engine) => {
       expect((await server.request('POST', `${prefix}/actions`, { json, headers })).body).toEqual({ action_id: 'my-action' });
       const again = await server.request('POST', `${prefix}/actions`, { json, headers });
       expect(again.status).toBe(409);
-      expect(again.body).toEqual({ title: 'Document already existing', description: 'Action already registered with ID my-action' });
+      expect(again.body).toEqual({
+        title: 'Document already existing',
+        description: 'Action already registered with ID my-action',
+      });
       expect((await server.request('POST', `${prefix}/actions`, { json, headers: { 'X-User-Id': 'other' } })).status).toBe(201);
     });
 

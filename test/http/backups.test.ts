@@ -128,7 +128,11 @@ describe.each(engineRows)('backups on %s', (_name, engine) => {
       ['no body', undefined, 'Missing request body'],
       ['an empty object', {}, 'body is missing required property "backup_name"'],
       ['no container', { backup_name: 'b', hostname: 'h' }, 'body is missing required property "container"'],
-      ['an empty backup_name', { backup_name: '', container: 'c', hostname: 'h' }, 'body field "backup_name" must NOT have fewer than 1 characters'],
+      [
+        'an empty backup_name',
+        { backup_name: '', container: 'c', hostname: 'h' },
+        'body field "backup_name" must NOT have fewer than 1 characters',
+      ],
       ['no host name at all', { backup_name: 'b', container: 'c' }, "backup metadata must have 'hostname' (or 'host_name')"],
       ['a JSON array', [1, 2], 'body must be object'],
       ['a wrongly typed job_id', { ...AGENT_BACKUP, job_id: 42 }, 'body field "job_id" must be string'],
@@ -181,7 +185,10 @@ describe.each(engineRows)('backups on %s', (_name, engine) => {
   it('rejects a malformed project id in the URL and overlong identity headers', async () => {
     const bad = await server.request('GET', '/v2/bad%20project/backups');
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ title: 'Bad Request', description: 'path parameter "project_id" must match pattern "^[A-Za-z0-9_.-]+$"' });
+    expect(bad.body).toEqual({
+      title: 'Bad Request',
+      description: 'path parameter "project_id" must match pattern "^[A-Za-z0-9_.-]+$"',
+    });
     const longUser = await server.request('GET', '/v1/backups', { headers: { 'X-User-Id': 'u'.repeat(65) } });
     expect(longUser.status).toBe(400);
     expect(longUser.body).toEqual({ title: 'Bad Request', description: 'header X-User-Id must be at most 64 characters' });

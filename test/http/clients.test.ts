@@ -41,7 +41,11 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
       expect(shown.status).toBe(200);
       const { client } = shown.body as { client: { uuid: string } };
       expect(client.uuid).toMatch(/^[0-9a-f]{32}$/);
-      expect(shown.body).toEqual({ user_id: `alice-${version}`, project_id: projectId, client: { ...seed, ...ALL, uuid: client.uuid } });
+      expect(shown.body).toEqual({
+        user_id: `alice-${version}`,
+        project_id: projectId,
+        client: { ...seed, ...ALL, uuid: client.uuid },
+      });
 
       const listed = await server.request('GET', `${prefix}/clients/`, { headers: alice });
       expect(listed.body).toEqual({ clients: [shown.body] });
@@ -97,9 +101,11 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
       const ids = ['n0', 'n1', 'n2', 'n3'];
       for (const id of ids) await server.request('POST', `${prefix}/clients`, { json: { client_id: id }, headers: user });
       const page = async (query: string) =>
-        ((await server.request('GET', `${prefix}/clients${query}`, { headers: user })).body as {
-          clients: { client: { client_id: string } }[];
-        }).clients.map((c) => c.client.client_id);
+        (
+          (await server.request('GET', `${prefix}/clients${query}`, { headers: user })).body as {
+            clients: { client: { client_id: string } }[];
+          }
+        ).clients.map((c) => c.client.client_id);
       expect(await page('?limit=2')).toEqual(['n0', 'n1']);
       expect(await page('?limit=2&offset=2')).toEqual(['n2', 'n3']);
       expect(await page('?offset=1')).toEqual(['n1', 'n2', 'n3']);
@@ -108,8 +114,16 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
     it.each([
       ['no client_id', { hostname: 'x' }, 'body is missing required property "client_id"'],
       ['a bad project part', { client_id: 'bad%project$id_host.domain.tld' }, 'body field "client_id" must match pattern'],
-      ['a bad host part', { client_id: '01b0f00a4c6a4be8a0cf3ec0ee0d6d5b_bad_hostname.bad/domain.b' }, 'body field "client_id" must match pattern'],
-      ['an unknown action', { client_id: 'node9', supported_actions: ['nope'] }, 'body field "supported_actions.0" must be one of "backup", "restore", "info", "admin", "exec"'],
+      [
+        'a bad host part',
+        { client_id: '01b0f00a4c6a4be8a0cf3ec0ee0d6d5b_bad_hostname.bad/domain.b' },
+        'body field "client_id" must match pattern',
+      ],
+      [
+        'an unknown action',
+        { client_id: 'node9', supported_actions: ['nope'] },
+        'body field "supported_actions.0" must be one of "backup", "restore", "info", "admin", "exec"',
+      ],
       ['a non-list capability', { client_id: 'node9', supported_modes: 'fs' }, 'body field "supported_modes" must be array'],
       ['no body', undefined, 'Missing request body'],
     ])('rejects %s with 400', async (_case, json, description) => {
@@ -145,6 +159,8 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
     expect((await server.request('POST', '/v2/p/clients', { json: { client_id: 'node1' }, headers: user })).status).toBe(201);
     expect((await server.request('GET', '/v2/p/clients/NODE1', { headers: user })).status).toBe(404);
     expect((await server.request('GET', '/v2/p/clients/node1%20', { headers: user })).status).toBe(404);
-    expect((await server.request('GET', '/v2/p/clients/Node1', { headers: user })).body).toMatchObject({ client: { client_id: 'Node1' } });
+    expect((await server.request('GET', '/v2/p/clients/Node1', { headers: user })).body).toMatchObject({
+      client: { client_id: 'Node1' },
+    });
   });
 });

@@ -21,10 +21,20 @@ const SEED_JOB_WEEKDAYS = {
 };
 const SEED_JOB_INTERVAL = {
   client_id: SEED_CLIENT,
-  job_action: { action: 'backup', backup_name: 'daily_backup_my_documents', container: 'my_backups', max_level: '7', path_to_backup: '/home/me/my_documents' },
+  job_action: {
+    action: 'backup',
+    backup_name: 'daily_backup_my_documents',
+    container: 'my_backups',
+    max_level: '7',
+    path_to_backup: '/home/me/my_documents',
+  },
   job_schedule: { schedule_interval: '1 days', schedule_start_date: '2015-06-02T03:20:00' },
 };
-const STEP = { freezer_action: { action: 'backup', mode: 'fs', backup_name: 'jb', path_to_backup: '/etc', container: 'c1', storage: 'local' }, max_retries: 3, max_retries_interval: 10 };
+const STEP = {
+  freezer_action: { action: 'backup', mode: 'fs', backup_name: 'jb', path_to_backup: '/etc', container: 'c1', storage: 'local' },
+  max_retries: 3,
+  max_retries_interval: 10,
+};
 
 describe.each(engineRows)('jobs on %s', (_name, engine) => {
   const server = serverFor(engine);
@@ -45,34 +55,46 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
     it("accepts the seed's jobs as written and returns them with the server's fields", async () => {
       const headers = await freshUser();
-      const seeds = [['weekdays', SEED_JOB_WEEKDAYS], ['interval', SEED_JOB_INTERVAL]] as const;
-      await checkEach(seeds, async ([, seed]) => {
-        const before = Math.floor(Date.now() / 1000);
-        const created = await server.request('POST', `${prefix}/jobs`, { json: seed, headers });
-        expect(created.status).toBe(201);
-        const { job_id } = created.body as { job_id: string };
-        expect(created.headers.etag).toBe('"1"');
-        const job = await getJob(job_id, headers);
-        expect(job).toEqual({
-          job_id,
-          user_id: headers['X-User-Id'],
-          project_id: version === 'v2' ? 'proj-a' : null,
-          client_id: SEED_CLIENT,
-          session_id: '',
-          session_tag: 0,
-          job_action: seed.job_action,
-          job_schedule: { ...seed.job_schedule, time_created: expect.any(Number), time_started: -1, time_ended: -1 },
-          version: 1,
-        });
-        expect(job.job_schedule.time_created).toBeGreaterThanOrEqual(before);
-      }, ([name]) => `the ${name} seed`);
+      const seeds = [
+        ['weekdays', SEED_JOB_WEEKDAYS],
+        ['interval', SEED_JOB_INTERVAL],
+      ] as const;
+      await checkEach(
+        seeds,
+        async ([, seed]) => {
+          const before = Math.floor(Date.now() / 1000);
+          const created = await server.request('POST', `${prefix}/jobs`, { json: seed, headers });
+          expect(created.status).toBe(201);
+          const { job_id } = created.body as { job_id: string };
+          expect(created.headers.etag).toBe('"1"');
+          const job = await getJob(job_id, headers);
+          expect(job).toEqual({
+            job_id,
+            user_id: headers['X-User-Id'],
+            project_id: version === 'v2' ? 'proj-a' : null,
+            client_id: SEED_CLIENT,
+            session_id: '',
+            session_tag: 0,
+            job_action: seed.job_action,
+            job_schedule: { ...seed.job_schedule, time_created: expect.any(Number), time_started: -1, time_ended: -1 },
+            version: 1,
+          });
+          expect(job.job_schedule.time_created).toBeGreaterThanOrEqual(before);
+        },
+        ([name]) => `the ${name} seed`,
+      );
     });
 
     it('ignores server-owned fields in the body, as tempest posts them', async () => {
       const headers = await freshUser();
       const json = {
-        job_id: 'blabla', user_id: 'blabla', project_id: 'elsewhere', version: 7, _version: 3,
-        client_id: SEED_CLIENT, description: 'd',
+        job_id: 'blabla',
+        user_id: 'blabla',
+        project_id: 'elsewhere',
+        version: 7,
+        _version: 3,
+        client_id: SEED_CLIENT,
+        description: 'd',
         job_schedule: { time_created: 1, time_started: 2, time_ended: 3, status: 'stop', event: '' },
         job_actions: [{ ...STEP, exit_status: 'ok' }],
       };
@@ -92,19 +114,30 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       const steps = job.job_actions!;
       expect(steps).toHaveLength(2);
       const projectId = version === 'v2' ? 'proj-a' : null;
-      expect(steps).toMatchObject(steps.map(() => ({ ...STEP, action_id: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: headers['X-User-Id'], project_id: projectId })));
+      expect(steps).toMatchObject(
+        steps.map(() => ({
+          ...STEP,
+          action_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+          user_id: headers['X-User-Id'],
+          project_id: projectId,
+        })),
+      );
       const listed = (await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: { action_id: string }[] };
       expect(listed.actions.map((a) => a.action_id)).toEqual(steps.map((s) => s.action_id));
 
       // Sending the job back as read creates no new actions; a changed step becomes a new action.
       await server.request('POST', `${prefix}/jobs/${job_id}`, { json: job, headers });
-      expect(((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions).toHaveLength(2);
+      expect(
+        ((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions,
+      ).toHaveLength(2);
       const changed = { ...job, job_actions: [{ ...steps[0], max_retries: 9 }, steps[1]] };
       await server.request('POST', `${prefix}/jobs/${job_id}`, { json: changed, headers });
       const after = await getJob(job_id, headers);
       expect(after.job_actions![0]!.action_id).not.toBe(steps[0]!.action_id);
       expect(after.job_actions![1]!.action_id).toBe(steps[1]!.action_id);
-      expect(((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions).toHaveLength(3);
+      expect(
+        ((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions,
+      ).toHaveLength(3);
     });
 
     it('fills steps from action_defaults and does not store them', async () => {
@@ -122,11 +155,28 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
     it.each([
       ['an unregistered client', { client_id: 'nobody_host', job_actions: [STEP] }, 'Client not found with ID nobody_host'],
-      ['an unsupported mode', { job_actions: [{ freezer_action: { action: 'backup', mode: 'mysql' } }] }, `Client ${SEED_CLIENT} does not support mode: mysql`],
-      ['an unsupported engine', { job_actions: [{ freezer_action: { action: 'backup', engine_name: 'rsync' } }] }, `Client ${SEED_CLIENT} does not support engine: rsync`],
-      ['an unsupported action in job_action', { job_action: { action: 'exec' } }, `Client ${SEED_CLIENT} does not support action: exec`],
+      [
+        'an unsupported mode',
+        { job_actions: [{ freezer_action: { action: 'backup', mode: 'mysql' } }] },
+        `Client ${SEED_CLIENT} does not support mode: mysql`,
+      ],
+      [
+        'an unsupported engine',
+        { job_actions: [{ freezer_action: { action: 'backup', engine_name: 'rsync' } }] },
+        `Client ${SEED_CLIENT} does not support engine: rsync`,
+      ],
+      [
+        'an unsupported action in job_action',
+        { job_action: { action: 'exec' } },
+        `Client ${SEED_CLIENT} does not support action: exec`,
+      ],
     ])('answers 422 to %s, storing nothing', async (_case, json, description) => {
-      const headers = await freshUser({ client_id: SEED_CLIENT, supported_actions: ['backup'], supported_modes: ['fs'], supported_engines: ['tar'] });
+      const headers = await freshUser({
+        client_id: SEED_CLIENT,
+        supported_actions: ['backup'],
+        supported_modes: ['fs'],
+        supported_engines: ['tar'],
+      });
       const res = await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, ...json }, headers });
       expect(res.status).toBe(422);
       expect(res.body).toEqual({ title: 'Unprocessable Entity', description });
@@ -137,10 +187,26 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
     it.each([
       ['no client_id', { job_actions: [STEP] }, 'body is missing required property "client_id"'],
       ['no steps', { client_id: SEED_CLIENT }, "a job needs 'job_actions' (or the v1 document's 'job_action')"],
-      ['a step without freezer_action', { client_id: SEED_CLIENT, job_actions: [{ max_retries: 1 }] }, "every job action needs a 'freezer_action'"],
-      ['an unknown top-level key', { client_id: SEED_CLIENT, job_actions: [STEP], extra_field: 1 }, 'body has unknown property "extra_field"'],
-      ['an unknown schedule key', { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { bogus: 1 } }, 'body field "job_schedule" has unknown property "bogus"'],
-      ['a bad interval', { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { schedule_interval: 'daily' } }, 'body field "job_schedule.schedule_interval" must match pattern'],
+      [
+        'a step without freezer_action',
+        { client_id: SEED_CLIENT, job_actions: [{ max_retries: 1 }] },
+        "every job action needs a 'freezer_action'",
+      ],
+      [
+        'an unknown top-level key',
+        { client_id: SEED_CLIENT, job_actions: [STEP], extra_field: 1 },
+        'body has unknown property "extra_field"',
+      ],
+      [
+        'an unknown schedule key',
+        { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { bogus: 1 } },
+        'body field "job_schedule" has unknown property "bogus"',
+      ],
+      [
+        'a bad interval',
+        { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { schedule_interval: 'daily' } },
+        'body field "job_schedule.schedule_interval" must match pattern',
+      ],
       ['a bad client id', { client_id: 'bad%project$id_host', job_actions: [STEP] }, 'body field "client_id" must match pattern'],
     ])('answers 400 to %s', async (_case, json, description) => {
       const headers = await freshUser();
@@ -151,27 +217,48 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
     it('merges PATCHes into the schedule instead of replacing it (the original wiped it)', async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: SEED_JOB_INTERVAL, headers })).body as { job_id: string };
+      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: SEED_JOB_INTERVAL, headers })).body as {
+        job_id: string;
+      };
       const created = await getJob(job_id, headers);
-      const patched = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { job_schedule: { status: 'running' } }, headers });
+      const patched = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { job_schedule: { status: 'running' } },
+        headers,
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toEqual({ job_id, version: 2 });
       expect(patched.headers.etag).toBe('"2"');
       const described = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { description: 'patched' }, headers });
       expect(described.body).toEqual({ job_id, version: 3 });
       const job = await getJob(job_id, headers);
-      expect(job).toEqual({ ...created, description: 'patched', job_schedule: { ...created.job_schedule, status: 'running' }, version: 3 });
+      expect(job).toEqual({
+        ...created,
+        description: 'patched',
+        job_schedule: { ...created.job_schedule, status: 'running' },
+        version: 3,
+      });
     });
 
     it("accepts the scheduler's whole-document PATCH and keeps the server's fields", async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })).body as { job_id: string };
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
       const job = await getJob(job_id, headers);
-      const sentBack = { ...job, job_id: 'other', user_id: 'someone', project_id: 'other', _version: 5, job_schedule: { ...job.job_schedule, status: 'running', current_pid: 4242, result: '', time_started: 1700000000 } };
+      const sentBack = {
+        ...job,
+        job_id: 'other',
+        user_id: 'someone',
+        project_id: 'other',
+        _version: 5,
+        job_schedule: { ...job.job_schedule, status: 'running', current_pid: 4242, result: '', time_started: 1700000000 },
+      };
       expect((await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: sentBack, headers })).status).toBe(200);
       const after = await getJob(job_id, headers);
       expect(after).toEqual({ ...job, job_schedule: sentBack.job_schedule, version: 2 });
-      expect(((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions).toHaveLength(1);
+      expect(
+        ((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions,
+      ).toHaveLength(1);
     });
 
     it('creates or replaces under a given id, keeping the creation time', async () => {
@@ -181,20 +268,31 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(first.status).toBe(201);
       expect(first.body).toEqual({ job_id: 'my-nightly-job', version: 1 });
       const created = await getJob('my-nightly-job', headers);
-      const second = await server.request('POST', `${prefix}/jobs/my-nightly-job`, { json: { ...body, description: 'replaced' }, headers });
+      const second = await server.request('POST', `${prefix}/jobs/my-nightly-job`, {
+        json: { ...body, description: 'replaced' },
+        headers,
+      });
       expect(second.body).toEqual({ job_id: 'my-nightly-job', version: 2 });
       const replaced = await getJob('my-nightly-job', headers);
       expect(replaced.description).toBe('replaced');
       expect(replaced.job_schedule.time_created).toBe(created.job_schedule.time_created);
       // Another user has their own namespace of ids.
       const other = await freshUser();
-      expect((await server.request('POST', `${prefix}/jobs/my-nightly-job`, { json: body, headers: other })).body).toEqual({ job_id: 'my-nightly-job', version: 1 });
+      expect((await server.request('POST', `${prefix}/jobs/my-nightly-job`, { json: body, headers: other })).body).toEqual({
+        job_id: 'my-nightly-job',
+        version: 1,
+      });
       expect((await getJob('my-nightly-job', headers)).description).toBe('replaced');
     });
 
     it('records start, stop and abort requests once each', async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { status: 'completed', result: 'fail' } }, headers })).body as { job_id: string };
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, {
+          json: { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { status: 'completed', result: 'fail' } },
+          headers,
+        })
+      ).body as { job_id: string };
       const event = async (name: string) => {
         const res = await server.request('POST', `${prefix}/jobs/${job_id}/event`, { json: { [name]: null }, headers });
         expect(res.status).toBe(202);
@@ -217,46 +315,83 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
     it('deletes with 204 (v2) or 404 for nothing (v1), leaving the actions', async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })).body as { job_id: string };
-      expect((await server.request('DELETE', `${prefix}/jobs/${job_id}`, { headers: { 'X-User-Id': 'mallory' } })).status).toBe(version === 'v2' ? 204 : 404);
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
+      expect((await server.request('DELETE', `${prefix}/jobs/${job_id}`, { headers: { 'X-User-Id': 'mallory' } })).status).toBe(
+        version === 'v2' ? 204 : 404,
+      );
       expect((await server.request('DELETE', `${prefix}/jobs/${job_id}`, { headers })).status).toBe(204);
       expect((await server.request('GET', `${prefix}/jobs/${job_id}`, { headers })).status).toBe(404);
       expect((await server.request('DELETE', `${prefix}/jobs/${job_id}`, { headers })).status).toBe(version === 'v2' ? 204 : 404);
-      expect(((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions).toHaveLength(1);
+      expect(
+        ((await server.request('GET', `${prefix}/actions`, { headers })).body as { actions: unknown[] }).actions,
+      ).toHaveLength(1);
     });
 
     it('refuses stale writes with 412 and writes nothing', async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })).body as { job_id: string };
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
       const url = `${prefix}/jobs/${job_id}`;
       expect((await server.request('GET', url, { headers })).headers.etag).toBe('"1"');
-      expect((await server.request('PATCH', url, { json: { description: 'a' }, headers: { ...headers, 'If-Match': '"1"' } })).status).toBe(200);
-      const stale = await server.request('PATCH', url, { json: { description: 'b' }, headers: { ...headers, 'If-Match': '"1"' } });
+      expect(
+        (await server.request('PATCH', url, { json: { description: 'a' }, headers: { ...headers, 'If-Match': '"1"' } })).status,
+      ).toBe(200);
+      const stale = await server.request('PATCH', url, {
+        json: { description: 'b' },
+        headers: { ...headers, 'If-Match': '"1"' },
+      });
       expect(stale.status).toBe(412);
-      expect(stale.body).toEqual({ title: 'Precondition Failed', description: 'The job was changed since version 1 (it is at version 2); read it again and retry.' });
+      expect(stale.body).toEqual({
+        title: 'Precondition Failed',
+        description: 'The job was changed since version 1 (it is at version 2); read it again and retry.',
+      });
       const writes = [
         ['POST', url, { client_id: SEED_CLIENT, job_actions: [STEP] }],
         ['POST', `${url}/event`, { start: null }],
         ['DELETE', url, undefined],
       ] as const;
-      await checkEach(writes, async ([method, path, json]) => {
-        expect((await server.request(method, path, { json, headers: { ...headers, 'If-Match': 'W/"1"' } })).status).toBe(412);
-      }, ([method, path]) => `${method} ${path}`);
+      await checkEach(
+        writes,
+        async ([method, path, json]) => {
+          expect((await server.request(method, path, { json, headers: { ...headers, 'If-Match': 'W/"1"' } })).status).toBe(412);
+        },
+        ([method, path]) => `${method} ${path}`,
+      );
       const job = await getJob(job_id, headers);
       expect(job).toMatchObject({ description: 'a', version: 2 });
-      expect((await server.request('PATCH', url, { json: { description: 'c' }, headers: { ...headers, 'If-Match': '2' } })).status).toBe(200);
-      expect((await server.request('PATCH', url, { json: { description: 'd' }, headers: { ...headers, 'If-Match': '*' } })).status).toBe(200);
-      expect((await server.request('PATCH', url, { json: {}, headers: { ...headers, 'If-Match': 'yesterday' } })).status).toBe(400);
-      expect((await server.request('POST', `${prefix}/jobs/not-there`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers: { ...headers, 'If-Match': '"1"' } })).status).toBe(412);
+      expect(
+        (await server.request('PATCH', url, { json: { description: 'c' }, headers: { ...headers, 'If-Match': '2' } })).status,
+      ).toBe(200);
+      expect(
+        (await server.request('PATCH', url, { json: { description: 'd' }, headers: { ...headers, 'If-Match': '*' } })).status,
+      ).toBe(200);
+      expect((await server.request('PATCH', url, { json: {}, headers: { ...headers, 'If-Match': 'yesterday' } })).status).toBe(
+        400,
+      );
+      expect(
+        (
+          await server.request('POST', `${prefix}/jobs/not-there`, {
+            json: { client_id: SEED_CLIENT, job_actions: [STEP] },
+            headers: { ...headers, 'If-Match': '"1"' },
+          })
+        ).status,
+      ).toBe(412);
     });
 
     it('lets exactly one of two concurrent writes with the same If-Match through', async () => {
       const headers = await freshUser();
-      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })).body as { job_id: string };
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
       for (let round = 1; round <= 10; round++) {
         const ifMatch = { ...headers, 'If-Match': `"${round}"` };
         const results = await Promise.all(
-          ['left', 'right'].map((who) => server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { description: `${who}${round}` }, headers: ifMatch })),
+          ['left', 'right'].map((who) =>
+            server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { description: `${who}${round}` }, headers: ifMatch }),
+          ),
         );
         expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
         const winner = results.find((r) => r.status === 200)!;
@@ -265,7 +400,12 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       // Without If-Match, concurrent writes all apply (last writer wins), none is lost to a conflict.
       const fields = ['year', 'month', 'day', 'week', 'hour', 'minute', 'second', 'day_of_week'];
       const all = await Promise.all(
-        Array.from({ length: 48 }, (_, i) => server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { job_schedule: { [`schedule_${fields[i % 8]}`]: fields[i % 8] === 'year' ? '2030' : String(i) } }, headers })),
+        Array.from({ length: 48 }, (_, i) =>
+          server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+            json: { job_schedule: { [`schedule_${fields[i % 8]}`]: fields[i % 8] === 'year' ? '2030' : String(i) } },
+            headers,
+          }),
+        ),
       );
       expect(all.map((r) => r.status)).toEqual(Array(48).fill(200));
       const job = await getJob(job_id, headers);
@@ -276,18 +416,25 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
 
   it('polls like the scheduler: one client, not completed, paged, with all_projects as sent', async () => {
     const headers = { 'X-User-Id': 'poller' };
-    for (const client_id of ['p_node1', 'p_node2']) await server.request('POST', '/v2/p/clients/', { json: { client_id }, headers });
+    for (const client_id of ['p_node1', 'p_node2'])
+      await server.request('POST', '/v2/p/clients/', { json: { client_id }, headers });
     const statuses = ['scheduled', 'completed', 'running', 'completed', '', 'stop'];
     const ids: string[] = [];
     for (const [i, status] of statuses.entries()) {
       for (const client_id of ['p_node1', 'p_node2']) {
-        const res = await server.request('POST', '/v2/p/jobs/', { json: { client_id, description: `${i}`, job_actions: [STEP], job_schedule: { status } }, headers });
+        const res = await server.request('POST', '/v2/p/jobs/', {
+          json: { client_id, description: `${i}`, job_actions: [STEP], job_schedule: { status } },
+          headers,
+        });
         if (client_id === 'p_node1' && status !== 'completed') ids.push((res.body as { job_id: string }).job_id);
       }
     }
     const poll = { match_not: [{ status: 'completed' }], match: [{ client_id: 'p_node1' }] };
     const page = async (offset: number, limit: number) =>
-      ((await server.request('GET', `/v2/p/jobs/?limit=${limit}&offset=${offset}&all_projects=False`, { json: poll, headers })).body as { jobs: { job_id: string }[] }).jobs.map((j) => j.job_id);
+      (
+        (await server.request('GET', `/v2/p/jobs/?limit=${limit}&offset=${offset}&all_projects=False`, { json: poll, headers }))
+          .body as { jobs: { job_id: string }[] }
+      ).jobs.map((j) => j.job_id);
     expect(await page(0, 10)).toEqual(ids);
     expect([...(await page(0, 2)), ...(await page(2, 2))]).toEqual(ids);
     // The same search as a query parameter, for clients that cannot send a GET body.

@@ -10,9 +10,17 @@ const ITEMS = 7;
 
 /** How to create one item of each list; every creation answers with the new item's id. */
 const LISTS: { list: string; idKey: string; body: (i: number) => Doc }[] = [
-  { list: 'backups', idKey: 'backup_id', body: (i) => ({ backup_name: `b${i}`, container: 'c', hostname: i % 2 ? 'odd' : 'even', time_stamp: i }) },
+  {
+    list: 'backups',
+    idKey: 'backup_id',
+    body: (i) => ({ backup_name: `b${i}`, container: 'c', hostname: i % 2 ? 'odd' : 'even', time_stamp: i }),
+  },
   { list: 'clients', idKey: 'client_id', body: (i) => ({ client_id: `p_node${i}`, hostname: i % 2 ? 'odd' : 'even' }) },
-  { list: 'jobs', idKey: 'job_id', body: (i) => ({ client_id: 'p_node0', description: i % 2 ? 'odd' : 'even', job_actions: [STEP] }) },
+  {
+    list: 'jobs',
+    idKey: 'job_id',
+    body: (i) => ({ client_id: 'p_node0', description: i % 2 ? 'odd' : 'even', job_actions: [STEP] }),
+  },
   { list: 'actions', idKey: 'action_id', body: (i) => ({ ...STEP, max_retries: i % 2 ? 1 : 2 }) },
   { list: 'sessions', idKey: 'session_id', body: (i) => ({ schedule: {}, description: i % 2 ? 'odd' : 'even' }) },
 ];
@@ -40,7 +48,10 @@ describe.each(engineRows)('paging on %s', (_name, engine) => {
           ids.push((res.body as Doc)[idKey] as string);
         }
         // Someone else's items must never appear in, or be usable as markers for, this user's pages.
-        await server.request('POST', `${prefix}/clients`, { json: { client_id: 'p_node0' }, headers: { 'X-User-Id': 'stranger' } });
+        await server.request('POST', `${prefix}/clients`, {
+          json: { client_id: 'p_node0' },
+          headers: { 'X-User-Id': 'stranger' },
+        });
       });
 
       it('walks the list with marker exactly as with offset', async () => {
@@ -61,13 +72,16 @@ describe.each(engineRows)('paging on %s', (_name, engine) => {
       });
 
       it('filters by search before paging after the marker', async () => {
-        const search = list === 'backups' || list === 'clients'
-          ? { match: [{ hostname: 'even' }] }
-          : list === 'actions' ? { match: [{ max_retries: 2 }] } : { match: [{ description: 'even' }] };
+        const search =
+          list === 'backups' || list === 'clients'
+            ? { match: [{ hostname: 'even' }] }
+            : list === 'actions'
+              ? { match: [{ max_retries: 2 }] }
+              : { match: [{ description: 'even' }] };
         expect(await page(`limit=10&marker=${ids[2]}`, search)).toEqual([ids[4], ids[6]]);
       });
 
-      it('answers 400 to a marker that is not one of the caller\'s items', async () => {
+      it("answers 400 to a marker that is not one of the caller's items", async () => {
         await checkEach(['no-such-id', 'p_node0'], async (marker) => {
           const res = await server.request('GET', `${prefix}/${list}?marker=${marker}`, { headers: { 'X-User-Id': 'stranger' } });
           if (list === 'clients' && marker === 'p_node0') {
@@ -75,7 +89,10 @@ describe.each(engineRows)('paging on %s', (_name, engine) => {
             return;
           }
           expect(res.status).toBe(400);
-          expect(res.body).toEqual({ title: 'Bad Request', description: `marker "${marker}" is not the id of one of your items in this list` });
+          expect(res.body).toEqual({
+            title: 'Bad Request',
+            description: `marker "${marker}" is not the id of one of your items in this list`,
+          });
         });
       });
     });

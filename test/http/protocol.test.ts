@@ -27,13 +27,18 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect(res.body).toMatchObject({ title: 'Method Not Allowed' });
   });
 
-  it.each(['/v2/p/backups/%E0%A4%A', '/v1/jobs/%ZZ', '/v2/%C3/clients'])('answers a path with broken percent-encoding (%s) with 400', async (path) => {
-    await checkEach([{}, { Cookie: 'a=b' }] as Record<string, string>[], async (headers) => {
-      const res = await server.request('GET', path, { headers });
-      expect(res.status).toBe(400);
-      expect((res.body as { description: string }).description).toMatch(/^path parameter "\w+" is not valid percent-encoded UTF-8$/);
-    });
-  });
+  it.each(['/v2/p/backups/%E0%A4%A', '/v1/jobs/%ZZ', '/v2/%C3/clients'])(
+    'answers a path with broken percent-encoding (%s) with 400',
+    async (path) => {
+      await checkEach([{}, { Cookie: 'a=b' }] as Record<string, string>[], async (headers) => {
+        const res = await server.request('GET', path, { headers });
+        expect(res.status).toBe(400);
+        expect((res.body as { description: string }).description).toMatch(
+          /^path parameter "\w+" is not valid percent-encoded UTF-8$/,
+        );
+      });
+    },
+  );
 
   it('answers malformed JSON with 400 Malformed JSON', async () => {
     const res = await server.request('POST', '/v2/p/backups', {
@@ -61,17 +66,32 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   it('refuses bodies nested deeper than 30 levels with 400 (they used to overflow the stack)', async () => {
     const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     const body = (depth: number) => `{"freezer_action": ${nested(depth)}}`;
-    const deep = await server.request('POST', '/v2/p/actions', { raw: body(500), headers: { 'Content-Type': 'application/json' } });
+    const deep = await server.request('POST', '/v2/p/actions', {
+      raw: body(500),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(deep.status).toBe(400);
-    expect(deep.body).toEqual({ title: 'Bad Request', description: 'The request body nests objects or arrays deeper than 30 levels.' });
-    const fine = await server.request('POST', '/v2/p/actions', { raw: body(28), headers: { 'Content-Type': 'application/json' } });
+    expect(deep.body).toEqual({
+      title: 'Bad Request',
+      description: 'The request body nests objects or arrays deeper than 30 levels.',
+    });
+    const fine = await server.request('POST', '/v2/p/actions', {
+      raw: body(28),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(fine.status).toBe(201);
   });
 
   it('ignores a body sent to an operation that takes none', async () => {
-    const res = await server.request('GET', '/v2/p/backups/nope', { raw: 'not json at all', headers: { 'Content-Type': 'text/plain' } });
+    const res = await server.request('GET', '/v2/p/backups/nope', {
+      raw: 'not json at all',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(res.status).toBe(404);
-    const del = await server.request('DELETE', '/v2/p/backups/nope', { raw: 'x'.repeat(10000), headers: { 'Content-Type': 'application/json' } });
+    const del = await server.request('DELETE', '/v2/p/backups/nope', {
+      raw: 'x'.repeat(10000),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(del.status).toBe(204);
   });
 
@@ -85,14 +105,14 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect(res.status).toBe(201);
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])(
-    'answers a %s body with 415',
-    async (type) => {
-      const res = await server.request('POST', '/v2/p/backups', { raw: JSON.stringify(BACKUP), headers: { 'Content-Type': type } });
-      expect(res.status).toBe(415);
-      expect(res.body).toEqual({ title: 'Unsupported Media Type', description: `Request bodies must be application/json, not ${type}.` });
-    },
-  );
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])('answers a %s body with 415', async (type) => {
+    const res = await server.request('POST', '/v2/p/backups', { raw: JSON.stringify(BACKUP), headers: { 'Content-Type': type } });
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({
+      title: 'Unsupported Media Type',
+      description: `Request bodies must be application/json, not ${type}.`,
+    });
+  });
 
   it('accepts JSON with a charset parameter', async () => {
     const res = await server.request('POST', '/v2/p/backups', {

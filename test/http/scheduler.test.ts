@@ -8,7 +8,12 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const PROJECT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const CLIENT_ID = `${PROJECT}_backup-node-1`;
 /** What every client request carries; noauth ignores the token, the user comes from X-User-Id here. */
-const HEADERS = { 'X-Auth-Token': 'gAAAAAB-token', 'Content-Type': 'application/json', Accept: 'application/json', 'X-User-Id': 'operator' };
+const HEADERS = {
+  'X-Auth-Token': 'gAAAAAB-token',
+  'Content-Type': 'application/json',
+  Accept: 'application/json',
+  'X-User-Id': 'operator',
+};
 const V2 = `/v2/${PROJECT}`;
 
 describe.each(engineRows)('a scheduler cycle on %s', (_name, engine) => {
@@ -32,21 +37,45 @@ describe.each(engineRows)('a scheduler cycle on %s', (_name, engine) => {
   it('registers, polls, runs a session job, reports back and uploads the backup', async () => {
     // Start-up: register (a second start gets 409, which the scheduler treats as "already registered").
     const registration = {
-      client_id: CLIENT_ID, hostname: 'backup-node-1',
-      supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'], supported_modes: ['fs', 'mysql'],
-      supported_storages: ['local', 'swift'], supported_engines: ['tar', 'rsync'],
+      client_id: CLIENT_ID,
+      hostname: 'backup-node-1',
+      supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],
+      supported_modes: ['fs', 'mysql'],
+      supported_storages: ['local', 'swift'],
+      supported_engines: ['tar', 'rsync'],
     };
     expect(await call('POST', `${V2}/clients/`, registration, 201)).toEqual({ client_id: CLIENT_ID });
     await call('POST', `${V2}/clients/`, registration, 409);
 
     // The operator (freezer CLI) creates a job and a session, and starts the job.
     const job = {
-      description: 'nightly etc', client_id: CLIENT_ID,
+      description: 'nightly etc',
+      client_id: CLIENT_ID,
       job_schedule: { schedule_interval: '1 days' },
-      job_actions: [{ freezer_action: { action: 'backup', mode: 'fs', path_to_backup: '/etc', backup_name: 'etc', container: '/backups', storage: 'local', engine_name: 'tar' }, max_retries: 3, max_retries_interval: 10, mandatory: true }],
+      job_actions: [
+        {
+          freezer_action: {
+            action: 'backup',
+            mode: 'fs',
+            path_to_backup: '/etc',
+            backup_name: 'etc',
+            container: '/backups',
+            storage: 'local',
+            engine_name: 'tar',
+          },
+          max_retries: 3,
+          max_retries_interval: 10,
+          mandatory: true,
+        },
+      ],
     };
     const { job_id } = await call('POST', `${V2}/jobs/`, job, 201);
-    const { session_id } = await call('POST', `${V2}/sessions/`, { description: 's', schedule: { schedule_interval: '1 days' } }, 201);
+    const { session_id } = await call(
+      'POST',
+      `${V2}/sessions/`,
+      { description: 's', schedule: { schedule_interval: '1 days' } },
+      201,
+    );
     await call('PUT', `${V2}/sessions/${session_id}/jobs/${job_id}`, undefined, 204);
     expect(await call('POST', `${V2}/jobs/${job_id}/event`, { start: null }, 202)).toEqual({ result: 'success' });
 
@@ -59,36 +88,95 @@ describe.each(engineRows)('a scheduler cycle on %s', (_name, engine) => {
     expect((await call('PATCH', `${V2}/jobs/${job_id}`, polled, 200)).job_id).toBe(job_id);
 
     // Run: session start with the job's tag, then status running with the agent's pid.
-    const started = await call('POST', `${V2}/sessions/${session_id}/action`, { start: { job_id, current_tag: polled.session_tag } }, 202);
+    const started = await call(
+      'POST',
+      `${V2}/sessions/${session_id}/action`,
+      { start: { job_id, current_tag: polled.session_tag } },
+      202,
+    );
     expect(started).toEqual({ result: 'success', session_tag: 1 });
     polled = { ...polled, session_tag: started.session_tag };
     const now = Math.floor(Date.now() / 1000);
     await call('PATCH', `${V2}/jobs/${job_id}`, { job_schedule: { ...polled.job_schedule, current_pid: 31337 } }, 200);
-    await call('PATCH', `${V2}/jobs/${job_id}`, { job_schedule: { ...polled.job_schedule, current_pid: 31337, status: 'running', result: '', time_started: now, time_ended: -1 } }, 200);
+    await call(
+      'PATCH',
+      `${V2}/jobs/${job_id}`,
+      {
+        job_schedule: {
+          ...polled.job_schedule,
+          current_pid: 31337,
+          status: 'running',
+          result: '',
+          time_started: now,
+          time_ended: -1,
+        },
+      },
+      200,
+    );
 
     // The agent's metadata, with the job id added, is uploaded.
     const metadata = {
-      curr_backup_level: 0, fs_real_path: '/etc', vol_snap_path: '/etc', client_os: 'linux', client_version: '18.0.0', time_stamp: now,
-      action: 'backup', always_level: '', backup_media: 'fs', backup_name: 'etc', container: '/backups', container_segments: '',
-      dry_run: '', hostname: 'backup-node-1', path_to_backup: '/etc', max_level: '', mode: 'fs', log_file: '', storage: 'local',
-      proxy: '', compression: 'gzip', ssh_key: '', ssh_username: '', ssh_host: '', ssh_port: 22, consistency_checksum: '', job_id,
+      curr_backup_level: 0,
+      fs_real_path: '/etc',
+      vol_snap_path: '/etc',
+      client_os: 'linux',
+      client_version: '18.0.0',
+      time_stamp: now,
+      action: 'backup',
+      always_level: '',
+      backup_media: 'fs',
+      backup_name: 'etc',
+      container: '/backups',
+      container_segments: '',
+      dry_run: '',
+      hostname: 'backup-node-1',
+      path_to_backup: '/etc',
+      max_level: '',
+      mode: 'fs',
+      log_file: '',
+      storage: 'local',
+      proxy: '',
+      compression: 'gzip',
+      ssh_key: '',
+      ssh_username: '',
+      ssh_host: '',
+      ssh_port: 22,
+      consistency_checksum: '',
+      job_id,
     };
     const { backup_id } = await call('POST', `${V2}/backups/`, metadata, 201);
 
     // Done: the whole document back with status completed, and the session end.
     const current = await call('GET', `${V2}/jobs/${job_id}`, undefined, 200);
-    await call('PATCH', `${V2}/jobs/${job_id}`, { ...current, job_schedule: { ...current.job_schedule, status: 'completed', result: 'success', time_ended: now + 5 } }, 200);
-    expect(await call('POST', `${V2}/sessions/${session_id}/action`, { end: { job_id, current_tag: 1, result: 'success' } }, 202)).toEqual({ result: 'success', session_tag: 1 });
+    await call(
+      'PATCH',
+      `${V2}/jobs/${job_id}`,
+      { ...current, job_schedule: { ...current.job_schedule, status: 'completed', result: 'success', time_ended: now + 5 } },
+      200,
+    );
+    expect(
+      await call('POST', `${V2}/sessions/${session_id}/action`, { end: { job_id, current_tag: 1, result: 'success' } }, 202),
+    ).toEqual({ result: 'success', session_tag: 1 });
 
     // What the operator sees afterwards.
     expect(await poll()).toEqual([]);
     expect(await call('GET', `${V2}/jobs/${job_id}`, undefined, 200)).toMatchObject({
-      job_schedule: { status: 'completed', result: 'success', time_started: now, time_ended: now + 5, schedule_interval: '1 days' },
+      job_schedule: {
+        status: 'completed',
+        result: 'success',
+        time_started: now,
+        time_ended: now + 5,
+        schedule_interval: '1 days',
+      },
     });
-    expect(await call('GET', `${V2}/sessions/${session_id}`, undefined, 200)).toMatchObject({ status: 'completed', result: 'success', session_tag: 1 });
+    expect(await call('GET', `${V2}/sessions/${session_id}`, undefined, 200)).toMatchObject({
+      status: 'completed',
+      result: 'success',
+      session_tag: 1,
+    });
     const backups = (await call('GET', `${V2}/backups/?limit=10&offset=0`, { match: [{ job_id }] }, 200)).backups as Doc[];
     expect(backups.map((b) => b.backup_id)).toEqual([backup_id]);
     expect(backups[0]!.backup_metadata).toEqual(metadata);
-    expect(((await call('GET', `${V2}/actions/`, undefined, 200)).actions as Doc[])).toHaveLength(1);
+    expect((await call('GET', `${V2}/actions/`, undefined, 200)).actions as Doc[]).toHaveLength(1);
   });
 });

@@ -116,9 +116,7 @@ function places(job: Doc, key: string): unknown[] {
 
 /** `===` on JSON scalars is "same type and value", numbers compared numerically. */
 const holds = (job: Doc, key: string, value: Scalar): boolean =>
-  value === null
-    ? places(job, key).every((v) => v === undefined || v === null)
-    : places(job, key).some((v) => v === value);
+  value === null ? places(job, key).every((v) => v === undefined || v === null) : places(job, key).some((v) => v === value);
 
 /** Every `{key: value}` entry is a pair, whether or not it shares its object with others. */
 const pairs = (objects: Record<string, Scalar>[] = []) => objects.flatMap((o) => Object.entries(o));

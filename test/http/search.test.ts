@@ -5,9 +5,26 @@ import { startTestServer, type TestServer } from '../helpers/http';
 import { startingWith } from '../helpers/matchers';
 
 const DOCS = [
-  { backup_name: 'alpha', container: 'c1', hostname: 'node1', level: 0, encrypted: false, time_stamp: 1000, job_id: 'j1', meta: { zone: 'z1' } },
+  {
+    backup_name: 'alpha',
+    container: 'c1',
+    hostname: 'node1',
+    level: 0,
+    encrypted: false,
+    time_stamp: 1000,
+    job_id: 'j1',
+    meta: { zone: 'z1' },
+  },
   { backup_name: 'beta', container: 'c1', hostname: 'node2', level: 1, encrypted: true, time_stamp: 2000, job_id: 'j1' },
-  { backup_name: 'gamma', container: 'c2', host_name: 'node3', level: '1', encrypted: 'false', time_stamp: 3000, meta: { zone: 'z2' } },
+  {
+    backup_name: 'gamma',
+    container: 'c2',
+    host_name: 'node3',
+    level: '1',
+    encrypted: 'false',
+    time_stamp: 3000,
+    meta: { zone: 'z2' },
+  },
   { backup_name: 'Delta 100%_done', container: 'c2', hostname: 'node1', level: null, timestamp: 4000 },
 ];
 
@@ -25,7 +42,9 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
   const names = async (search: unknown, query = '') => {
     const res = await server.request('GET', `/v2/p/backups${query}`, { json: search, headers: user });
     expect(res.status).toBe(200);
-    return (res.body as { backups: { backup_metadata: { backup_name: string } }[] }).backups.map((b) => b.backup_metadata.backup_name);
+    return (res.body as { backups: { backup_metadata: { backup_name: string } }[] }).backups.map(
+      (b) => b.backup_metadata.backup_name,
+    );
   };
 
   it.each([
@@ -118,9 +137,11 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
     ];
     for (const json of clients) await server.request('POST', '/v2/p/clients', { json, headers: user });
     const ids = async (search: unknown) =>
-      ((await server.request('GET', '/v2/p/clients', { json: search, headers: user })).body as {
-        clients: { client: { client_id: string } }[];
-      }).clients.map((c) => c.client.client_id);
+      (
+        (await server.request('GET', '/v2/p/clients', { json: search, headers: user })).body as {
+          clients: { client: { client_id: string } }[];
+        }
+      ).clients.map((c) => c.client.client_id);
     expect(await ids({ match: [{ client_id: 'p_n2' }] })).toEqual(['p_n2']);
     expect(await ids({ match: [{ hostname: 'n1' }] })).toEqual(['p_n1']);
     expect(await ids({ match: [{ description: null }] })).toEqual(['p_n1']);

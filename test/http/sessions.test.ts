@@ -14,14 +14,27 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
     let n = 0;
     const setup = async (sessionBody: Doc = { schedule: { schedule_interval: '1 days' }, hold_off: 60 }) => {
       const headers = { 'X-User-Id': `sessions-${version}-${++n}` };
-      for (const client_id of ['p_node1', 'p_node2']) await server.request('POST', `${prefix}/clients`, { json: { client_id }, headers });
+      for (const client_id of ['p_node1', 'p_node2'])
+        await server.request('POST', `${prefix}/clients`, { json: { client_id }, headers });
       const job = async (client_id: string) =>
-        ((await server.request('POST', `${prefix}/jobs`, { json: { client_id, job_actions: [STEP], job_schedule: { schedule_date: '2030-01-01T00:00:00', status: 'scheduled' } }, headers })).body as Doc).job_id as string;
+        (
+          (
+            await server.request('POST', `${prefix}/jobs`, {
+              json: {
+                client_id,
+                job_actions: [STEP],
+                job_schedule: { schedule_date: '2030-01-01T00:00:00', status: 'scheduled' },
+              },
+              headers,
+            })
+          ).body as Doc
+        ).job_id as string;
       const jobs = [await job('p_node1'), await job('p_node2')];
       const created = await server.request('POST', `${prefix}/sessions`, { json: sessionBody, headers });
       expect(created.status).toBe(201);
       const sessionId = (created.body as Doc).session_id as string;
-      const get = async (kind: 'sessions' | 'jobs', id: string) => (await server.request('GET', `${prefix}/${kind}/${id}`, { headers })).body as Doc;
+      const get = async (kind: 'sessions' | 'jobs', id: string) =>
+        (await server.request('GET', `${prefix}/${kind}/${id}`, { headers })).body as Doc;
       const act = async (body: Doc, status = 202) => {
         const res = await server.request('POST', `${prefix}/sessions/${sessionId}/action`, { json: body, headers });
         expect(res.status).toBe(status);
@@ -31,11 +44,30 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
     };
 
     it('creates a session with the server-set fields', async () => {
-      const { sessionId, get, headers } = await setup({ description: 'd', schedule: {}, status: 'running', jobs: ['x'], session_id: 'mine' });
+      const { sessionId, get, headers } = await setup({
+        description: 'd',
+        schedule: {},
+        status: 'running',
+        jobs: ['x'],
+        session_id: 'mine',
+      });
       expect(await get('sessions', sessionId)).toEqual({
-        session_id: sessionId, user_id: headers['X-User-Id'], project_id: version === 'v2' ? 'proj-a' : null,
-        description: 'd', schedule: {}, session_tag: 0, hold_off: 30, status: 'active', result: '', jobs: {},
-        last_start: '', time_start: -1, time_end: -1, time_started: -1, time_ended: -1, version: 1,
+        session_id: sessionId,
+        user_id: headers['X-User-Id'],
+        project_id: version === 'v2' ? 'proj-a' : null,
+        description: 'd',
+        schedule: {},
+        session_tag: 0,
+        hold_off: 30,
+        status: 'active',
+        result: '',
+        jobs: {},
+        last_start: '',
+        time_start: -1,
+        time_end: -1,
+        time_started: -1,
+        time_ended: -1,
+        version: 1,
       });
     });
 
@@ -61,7 +93,13 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       });
       const job = await get('jobs', jobs[0]!);
       expect(job).toMatchObject({ session_id: sessionId, session_tag: 0 });
-      expect(job.job_schedule).toEqual({ schedule_interval: '1 days', status: 'scheduled', time_created: expect.any(Number), time_started: -1, time_ended: -1 });
+      expect(job.job_schedule).toEqual({
+        schedule_interval: '1 days',
+        status: 'scheduled',
+        time_created: expect.any(Number),
+        time_started: -1,
+        time_ended: -1,
+      });
     });
 
     it('runs the start/end handshake with hold-off, catch-up and out-of-sync', async () => {
@@ -105,7 +143,14 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       expect((await server.request('PUT', url(sessionId, 'no-such-job'), { headers })).status).toBe(404);
       expect((await server.request('PUT', url('no-such-session', jobs[0]!), { headers })).status).toBe(404);
       expect((await server.request('DELETE', url(sessionId, 'no-such-job'), { headers })).status).toBe(404);
-      expect((await server.request('POST', `${prefix}/sessions/nope/action`, { json: { start: { job_id: 'x', current_tag: 0 } }, headers })).status).toBe(404);
+      expect(
+        (
+          await server.request('POST', `${prefix}/sessions/nope/action`, {
+            json: { start: { job_id: 'x', current_tag: 0 } },
+            headers,
+          })
+        ).status,
+      ).toBe(404);
       // Removing a job that is not in the (fresh) session changes nothing.
       expect((await server.request('DELETE', url(sessionId, jobs[0]!), { headers })).status).toBe(204);
     });
@@ -130,24 +175,37 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       expect(Object.keys((await get('sessions', sessionId)).jobs)).toEqual([jobs[1]]);
       expect((await server.request('DELETE', `${prefix}/sessions/${sessionId}`, { headers })).status).toBe(204);
       expect(await get('jobs', jobs[1]!)).toMatchObject({ session_id: '', session_tag: 0 });
-      expect((await server.request('DELETE', `${prefix}/sessions/${sessionId}`, { headers })).status).toBe(version === 'v2' ? 204 : 404);
+      expect((await server.request('DELETE', `${prefix}/sessions/${sessionId}`, { headers })).status).toBe(
+        version === 'v2' ? 204 : 404,
+      );
     });
 
     it('updates by merging, replaces keeping its jobs, and guards both with If-Match', async () => {
       const { jobs, sessionId, get, headers } = await setup();
       await server.request('PUT', `${prefix}/sessions/${sessionId}/jobs/${jobs[0]}`, { headers });
       const url = `${prefix}/sessions/${sessionId}`;
-      const patched = await server.request('PATCH', url, { json: { schedule: { schedule_hour: '03' }, description: 'x' }, headers: { ...headers, 'If-Match': '"2"' } });
+      const patched = await server.request('PATCH', url, {
+        json: { schedule: { schedule_hour: '03' }, description: 'x' },
+        headers: { ...headers, 'If-Match': '"2"' },
+      });
       expect(patched.body).toEqual({ session_id: sessionId, version: 3 });
       expect((await get('sessions', sessionId)).schedule).toEqual({ schedule_interval: '1 days', schedule_hour: '03' });
-      expect((await server.request('PATCH', url, { json: { description: 'y' }, headers: { ...headers, 'If-Match': '"2"' } })).status).toBe(412);
-      const replaced = await server.request('POST', url, { json: { schedule: { schedule_date: '2031-01-01T00:00:00' } }, headers });
+      expect(
+        (await server.request('PATCH', url, { json: { description: 'y' }, headers: { ...headers, 'If-Match': '"2"' } })).status,
+      ).toBe(412);
+      const replaced = await server.request('POST', url, {
+        json: { schedule: { schedule_date: '2031-01-01T00:00:00' } },
+        headers,
+      });
       expect(replaced.body).toEqual({ session_id: sessionId, version: 4 });
       const session = await get('sessions', sessionId);
       expect(session.schedule).toEqual({ schedule_date: '2031-01-01T00:00:00' });
       expect(Object.keys(session.jobs)).toEqual([jobs[0]]);
       expect(session.description).toBeUndefined();
-      const created = await server.request('POST', `${prefix}/sessions/test-session`, { json: { session_tag: 1, hold_off: 5, schedule: {}, jobs: [] }, headers });
+      const created = await server.request('POST', `${prefix}/sessions/test-session`, {
+        json: { session_tag: 1, hold_off: 5, schedule: {}, jobs: [] },
+        headers,
+      });
       expect(created.body).toEqual({ session_id: 'test-session', version: 1 });
     });
   });

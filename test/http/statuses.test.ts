@@ -14,9 +14,9 @@ const PROJECT = 'proj-statuses';
 
 async function allCases(): Promise<{ operation: Operation; status: number }[]> {
   const api = await specApi();
-  return api.getOperations().flatMap((operation) =>
-    Object.keys(operation.responses ?? {}).map((status) => ({ operation, status: Number(status) })),
-  );
+  return api
+    .getOperations()
+    .flatMap((operation) => Object.keys(operation.responses ?? {}).map((status) => ({ operation, status: Number(status) })));
 }
 
 const caseName = ({ operation, status }: { operation: Operation; status: number }) => `${operation.operationId} ${status}`;
@@ -30,7 +30,8 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
   beforeAll(() => broken.db.destroy());
 
   /** The recipes' fixtures are made on the ordinary server, whatever server the case needs. */
-  const send: Send = (method, path, json, headers) => server.request(method, path, { headers, ...(json === undefined ? {} : { json }) });
+  const send: Send = (method, path, json, headers) =>
+    server.request(method, path, { headers, ...(json === undefined ? {} : { json }) });
   const servers: Record<string, TestServer> = { 'keystone-unreachable': unreachable, 'database-gone': broken };
 
   it('has a recipe for every operation and status, and each produces its status', async () => {
@@ -38,28 +39,32 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
     // The 403s need a real Keystone: see below.
     const cases = (await allCases()).filter((c) => serverNeeded(c.status, c.operation.path) !== 'keystone');
     try {
-      await checkEach(cases, async ({ operation, status }) => {
-        const template = operation.path;
-        const body = exampleBody(operation);
-        const { request, listed } = await prepare(send, {
-          template,
-          status,
-          userPrefix: 'statuses',
-          request: {
-            method: operation.method.toUpperCase(),
-            path: template.replace('{project_id}', PROJECT),
-            headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          },
-        });
-        const target = servers[serverNeeded(status, template) ?? ''] ?? server;
-        const res = await target.request(request.method, request.path, {
-          headers: request.headers,
-          ...(request.body === undefined ? {} : { raw: request.body }),
-        });
-        if (res.status !== status) throw new Error(`answered ${res.status} ${res.text}`);
-        if (listed && !showsItem(res.body)) throw new Error(`the list does not show the item made for it: ${res.text}`);
-      }, caseName);
+      await checkEach(
+        cases,
+        async ({ operation, status }) => {
+          const template = operation.path;
+          const body = exampleBody(operation);
+          const { request, listed } = await prepare(send, {
+            template,
+            status,
+            userPrefix: 'statuses',
+            request: {
+              method: operation.method.toUpperCase(),
+              path: template.replace('{project_id}', PROJECT),
+              headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            },
+          });
+          const target = servers[serverNeeded(status, template) ?? ''] ?? server;
+          const res = await target.request(request.method, request.path, {
+            headers: request.headers,
+            ...(request.body === undefined ? {} : { raw: request.body }),
+          });
+          if (res.status !== status) throw new Error(`answered ${res.status} ${res.text}`);
+          if (listed && !showsItem(res.body)) throw new Error(`the list does not show the item made for it: ${res.text}`);
+        },
+        caseName,
+      );
     } finally {
       silence.mockRestore();
     }
@@ -74,17 +79,21 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
       expect(cases.length).toBeGreaterThan(50);
       const projectToken = await ks.token('alice');
       const unscopedToken = await ks.token('alice', 'unscoped');
-      await checkEach(cases, async ({ operation }) => {
-        // PROJECT is not alice's project; v1 has no project in its URL, so its token has none.
-        const v2 = operation.path.startsWith('/v2');
-        const path = operation.path.replace('{project_id}', PROJECT).replace(/\{\w+\}/g, 'some-id');
-        const json = exampleBody(operation);
-        const res = await secured.request(operation.method.toUpperCase(), path, {
-          headers: { 'X-Auth-Token': v2 ? projectToken : unscopedToken },
-          ...(json === undefined ? {} : { json }),
-        });
-        expect(res.status).toBe(403);
-      }, caseName);
+      await checkEach(
+        cases,
+        async ({ operation }) => {
+          // PROJECT is not alice's project; v1 has no project in its URL, so its token has none.
+          const v2 = operation.path.startsWith('/v2');
+          const path = operation.path.replace('{project_id}', PROJECT).replace(/\{\w+\}/g, 'some-id');
+          const json = exampleBody(operation);
+          const res = await secured.request(operation.method.toUpperCase(), path, {
+            headers: { 'X-Auth-Token': v2 ? projectToken : unscopedToken },
+            ...(json === undefined ? {} : { json }),
+          });
+          expect(res.status).toBe(403);
+        },
+        caseName,
+      );
     });
   });
 });

@@ -17,7 +17,12 @@ describe('versions', () => {
       expect(res.body).toEqual({
         versions: [
           { id: 'v2', status: 'CURRENT', updated: '2018-02-21T13:30:00Z', links: [{ href: `http://${host}/v2/`, rel: 'self' }] },
-          { id: 'v1', status: 'DEPRECATED', updated: '2015-03-23T13:45:00Z', links: [{ href: `http://${host}/v1/`, rel: 'self' }] },
+          {
+            id: 'v1',
+            status: 'DEPRECATED',
+            updated: '2015-03-23T13:45:00Z',
+            links: [{ href: `http://${host}/v1/`, rel: 'self' }],
+          },
         ],
       });
     });
@@ -73,7 +78,10 @@ describe('health check without a database', () => {
     // The API itself answers 500 with the spec's error body, and says nothing of the cause.
     const list = await server.request('GET', '/v2/p/backups');
     expect(list.status).toBe(500);
-    expect(list.body).toEqual({ title: 'Internal Server Error', description: 'The server failed to handle the request; it has been logged.' });
+    expect(list.body).toEqual({
+      title: 'Internal Server Error',
+      description: 'The server failed to handle the request; it has been logged.',
+    });
     expect(logged).toHaveBeenCalledWith('freezer-api: request failed:', expect.any(Error));
     logged.mockRestore();
     await server.close();

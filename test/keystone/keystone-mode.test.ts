@@ -42,10 +42,14 @@ withKeystone('keystone mode', (ks) => {
   it("refuses a token on another project's URL with 403, and keeps users apart", async () => {
     const alice = await ks.token('alice');
     const bob = await ks.token('bob');
-    const { backup_id } = (await server.request('POST', `/v2/${ks.projects.p1}/backups`, { json: BACKUP, ...auth(alice) })).body as { backup_id: string };
+    const { backup_id } = (await server.request('POST', `/v2/${ks.projects.p1}/backups`, { json: BACKUP, ...auth(alice) }))
+      .body as { backup_id: string };
     const crossing = await server.request('GET', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob));
     expect(crossing.status).toBe(403);
-    expect(crossing.body).toEqual({ title: 'Forbidden', description: `The token is scoped to project ${ks.projects.p2}, not ${ks.projects.p1}.` });
+    expect(crossing.body).toEqual({
+      title: 'Forbidden',
+      description: `The token is scoped to project ${ks.projects.p2}, not ${ks.projects.p1}.`,
+    });
     expect((await server.request('DELETE', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob))).status).toBe(403);
     expect((await server.request('GET', `/v1/backups/${backup_id}`, auth(bob))).status).toBe(404);
     expect((await server.request('GET', `/v2/${ks.projects.p2}/backups/${backup_id}`, auth(bob))).status).toBe(404);
@@ -70,7 +74,10 @@ withKeystone('keystone mode', (ks) => {
     try {
       const alice = await ks.token('alice');
       expect((await uncached.request('GET', '/v1/backups', auth(alice))).status).toBe(200);
-      const revoked = await fetch(`${ks.url}/auth/tokens`, { method: 'DELETE', headers: { 'X-Auth-Token': alice, 'X-Subject-Token': alice } });
+      const revoked = await fetch(`${ks.url}/auth/tokens`, {
+        method: 'DELETE',
+        headers: { 'X-Auth-Token': alice, 'X-Subject-Token': alice },
+      });
       expect(revoked.status).toBe(204);
       expect((await uncached.request('GET', '/v1/backups', auth(alice))).status).toBe(401);
     } finally {
@@ -96,13 +103,19 @@ describe('keystone mode with Keystone unreachable', () => {
     const started = Date.now();
     const res = await server.request('GET', '/v2/p1/backups', { headers: { 'X-Auth-Token': 'any' } });
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ title: 'Service Unavailable', description: 'The identity service cannot be reached; try again later.' });
+    expect(res.body).toEqual({
+      title: 'Service Unavailable',
+      description: 'The identity service cannot be reached; try again later.',
+    });
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await server.request('GET', '/v2/p1/backups')).status).toBe(401);
     // Logged once per failed request, with what Keystone's client said underneath.
     expect(silence).toHaveBeenCalledTimes(1);
     const [, logged] = silence.mock.calls[0]!;
-    expect(logged).toMatchObject({ status: 503, cause: expect.objectContaining({ message: expect.stringContaining('cannot be reached') }) });
+    expect(logged).toMatchObject({
+      status: 503,
+      cause: expect.objectContaining({ message: expect.stringContaining('cannot be reached') }),
+    });
     silence.mockRestore();
   });
 });

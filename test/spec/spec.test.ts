@@ -15,7 +15,12 @@ it('generated/openapi.d.ts matches spec/openapi.yaml (if not: run `npm run gener
     process.execPath,
     [
       path.join(ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js'),
-      'spec/openapi.yaml', '-o', fresh, '--default-non-nullable', 'false', '--root-types',
+      'spec/openapi.yaml',
+      '-o',
+      fresh,
+      '--default-non-nullable',
+      'false',
+      '--root-types',
     ],
     { cwd: ROOT, stdio: 'pipe' },
   );
@@ -58,7 +63,7 @@ describe('operations', () => {
     const errorSchema = (api.definition.components?.schemas as Record<string, unknown>).Error;
     for (const o of api.getOperations()) {
       for (const [status, response] of Object.entries(o.responses ?? {})) {
-        if (Number(status) < 400 || o.operationId === 'getHealth' && status === '503') continue;
+        if (Number(status) < 400 || (o.operationId === 'getHealth' && status === '503')) continue;
         const content = (response as { content?: Record<string, { schema: unknown }> }).content ?? {};
         expect([o.operationId, status, Object.keys(content)]).toEqual([o.operationId, status, ['application/json']]);
         expect(content['application/json']!.schema).toBe(errorSchema);
@@ -77,10 +82,13 @@ describe('error titles', () => {
     const components = api.definition.components ?? {};
     const errorSchema = (components.schemas as Record<string, unknown>).Error;
     // The dereferenced spec shares one object per $ref target: name a shared response once.
-    const names = new Map(Object.entries(components.responses ?? {}).map(([name, r]) => [r as object, `components.responses.${name}`]));
+    const names = new Map(
+      Object.entries(components.responses ?? {}).map(([name, r]) => [r as object, `components.responses.${name}`]),
+    );
     const used = new Set<object>();
     const problems = new Set<string>();
-    const withError = (response: Response) => Object.entries(response.content ?? {}).filter(([, media]) => media.schema === errorSchema);
+    const withError = (response: Response) =>
+      Object.entries(response.content ?? {}).filter(([, media]) => media.schema === errorSchema);
 
     for (const o of api.getOperations()) {
       for (const [status, response] of Object.entries(o.responses ?? {}) as [string, Response][]) {
@@ -103,19 +111,21 @@ describe('error titles', () => {
           if (examples.length === 0) problems.add(`${where} ${type}: no example`);
           for (const [label, got] of examples) {
             if (!allowed.includes(got as string)) {
-              problems.add(`${where} ${type} ${label}: title ${JSON.stringify(got)}, the server sends ${allowed.map((t) => JSON.stringify(t)).join(' or ')}`);
+              problems.add(
+                `${where} ${type} ${label}: title ${JSON.stringify(got)}, the server sends ${allowed.map((t) => JSON.stringify(t)).join(' or ')}`,
+              );
             }
           }
         }
       }
     }
     for (const [response, name] of names) {
-      if (!used.has(response) && withError(response as Response).length > 0) {
+      if (!used.has(response) && withError(response).length > 0) {
         problems.add(`${name} is an error no operation answers with, so its status (and title) is unknown`);
       }
     }
-    const schemaExample = ((errorSchema as { properties: { title: { example?: string } } }).properties.title).example;
-    if (schemaExample !== undefined && ![...Object.values(TITLES), MALFORMED_JSON].includes(schemaExample as never)) {
+    const schemaExample = (errorSchema as { properties: { title: { example?: string } } }).properties.title.example;
+    if (schemaExample !== undefined && ![...Object.values(TITLES), MALFORMED_JSON].includes(schemaExample)) {
       problems.add(`components.schemas.Error title example ${JSON.stringify(schemaExample)} is no title the server sends`);
     }
     expect([...problems]).toEqual([]);

@@ -139,7 +139,8 @@ describe('v1 operations', () => {
     }
     for (const d of DELIBERATE) {
       for (const name of d.ops === '*' ? [] : d.ops) {
-        if (!v1.some((o) => o.operationId === name)) problems.push(`DELIBERATE ${d.at} names ${name}, which is not a v1 operation`);
+        if (!v1.some((o) => o.operationId === name))
+          problems.push(`DELIBERATE ${d.at} names ${name}, which is not a v1 operation`);
       }
     }
 
@@ -194,8 +195,14 @@ describe('v1 operations', () => {
         ['summary', op.summary],
         ['description', op.description],
         ['requestBody', (op.requestBody as { description?: string } | undefined)?.description],
-        ...((op.parameters ?? []) as { name: string; description?: string }[]).map((p): [string, unknown] => [`parameter ${p.name}`, p.description]),
-        ...Object.entries(op.responses ?? {}).map(([status, r]): [string, unknown] => [`${status}`, (r as { description?: string }).description]),
+        ...((op.parameters ?? []) as { name: string; description?: string }[]).map((p): [string, unknown] => [
+          `parameter ${p.name}`,
+          p.description,
+        ]),
+        ...Object.entries(op.responses ?? {}).map(([status, r]): [string, unknown] => [
+          `${status}`,
+          (r as { description?: string }).description,
+        ]),
       ];
       for (const [where, text] of texts) {
         const found = typeof text === 'string' ? URL_PROJECT.exec(text.replace(/\s+/g, ' ')) : null;

@@ -19,10 +19,12 @@ function rejection(actions: Record<string, unknown>[]): unknown {
 
 describe('checkCapabilities', () => {
   it('accepts actions whose settings are all supported', () => {
-    expect(() => checkCapabilities('node-1', caps, [
-      { action: 'backup', mode: 'fs', storage: 'swift', engine_name: 'tar', path_to_backup: '/x' },
-      { action: 'restore', mode: 'mysql', storage: 'local', engine: 'rsync' },
-    ])).not.toThrow();
+    expect(() =>
+      checkCapabilities('node-1', caps, [
+        { action: 'backup', mode: 'fs', storage: 'swift', engine_name: 'tar', path_to_backup: '/x' },
+        { action: 'restore', mode: 'mysql', storage: 'local', engine: 'rsync' },
+      ]),
+    ).not.toThrow();
     expect(() => checkCapabilities('node-1', caps, [])).not.toThrow();
   });
 
@@ -44,9 +46,13 @@ describe('checkCapabilities', () => {
 
   it('checks engine_name (what the agent uses) in preference to engine', () => {
     expect(rejection([{ engine_name: 'tar', engine: 'nova' }])).toBeUndefined();
-    expect(rejection([{ engine_name: 'nova', engine: 'tar' }])).toMatchObject({ message: 'Client node-1 does not support engine: nova' });
+    expect(rejection([{ engine_name: 'nova', engine: 'tar' }])).toMatchObject({
+      message: 'Client node-1 does not support engine: nova',
+    });
     // An empty engine_name is "not given", so engine is checked.
-    expect(rejection([{ engine_name: '', engine: 'nova' }])).toMatchObject({ message: 'Client node-1 does not support engine: nova' });
+    expect(rejection([{ engine_name: '', engine: 'nova' }])).toMatchObject({
+      message: 'Client node-1 does not support engine: nova',
+    });
   });
 
   it('does not check absent, null or empty settings', () => {
@@ -55,9 +61,15 @@ describe('checkCapabilities', () => {
   });
 
   it('reports the first unsupported setting, in action, mode, storage, engine order', () => {
-    expect(rejection([{ action: 'x', mode: 'y', storage: 'z', engine_name: 'w' }])).toMatchObject({ message: 'Client node-1 does not support action: x' });
-    expect(rejection([{ mode: 'y', storage: 'z', engine_name: 'w' }])).toMatchObject({ message: 'Client node-1 does not support mode: y' });
-    expect(rejection([{ storage: 'z', engine_name: 'w' }])).toMatchObject({ message: 'Client node-1 does not support storage: z' });
+    expect(rejection([{ action: 'x', mode: 'y', storage: 'z', engine_name: 'w' }])).toMatchObject({
+      message: 'Client node-1 does not support action: x',
+    });
+    expect(rejection([{ mode: 'y', storage: 'z', engine_name: 'w' }])).toMatchObject({
+      message: 'Client node-1 does not support mode: y',
+    });
+    expect(rejection([{ storage: 'z', engine_name: 'w' }])).toMatchObject({
+      message: 'Client node-1 does not support storage: z',
+    });
   });
 
   it('a client with empty lists supports nothing that is set', () => {

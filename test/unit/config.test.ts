@@ -57,9 +57,16 @@ describe('loadConfig', () => {
       mode: 'keystone',
       adminRole: 'admin',
       keystone: {
-        url: 'http://ks:5000/v3', username: 'freezer', password: 'secret', projectName: 'service',
-        userDomainName: 'Default', projectDomainName: 'Default', timeoutMs: 5000, cacheSeconds: 300,
-        negativeCacheSeconds: 5, cacheSize: 10000,
+        url: 'http://ks:5000/v3',
+        username: 'freezer',
+        password: 'secret',
+        projectName: 'service',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+        timeoutMs: 5000,
+        cacheSeconds: 300,
+        negativeCacheSeconds: 5,
+        cacheSize: 10000,
       },
     });
     expect(loadConfig(['--auth', 'noauth'], env).auth.mode).toBe('noauth');

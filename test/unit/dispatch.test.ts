@@ -48,8 +48,8 @@ function ourOutcome(req: Request): Outcome {
     const { params, query } = ours.prepare(match.route, {
       params: match.params,
       // Koa hands the query string apart from the path.
-      queryString: String(request.query ?? request.path.split('?')[1] ?? ''),
-      headers: request.headers as Record<string, string>,
+      queryString: typeof request.query === 'string' ? request.query : (request.path.split('?')[1] ?? ''),
+      headers: request.headers,
       body: typeof request.body === 'string' ? JSON.parse(request.body) : request.body,
     });
     return { operationId: match.route.operationId, params, query };
@@ -78,14 +78,24 @@ it('routes every spec path, method and variation like the stock router, and list
   for (const op of stock.router.getOperations()) {
     const concrete = op.path.replace(/\{[^}]+\}/g, 'x1');
     for (const variant of [
-      concrete, `${concrete}/`, `${concrete}//`, `${concrete}/extra`, `${concrete}?q=1`, op.path,
-      op.path.replace(/\{[^}]+\}/g, 'a.b-c_d'), op.path.replace(/\{[^}]+\}/g, ''), op.path.replace(/\{[^}]+\}/g, 'caf%C3%A9'),
-      op.path.replace(/\{[^}]+\}/g, 'a%20b%2Fc'), concrete.replace(/\/[^/]+$/, ''), concrete.toUpperCase(),
+      concrete,
+      `${concrete}/`,
+      `${concrete}//`,
+      `${concrete}/extra`,
+      `${concrete}?q=1`,
+      op.path,
+      op.path.replace(/\{[^}]+\}/g, 'a.b-c_d'),
+      op.path.replace(/\{[^}]+\}/g, ''),
+      op.path.replace(/\{[^}]+\}/g, 'caf%C3%A9'),
+      op.path.replace(/\{[^}]+\}/g, 'a%20b%2Fc'),
+      concrete.replace(/\/[^/]+$/, ''),
+      concrete.toUpperCase(),
     ]) {
       paths.add(variant);
     }
   }
-  for (const extra of ['/', '', '/nothing', '/v2', '/v2/', '/v2/p', '/v1/jobs/a/b/c', '/v2/p/sessions/s/jobs', '/healthcheck/x']) paths.add(extra);
+  for (const extra of ['/', '', '/nothing', '/v2', '/v2/', '/v2/p', '/v1/jobs/a/b/c', '/v2/p/sessions/s/jobs', '/healthcheck/x'])
+    paths.add(extra);
   const requests = [...paths].flatMap((path) =>
     [...METHODS, ...METHODS.map((m) => m.toUpperCase())].map((method) => ({ method, path, headers: { 'x-user-id': 'u' } })),
   );
@@ -97,18 +107,48 @@ it('routes every spec path, method and variation like the stock router, and list
 });
 
 it('gives every operation the verdict and the coerced query the stock validator gives', async () => {
-  const bodies = [undefined, {}, { backup_name: 'b', container: 'c', hostname: 'h' }, { client_id: 'p_n1' }, { match: [{ a: 1 }] }, []];
+  const bodies = [
+    undefined,
+    {},
+    { backup_name: 'b', container: 'c', hostname: 'h' },
+    { client_id: 'p_n1' },
+    { match: [{ a: 1 }] },
+    [],
+  ];
   const queries = [
-    '', 'limit=5&offset=2', 'limit=0', 'limit=x', 'limit=1001', 'offset=-1', 'marker=m1', 'marker=', 'all_projects=true',
-    'all_projects=yes', `search=${encodeURIComponent('{"match":[{"a":1}]}')}`, 'search=%7B', 'search=%221%22', 'search=1',
-    'search=', 'a=1&a=2', 'limit=1&limit=2', 'unknown[x]=1', 'limit=5&unknown=1', 'x=%zz',
+    '',
+    'limit=5&offset=2',
+    'limit=0',
+    'limit=x',
+    'limit=1001',
+    'offset=-1',
+    'marker=m1',
+    'marker=',
+    'all_projects=true',
+    'all_projects=yes',
+    `search=${encodeURIComponent('{"match":[{"a":1}]}')}`,
+    'search=%7B',
+    'search=%221%22',
+    'search=1',
+    'search=',
+    'a=1&a=2',
+    'limit=1&limit=2',
+    'unknown[x]=1',
+    'limit=5&unknown=1',
+    'x=%zz',
   ];
   const requests: Request[] = [];
   for (const operation of stock.router.getOperations()) {
     const path = operation.path.replace(/\{[^}]+\}/g, 'id_1');
     for (const query of queries) {
       for (const body of bodies) {
-        requests.push({ method: operation.method, path, query, body, headers: { 'content-type': 'application/json', 'x-user-id': 'u' } });
+        requests.push({
+          method: operation.method,
+          path,
+          query,
+          body,
+          headers: { 'content-type': 'application/json', 'x-user-id': 'u' },
+        });
       }
     }
   }
@@ -123,8 +163,37 @@ it('reads query strings exactly as qs does, taking its own path only for plain n
   // Pieces that qs treats specially (brackets, escapes, '+', prototype names, repeats) mixed
   // with plain ones, so that both paths are taken often.
   const piece = fc.constantFrom(
-    'a', 'b', 'limit', '1', '=', '==', '&', '&&', '%', '%2', '%20', '%5B', '%5d', '%C3%A9', '%E0%A4%A', '+', '.', '~', '-',
-    '[', ']', '[]', '[0]', 'toString', '__proto__', 'constructor', 'é', ' ', '"', '{', '}',
+    'a',
+    'b',
+    'limit',
+    '1',
+    '=',
+    '==',
+    '&',
+    '&&',
+    '%',
+    '%2',
+    '%20',
+    '%5B',
+    '%5d',
+    '%C3%A9',
+    '%E0%A4%A',
+    '+',
+    '.',
+    '~',
+    '-',
+    '[',
+    ']',
+    '[]',
+    '[0]',
+    'toString',
+    '__proto__',
+    'constructor',
+    'é',
+    ' ',
+    '"',
+    '{',
+    '}',
   );
   let plain = 0;
   fc.assert(

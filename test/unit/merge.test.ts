@@ -16,7 +16,11 @@ describe('deepMerge', () => {
   });
 
   it('replaces across kinds: object over scalar, scalar over object, array over object', () => {
-    expect(deepMerge({ a: 1, b: { x: 1 }, c: { x: 1 } }, { a: { x: 1 }, b: 'flat', c: [1] })).toEqual({ a: { x: 1 }, b: 'flat', c: [1] });
+    expect(deepMerge({ a: 1, b: { x: 1 }, c: { x: 1 } }, { a: { x: 1 }, b: 'flat', c: [1] })).toEqual({
+      a: { x: 1 },
+      b: 'flat',
+      c: [1],
+    });
   });
 
   it('null replaces, at the top and nested', () => {
@@ -24,7 +28,10 @@ describe('deepMerge', () => {
   });
 
   it('ignores keys whose patch value is undefined, at any depth', () => {
-    expect(deepMerge({ a: 1, b: { c: 2 } }, { a: undefined, b: { c: undefined, d: 3 }, e: undefined })).toEqual({ a: 1, b: { c: 2, d: 3 } });
+    expect(deepMerge({ a: 1, b: { c: 2 } }, { a: undefined, b: { c: undefined, d: 3 }, e: undefined })).toEqual({
+      a: 1,
+      b: { c: 2, d: 3 },
+    });
     expect(Object.keys(deepMerge({}, { e: undefined }))).toEqual([]);
     expect(deepMerge({}, { n: { u: undefined } })).toEqual({ n: {} });
   });
@@ -45,7 +52,7 @@ describe('deepMerge', () => {
     expect(patch).toEqual(p0);
     expect(out.a).not.toBe(base.a);
     // A nested object that came only from the patch is copied, so editing the result spares the patch.
-    (out as Record<string, any>).a.n.m = 99;
+    (out.a as unknown as { n: { m: number } }).n.m = 99;
     expect(patch.a.n.m).toBe(1);
   });
 

@@ -55,10 +55,14 @@ describe('startSessionJob', () => {
   });
 
   it('tag 6 (above the session tag) is a 400', () => {
-    expectBadRequest(() => startSessionJob(fakeSession(), 'job_id_2', 6, OUTSIDE),
-      'requested tag value too high. Session Tag: 5 Job Tag: 6');
-    expectBadRequest(() => startSessionJob(fakeSession(), 'job_id_2', 6, INSIDE),
-      'requested tag value too high. Session Tag: 5 Job Tag: 6');
+    expectBadRequest(
+      () => startSessionJob(fakeSession(), 'job_id_2', 6, OUTSIDE),
+      'requested tag value too high. Session Tag: 5 Job Tag: 6',
+    );
+    expectBadRequest(
+      () => startSessionJob(fakeSession(), 'job_id_2', 6, INSIDE),
+      'requested tag value too high. Session Tag: 5 Job Tag: 6',
+    );
   });
 
   it('tag 4 within hold-off joins the run: success, tag stays 5, job running', () => {
@@ -67,7 +71,12 @@ describe('startSessionJob', () => {
     expect(out).toMatchObject({ result: 'success', changed: true });
     expect(out.session.session_tag).toBe(5);
     expect(out.session.time_start).toBe(999);
-    expect(out.session.jobs.job_id_2).toEqual({ ...fakeSession().jobs.job_id_2, status: 'running', result: '', time_started: INSIDE });
+    expect(out.session.jobs.job_id_2).toEqual({
+      ...fakeSession().jobs.job_id_2,
+      status: 'running',
+      result: '',
+      time_started: INSIDE,
+    });
     expect(out.session.jobs.job_id_1).toBe(input.jobs.job_id_1); // untouched entries are shared
   });
 
@@ -109,12 +118,20 @@ describe('startSessionJob', () => {
   });
 
   it('never mutates its input, and returns a fresh object even when nothing changes', async () => {
-    await checkEach([[5, OUTSIDE], [4, INSIDE], [5, INSIDE], [2, OUTSIDE]] as const, ([tag, now]) => {
-      const input = fakeSession();
-      const out = startSessionJob(input, 'job_id_2', tag, now);
-      expect(input).toEqual(fakeSession());
-      expect(out.session).not.toBe(input);
-    });
+    await checkEach(
+      [
+        [5, OUTSIDE],
+        [4, INSIDE],
+        [5, INSIDE],
+        [2, OUTSIDE],
+      ] as const,
+      ([tag, now]) => {
+        const input = fakeSession();
+        const out = startSessionJob(input, 'job_id_2', tag, now);
+        expect(input).toEqual(fakeSession());
+        expect(out.session).not.toBe(input);
+      },
+    );
   });
 });
 
@@ -123,7 +140,12 @@ describe('endSessionJob', () => {
     const out = endSessionJob(fakeSession(), 'job_id_2', 'success', OUTSIDE);
     expect(out.result).toBe('success');
     expect(out.session.session_tag).toBe(5);
-    expect(out.session.jobs.job_id_2).toEqual({ ...fakeSession().jobs.job_id_2, status: 'completed', result: 'success', time_ended: OUTSIDE });
+    expect(out.session.jobs.job_id_2).toEqual({
+      ...fakeSession().jobs.job_id_2,
+      status: 'completed',
+      result: 'success',
+      time_ended: OUTSIDE,
+    });
   });
 
   it('while another job is still running the session status is unchanged', () => {

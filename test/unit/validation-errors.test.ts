@@ -7,13 +7,31 @@ const error = (e: Partial<ErrorObject>): ErrorObject =>
 describe('describeValidationErrors', () => {
   it.each([
     [error({ keyword: 'required', params: { missingProperty: 'requestBody' } }), 'Missing request body'],
-    [error({ instancePath: '/query/limit', keyword: 'minimum', message: 'must be >= 1' }), 'query parameter "limit" must be >= 1'],
-    [error({ instancePath: '/query', keyword: 'additionalProperties', params: { additionalProperty: 'x' } }), 'unknown query parameter "x"'],
+    [
+      error({ instancePath: '/query/limit', keyword: 'minimum', message: 'must be >= 1' }),
+      'query parameter "limit" must be >= 1',
+    ],
+    [
+      error({ instancePath: '/query', keyword: 'additionalProperties', params: { additionalProperty: 'x' } }),
+      'unknown query parameter "x"',
+    ],
     [error({ instancePath: '/path', keyword: 'required', params: { missingProperty: 'id' } }), 'path parameter "id" is required'],
-    [error({ instancePath: '/requestBody', keyword: 'required', params: { missingProperty: 'container' } }), 'body is missing required property "container"'],
-    [error({ instancePath: '/requestBody/a~1b/0', keyword: 'type', message: 'must be string' }), 'body field "a/b.0" must be string'],
-    [error({ instancePath: '/requestBody/mode', keyword: 'enum', params: { allowedValues: ['fs', 'nova'] } }), 'body field "mode" must be one of "fs", "nova"'],
-    [error({ instancePath: '/requestBody', keyword: 'additionalProperties', params: { additionalProperty: 'bad' } }), 'body has unknown property "bad"'],
+    [
+      error({ instancePath: '/requestBody', keyword: 'required', params: { missingProperty: 'container' } }),
+      'body is missing required property "container"',
+    ],
+    [
+      error({ instancePath: '/requestBody/a~1b/0', keyword: 'type', message: 'must be string' }),
+      'body field "a/b.0" must be string',
+    ],
+    [
+      error({ instancePath: '/requestBody/mode', keyword: 'enum', params: { allowedValues: ['fs', 'nova'] } }),
+      'body field "mode" must be one of "fs", "nova"',
+    ],
+    [
+      error({ instancePath: '/requestBody', keyword: 'additionalProperties', params: { additionalProperty: 'bad' } }),
+      'body has unknown property "bad"',
+    ],
   ])('describes %j', (e, sentence) => {
     expect(describeValidationErrors([e])).toBe(sentence);
   });

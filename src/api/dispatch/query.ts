@@ -12,7 +12,7 @@ export type Query = Record<string, unknown>;
 
 export function createQueryParser(api: OpenAPIBackend): (queryString: string) => Query {
   return (queryString) =>
-    plainQuery(queryString) ?? (api.router.parseRequestQuery({ method: 'get', path: '/', headers: {}, query: queryString }) as Query);
+    plainQuery(queryString) ?? api.router.parseRequestQuery({ method: 'get', path: '/', headers: {}, query: queryString });
 }
 
 /**

@@ -6,8 +6,18 @@ import { documentHandlers } from './documents';
 
 type ActionHandlers = Pick<
   Handlers,
-  | 'listActions' | 'listActionsV1' | 'createAction' | 'createActionV1' | 'getAction' | 'getActionV1'
-  | 'replaceAction' | 'replaceActionV1' | 'updateAction' | 'updateActionV1' | 'deleteAction' | 'deleteActionV1'
+  | 'listActions'
+  | 'listActionsV1'
+  | 'createAction'
+  | 'createActionV1'
+  | 'getAction'
+  | 'getActionV1'
+  | 'replaceAction'
+  | 'replaceActionV1'
+  | 'updateAction'
+  | 'updateActionV1'
+  | 'deleteAction'
+  | 'deleteActionV1'
 >;
 
 export function actionHandlers(store: Store, { actions }: Services): ActionHandlers {

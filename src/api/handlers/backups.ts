@@ -8,8 +8,14 @@ import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests'
 
 type BackupHandlers = Pick<
   Handlers,
-  | 'listBackups' | 'listBackupsV1' | 'createBackup' | 'createBackupV1'
-  | 'getBackup' | 'getBackupV1' | 'deleteBackup' | 'deleteBackupV1'
+  | 'listBackups'
+  | 'listBackupsV1'
+  | 'createBackup'
+  | 'createBackupV1'
+  | 'getBackup'
+  | 'getBackupV1'
+  | 'deleteBackup'
+  | 'deleteBackupV1'
 >;
 
 export function backupHandlers({ backups }: Store, services: Services): BackupHandlers {

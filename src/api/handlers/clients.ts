@@ -6,8 +6,14 @@ import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests'
 
 type ClientHandlers = Pick<
   Handlers,
-  | 'listClients' | 'listClientsV1' | 'createClient' | 'createClientV1'
-  | 'getClient' | 'getClientV1' | 'deleteClient' | 'deleteClientV1'
+  | 'listClients'
+  | 'listClientsV1'
+  | 'createClient'
+  | 'createClientV1'
+  | 'getClient'
+  | 'getClientV1'
+  | 'deleteClient'
+  | 'deleteClientV1'
 >;
 
 export function clientHandlers({ clients }: Store, services: Services): ClientHandlers {

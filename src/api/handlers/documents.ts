@@ -41,25 +41,29 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
   const deletion = deleteHandlers(noun, idKey, (request) => service.remove(targetOf(request, idKey)));
 
   return {
-    async list(request: ListRequest) {
+    list: async (request: ListRequest) => {
       const page = found(await repo.list(request.caller, pageOf(request), searchOf(request)), request);
       return { status: 200 as const, body: jsonList(table, page) };
     },
 
-    async create({ caller, body }: { caller: Caller; body: Doc }) {
-      return { status: 201 as const, body: withId(idKey, await service.create(caller, body), {}), etag: 1 };
-    },
+    create: async ({ caller, body }: { caller: Caller; body: Doc }) => ({
+      status: 201 as const,
+      body: withId(idKey, await service.create(caller, body), {}),
+      etag: 1,
+    }),
 
-    async get(request: ItemRequest<I>) {
+    get: async (request: ItemRequest<I>) => {
       const id = request.params[idKey];
       const document = await repo.findWire(request.caller, id);
       if (!document) throw notFound(`No ${noun} found with ID ${id}`);
       return { status: 200 as const, body: document.json, etag: document.version };
     },
 
-    replace: (request: ItemRequest<I> & { body: Doc }) => write(201 as const, request, (target) => service.replace(target, request.body)),
+    replace: (request: ItemRequest<I> & { body: Doc }) =>
+      write(201 as const, request, (target) => service.replace(target, request.body)),
 
-    update: (request: ItemRequest<I> & { body: Doc }) => write(200 as const, request, (target) => service.update(target, request.body)),
+    update: (request: ItemRequest<I> & { body: Doc }) =>
+      write(200 as const, request, (target) => service.update(target, request.body)),
 
     remove: deletion.v2,
     removeOr404: deletion.v1,

@@ -7,8 +7,20 @@ import { documentHandlers, targetOf } from './documents';
 
 type JobHandlers = Pick<
   Handlers,
-  | 'listJobs' | 'listJobsV1' | 'createJob' | 'createJobV1' | 'getJob' | 'getJobV1' | 'replaceJob' | 'replaceJobV1'
-  | 'updateJob' | 'updateJobV1' | 'deleteJob' | 'deleteJobV1' | 'postJobEvent' | 'postJobEventV1'
+  | 'listJobs'
+  | 'listJobsV1'
+  | 'createJob'
+  | 'createJobV1'
+  | 'getJob'
+  | 'getJobV1'
+  | 'replaceJob'
+  | 'replaceJobV1'
+  | 'updateJob'
+  | 'updateJobV1'
+  | 'deleteJob'
+  | 'deleteJobV1'
+  | 'postJobEvent'
+  | 'postJobEventV1'
 >;
 type JobEvent = components['schemas']['JobEvent'];
 

@@ -31,7 +31,11 @@ export interface ItemRequest<I extends string> {
 }
 
 /** GET of one item: 404 when the caller has none by that id. */
-export function getHandler<I extends string, B>(noun: string, idKey: I, find: (caller: Caller, id: string) => Promise<B | undefined>) {
+export function getHandler<I extends string, B>(
+  noun: string,
+  idKey: I,
+  find: (caller: Caller, id: string) => Promise<B | undefined>,
+) {
   return async ({ caller, params }: ItemRequest<I>) => {
     const item = await find(caller, params[idKey]);
     if (item === undefined) throw notFound(`No ${noun} found with ID ${params[idKey]}`);
@@ -45,11 +49,11 @@ export function getHandler<I extends string, B>(noun: string, idKey: I, find: (c
  */
 export function deleteHandlers<I extends string>(noun: string, idKey: I, remove: (request: ItemRequest<I>) => Promise<boolean>) {
   return {
-    async v2(request: ItemRequest<I>) {
+    v2: async (request: ItemRequest<I>) => {
       await remove(request);
       return { status: 204 as const };
     },
-    async v1(request: ItemRequest<I>) {
+    v1: async (request: ItemRequest<I>) => {
       if (!(await remove(request))) throw notFound(`No ${noun} found with ID ${request.params[idKey]}`);
       return { status: 204 as const };
     },

@@ -6,10 +6,24 @@ import { documentHandlers, targetOf } from './documents';
 
 type SessionHandlers = Pick<
   Handlers,
-  | 'listSessions' | 'listSessionsV1' | 'createSession' | 'createSessionV1' | 'getSession' | 'getSessionV1'
-  | 'replaceSession' | 'replaceSessionV1' | 'updateSession' | 'updateSessionV1' | 'deleteSession' | 'deleteSessionV1'
-  | 'postSessionAction' | 'postSessionActionV1' | 'addSessionJob' | 'addSessionJobV1'
-  | 'removeSessionJob' | 'removeSessionJobV1'
+  | 'listSessions'
+  | 'listSessionsV1'
+  | 'createSession'
+  | 'createSessionV1'
+  | 'getSession'
+  | 'getSessionV1'
+  | 'replaceSession'
+  | 'replaceSessionV1'
+  | 'updateSession'
+  | 'updateSessionV1'
+  | 'deleteSession'
+  | 'deleteSessionV1'
+  | 'postSessionAction'
+  | 'postSessionActionV1'
+  | 'addSessionJob'
+  | 'addSessionJobV1'
+  | 'removeSessionJob'
+  | 'removeSessionJobV1'
 >;
 
 export function sessionHandlers(store: Store, { sessions }: Services): SessionHandlers {

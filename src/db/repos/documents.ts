@@ -12,6 +12,7 @@ import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 
 import type { Doc } from '../../domain/documents';
+import { isMysql } from '../client';
 
 export type { Doc };
 
@@ -74,7 +75,12 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
   /** The document as the API shows it (see `wire`), and its version for the ETag. */
   async findWire(scope: Scope, id: string, { trx }: Tx = {}): Promise<{ json: Json<T>; version: number } | undefined> {
     const row = await this.findRow(scope, id, trx);
-    return row && { json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: row.version, doc: row.doc }), version: row.version };
+    return (
+      row && {
+        json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: row.version, doc: row.doc }),
+        version: row.version,
+      }
+    );
   }
 
   /** One page, as the API shows it; undefined when `page.marker` names none of the owner's documents. */
@@ -83,9 +89,13 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     return rows?.map((row) => this.wire(row));
   }
 
-  private async findRow(scope: Scope, id: string, trx?: Knex.Transaction): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
+  private async findRow(
+    scope: Scope,
+    id: string,
+    trx?: Knex.Transaction,
+  ): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
     const read: Sql = this.findSql(scope, id);
-    const lock = trx !== undefined && this.db.client.config.client === 'mysql2';
+    const lock = trx !== undefined && isMysql(this.db);
     return selectFirst(trx ?? this.db, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
   }
 
@@ -102,7 +112,11 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
 
   /** Stores many new documents at version 1, in batches (for imports and benchmarks). */
   async insertMany(scope: Scope, items: { id: string; doc: Doc }[], { trx }: Tx = {}): Promise<void> {
-    await (trx ?? this.db).batchInsert(this.kind.table, items.map(({ id, doc }) => this.newRow(scope, id, doc)), INSERT_BATCH_ROWS);
+    await (trx ?? this.db).batchInsert(
+      this.kind.table,
+      items.map(({ id, doc }) => this.newRow(scope, id, doc)),
+      INSERT_BATCH_ROWS,
+    );
   }
 
   private newRow(scope: Scope, id: string, doc: Doc) {
@@ -124,8 +138,10 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
   async update(scope: Scope, id: string, read: Pick<Stored, 'version' | 'seq'>, doc: Doc, { trx }: Tx = {}): Promise<number> {
     const values: Record<string, Binding> = { version: read.version + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
     const updated = await run(trx ?? this.db, {
-      sql: `UPDATE ${this.kind.table} SET ${Object.keys(values).map((column) => `${column} = ?`).join(', ')} `
-        + 'WHERE seq = ? AND version = ? AND user_id = ? AND project_id = ?',
+      sql:
+        `UPDATE ${this.kind.table} SET ${Object.keys(values)
+          .map((column) => `${column} = ?`)
+          .join(', ')} ` + 'WHERE seq = ? AND version = ? AND user_id = ? AND project_id = ?',
       bindings: [...Object.values(values), read.seq, read.version, scope.userId, scope.projectId],
     });
     if (updated !== 1) throw new WriteConflict(`${this.kind.table} ${id} changed while being written`);
@@ -134,7 +150,11 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
 
   /** Deletes the document (only at `version`, when given); true when there was one. */
   async remove(scope: Scope, id: string, version: number | undefined, { trx }: Tx = {}): Promise<boolean> {
-    const query = (trx ?? this.db)(this.kind.table).where({ user_id: scope.userId, project_id: scope.projectId, [this.kind.idKey]: id });
+    const query = (trx ?? this.db)(this.kind.table).where({
+      user_id: scope.userId,
+      project_id: scope.projectId,
+      [this.kind.idKey]: id,
+    });
     if (version !== undefined) query.where('version', version);
     return (await query.delete()) > 0;
   }
