@@ -2,7 +2,7 @@
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
-import { documentHandlers } from './documents';
+import { documentHandlers, documentOperations } from './documents';
 
 type ActionHandlers = Pick<
   Handlers,
@@ -21,20 +21,5 @@ type ActionHandlers = Pick<
 >;
 
 export function actionHandlers(store: Store, { actions }: Services): ActionHandlers {
-  const documents = documentHandlers(store.actions, actions);
-
-  return {
-    listActions: documents.list,
-    listActionsV1: documents.list,
-    createAction: documents.create,
-    createActionV1: documents.create,
-    getAction: documents.get,
-    getActionV1: documents.get,
-    replaceAction: documents.replace,
-    replaceActionV1: documents.replace,
-    updateAction: documents.update,
-    updateActionV1: documents.update,
-    deleteAction: documents.remove,
-    deleteActionV1: documents.removeOr404,
-  };
+  return documentOperations('Action', documentHandlers(store.actions, actions));
 }

@@ -4,7 +4,7 @@ import { checkTimeBounds } from '../../domain/search';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests';
+import { deleteHandlers, found, getHandler, pageOf, searchOf, withV1 } from './requests';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -32,18 +32,14 @@ export function backupHandlers({ backups }: Store, services: Services): BackupHa
   });
 
   const get = getHandler('backup', 'backup_id', (caller, id) => backups.find(caller, id));
-
-  const remove = deleteHandlers('backup', 'backup_id', ({ caller, params }) => services.backups.remove(caller, params.backup_id));
+  const [remove, removeOr404] = deleteHandlers('backup', 'backup_id', ({ caller, params }) =>
+    services.backups.remove(caller, params.backup_id),
+  );
 
   return {
-    listBackups: list,
-    listBackupsV1: list,
-    createBackup: create,
-    createBackupV1: create,
-    getBackup: get,
-    getBackupV1: get,
-
-    deleteBackup: remove.v2,
-    deleteBackupV1: remove.v1,
+    ...withV1('listBackups', list),
+    ...withV1('createBackup', create),
+    ...withV1('getBackup', get),
+    ...withV1('deleteBackup', remove, removeOr404),
   };
 }

@@ -2,7 +2,7 @@
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { deleteHandlers, found, getHandler, pageOf, searchOf } from './requests';
+import { deleteHandlers, found, getHandler, pageOf, searchOf, withV1 } from './requests';
 
 type ClientHandlers = Pick<
   Handlers,
@@ -28,18 +28,14 @@ export function clientHandlers({ clients }: Store, services: Services): ClientHa
   };
 
   const get = getHandler('client', 'client_id', (caller, id) => clients.find(caller, id));
-
-  const remove = deleteHandlers('client', 'client_id', ({ caller, params }) => services.clients.remove(caller, params.client_id));
+  const [remove, removeOr404] = deleteHandlers('client', 'client_id', ({ caller, params }) =>
+    services.clients.remove(caller, params.client_id),
+  );
 
   return {
-    listClients: list,
-    listClientsV1: list,
-    createClient: create,
-    createClientV1: create,
-    getClient: get,
-    getClientV1: get,
-
-    deleteClient: remove.v2,
-    deleteClientV1: remove.v1,
+    ...withV1('listClients', list),
+    ...withV1('createClient', create),
+    ...withV1('getClient', get),
+    ...withV1('deleteClient', remove, removeOr404),
   };
 }

@@ -9,7 +9,7 @@ import type { Search } from '../../domain/search';
 import { notFound } from '../../errors';
 import type { Target, VersionedService } from '../../services/versioned';
 import { expectedVersion } from '../if-match';
-import { type ItemRequest, deleteHandlers, found, pageOf, searchOf } from './requests';
+import { type ItemRequest, deleteHandlers, found, pageOf, searchOf, withV1 } from './requests';
 
 export type { ItemRequest };
 
@@ -38,7 +38,7 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
     return { status, body: withId(idKey, target.id, { version }), etag: version };
   };
 
-  const deletion = deleteHandlers(noun, idKey, (request) => service.remove(targetOf(request, idKey)));
+  const [remove, removeOr404] = deleteHandlers(noun, idKey, (request) => service.remove(targetOf(request, idKey)));
 
   return {
     list: async (request: ListRequest) => {
@@ -65,7 +65,24 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
     update: (request: ItemRequest<I> & { body: Doc }) =>
       write(200 as const, request, (target) => service.update(target, request.body)),
 
-    remove: deletion.v2,
-    removeOr404: deletion.v1,
+    remove,
+    removeOr404,
+  };
+}
+
+type DocumentHandlers<T, I extends string, L extends string> = ReturnType<typeof documentHandlers<T, I, L>>;
+
+/** A kind's handlers under the operation ids the spec gives them: `listJobs`, `getJobV1`, … */
+export function documentOperations<N extends string, T, I extends string, L extends string>(
+  kind: N,
+  handlers: DocumentHandlers<T, I, L>,
+) {
+  return {
+    ...withV1(`list${kind}s`, handlers.list),
+    ...withV1(`create${kind}`, handlers.create),
+    ...withV1(`get${kind}`, handlers.get),
+    ...withV1(`replace${kind}`, handlers.replace),
+    ...withV1(`update${kind}`, handlers.update),
+    ...withV1(`delete${kind}`, handlers.remove, handlers.removeOr404),
   };
 }

@@ -3,7 +3,8 @@ import type { components } from '../../../generated/openapi';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { documentHandlers, targetOf } from './documents';
+import { withV1 } from './requests';
+import { documentHandlers, documentOperations, targetOf } from './documents';
 
 type JobHandlers = Pick<
   Handlers,
@@ -25,28 +26,14 @@ type JobHandlers = Pick<
 type JobEvent = components['schemas']['JobEvent'];
 
 export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
-  const documents = documentHandlers(store.jobs, jobs);
-
   const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
     status: 202 as const,
     body: { result: await jobs.event(targetOf(request, 'job_id'), eventName(request.body)) },
   });
 
   return {
-    listJobs: documents.list,
-    listJobsV1: documents.list,
-    createJob: documents.create,
-    createJobV1: documents.create,
-    getJob: documents.get,
-    getJobV1: documents.get,
-    replaceJob: documents.replace,
-    replaceJobV1: documents.replace,
-    updateJob: documents.update,
-    updateJobV1: documents.update,
-    deleteJob: documents.remove,
-    deleteJobV1: documents.removeOr404,
-    postJobEvent: event,
-    postJobEventV1: event,
+    ...documentOperations('Job', documentHandlers(store.jobs, jobs)),
+    ...withV1('postJobEvent', event),
   };
 }
 

@@ -2,7 +2,8 @@
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { documentHandlers, targetOf } from './documents';
+import { withV1 } from './requests';
+import { documentHandlers, documentOperations, targetOf } from './documents';
 
 type SessionHandlers = Pick<
   Handlers,
@@ -27,7 +28,6 @@ type SessionHandlers = Pick<
 >;
 
 export function sessionHandlers(store: Store, { sessions }: Services): SessionHandlers {
-  const documents = documentHandlers(store.sessions, sessions);
   const act = async (request: OperationRequest<'postSessionAction' | 'postSessionActionV1'>) => ({
     status: 202 as const,
     body: await sessions.act(targetOf(request, 'session_id'), request.body),
@@ -42,23 +42,9 @@ export function sessionHandlers(store: Store, { sessions }: Services): SessionHa
   };
 
   return {
-    listSessions: documents.list,
-    listSessionsV1: documents.list,
-    createSession: documents.create,
-    createSessionV1: documents.create,
-    getSession: documents.get,
-    getSessionV1: documents.get,
-    replaceSession: documents.replace,
-    replaceSessionV1: documents.replace,
-    updateSession: documents.update,
-    updateSessionV1: documents.update,
-    deleteSession: documents.remove,
-    deleteSessionV1: documents.removeOr404,
-    postSessionAction: act,
-    postSessionActionV1: act,
-    addSessionJob: addJob,
-    addSessionJobV1: addJob,
-    removeSessionJob: removeJob,
-    removeSessionJobV1: removeJob,
+    ...documentOperations('Session', documentHandlers(store.sessions, sessions)),
+    ...withV1('postSessionAction', act),
+    ...withV1('addSessionJob', addJob),
+    ...withV1('removeSessionJob', removeJob),
   };
 }
