@@ -8,6 +8,8 @@
 //   --large=N       backups in the flat-cost scenarios (default 1M); --jobs=N jobs (default 100k)
 //   --only=a,b      only the scenarios with these keys (byId, bare, bareList, first, keyset, job,
 //                   patch, poll, post, byIdLarge, firstLarge, keysetLarge, offsetLarge)
+//   --server=DIR    measure the server built in another checkout (its dist/, started as its
+//                   package.json says), for old-against-new runs; data and load stay this one's
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +37,8 @@ const only = [...args]
 const selected = (key: string) => !only || only.includes(key);
 const CLIENTS = 1_000; // the jobs are spread over this many clients; the poll asks for one of them
 const ROOT = path.join(__dirname, '..');
+/** The checkout whose built server is measured. */
+const SERVER_ROOT = path.resolve([...args].find((a) => a.startsWith('--server='))?.slice('--server='.length) ?? ROOT);
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'freezer-bench-'));
 const MYSQL_ADMIN =
   process.env.FREEZER_BENCH_MYSQL_URL ?? 'mysql://root@localhost/freezer_bench?socketPath=/run/mysqld/mysqld.sock';
@@ -50,6 +54,8 @@ interface Row {
   p99: string;
   errors: number;
   rssMb: number;
+  /** The server's CPU time (user + system, all its processes) per request answered, in µs. */
+  cpuUs: number;
 }
 
 /** What a scenario is measured against: the processes whose memory is reported, and how. */
@@ -70,13 +76,17 @@ async function main() {
   await settle(databaseUrl, ['backups', 'jobs', 'clients']);
   // Started as `npm start` starts it (its node flags included), but without npm in between, so
   // that the RSS read is the server's own.
-  const [node, ...startArgs] = (
-    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { serve: string } }
-  ).scripts.serve.split(' ');
+  // (Checkouts from before `serve` existed held the command line in `start`.)
+  const { scripts } = JSON.parse(readFileSync(path.join(SERVER_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...startArgs] = (scripts.serve ?? scripts.start!).split(' ');
   const serverProcess = await start(
     node!,
     [...startArgs, '--port', '9290', '--database', databaseUrl],
     'http://127.0.0.1:9290/healthcheck',
+    'listening',
+    SERVER_ROOT,
   );
   const server: Target = { pids: () => [serverProcess.pid!] };
   try {
@@ -405,9 +415,15 @@ async function seedJobs(databaseUrl: string): Promise<string[]> {
   }
 }
 
-function start(command: string, argv: string[], readyUrl: string | null, readyText = 'listening'): Promise<ChildProcess> {
+function start(
+  command: string,
+  argv: string[],
+  readyUrl: string | null,
+  readyText = 'listening',
+  cwd = ROOT,
+): Promise<ChildProcess> {
   const child = spawn(command, argv, {
-    cwd: ROOT,
+    cwd,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, FREEZER_API_AUTH: 'noauth' },
   });
@@ -443,13 +459,16 @@ function scenario(name: string, target: Target, wrkArgs: string[], load: Require
   // Two unrecorded seconds first, so that no scenario pays for the JIT warming up (the first
   // one, on a fresh server, would), nor for the previous scenario's garbage.
   if (warmUp) execFileSync('wrk', [threads, `-c${connections}`, '-d2s', '--timeout', timeout, ...headers, ...wrkArgs]);
+  const cpuBefore = cpuTicks(target);
   // A long timeout so that the slow deep-offset contrast shows as latency, not as errors.
   const output = execFileSync(
     'wrk',
     [threads, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', timeout, ...headers, ...wrkArgs],
     { encoding: 'utf8' },
   );
+  const cpuUsed = cpuTicks(target) - cpuBefore;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
+  const answered = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const p99 = /\s99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? '?';
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
@@ -459,17 +478,35 @@ function scenario(name: string, target: Target, wrkArgs: string[], load: Require
   const rssKb = target
     .pids()
     .reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0);
-  const row = { scenario: name, rps, p50, p99, errors, rssMb: Math.round(rssKb / 1024) };
-  console.error(`${name}: ${rps.toFixed(0)} req/s, p50 ${p50}, p99 ${p99}, errors ${errors}`);
+  const cpuUs = answered ? Math.round((cpuUsed * 1e6) / CLOCK_TICKS / answered) : 0;
+  const row = { scenario: name, rps, p50, p99, errors, rssMb: Math.round(rssKb / 1024), cpuUs };
+  console.error(`${name}: ${rps.toFixed(0)} req/s, p50 ${p50}, p99 ${p99}, errors ${errors}, ${cpuUs} µs CPU/request`);
   return row;
+}
+
+/** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/**
+ * The CPU time the target's processes have used, in clock ticks. Per request it is steadier than
+ * req/s on a shared machine: what other load takes from the server is its wall time, less its CPU.
+ */
+function cpuTicks(target: Target): number {
+  return target.pids().reduce((sum, pid) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return sum + Number(fields[11]) + Number(fields[12]);
+  }, 0);
 }
 
 function printTable() {
   console.log(`\n${sqlite ? 'SQLite' : 'MariaDB'}, wrk -t2 -c32 -d${duration}s, ${os.cpus().length} cores shared with wrk\n`);
-  console.log('| scenario | req/s | p50 | p99 | errors | server RSS (MB) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| scenario | req/s | p50 | p99 | errors | server RSS (MB) | server CPU/request (µs) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
-    console.log(`| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
+    console.log(
+      `| ${r.scenario} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} | ${r.cpuUs} |`,
+    );
   const rps = (key: string) => results[key]!.rps;
   console.log('');
   if (results.bare && results.byId) {
