@@ -1,23 +1,14 @@
 // List, create, get, replace, update and delete work alike for the versioned kinds (jobs, actions,
-// sessions) in both API versions: built here once per kind, mapped onto operation ids in each
-// kind's file. Replies that show or write a document carry its version as the ETag.
+// sessions) in both API versions: built here once per kind and named by the spec's operation ids
+// (documentOperations). Replies that show or write a document carry its version as the ETag.
 import type { Caller } from '../../domain/caller';
 import type { Doc } from '../../domain/documents';
 import { jsonList } from '../../db/json-text';
 import type { DocumentsRepo } from '../../db/repos/documents';
-import type { Search } from '../../domain/search';
 import { notFound } from '../../errors';
 import type { Target, VersionedService } from '../../services/versioned';
 import { expectedVersion } from '../if-match';
-import { type ItemRequest, deleteHandlers, found, pageOf, searchOf, withV1 } from './requests';
-
-export type { ItemRequest };
-
-interface ListRequest {
-  query: { limit?: number; offset?: number; marker?: string; search?: Search };
-  body: Search | undefined;
-  caller: Caller;
-}
+import { type ItemRequest, type ListRequest, deleteHandlers, found, pageOf, searchOf, withV1 } from './requests';
 
 /** The document a request names (by its `idKey` path parameter), and the version its If-Match expects. */
 export const targetOf = <I extends string>(request: ItemRequest<I>, idKey: I): Target => ({
@@ -41,7 +32,7 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
   const [remove, removeOr404] = deleteHandlers(noun, idKey, (request) => service.remove(targetOf(request, idKey)));
 
   return {
-    list: async (request: ListRequest) => {
+    list: async (request: ListRequest & { caller: Caller }) => {
       const page = found(await repo.list(request.caller, pageOf(request), searchOf(request)), request);
       return { status: 200 as const, body: jsonList(table, page) };
     },

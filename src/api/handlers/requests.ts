@@ -1,10 +1,11 @@
-// What list handlers read from every list request: its page and its search.
+// What handlers share: a list request's page and search, GET and DELETE of one item by id, and
+// one handler for an operation and its v1 twin.
 import type { Caller } from '../../domain/caller';
 import { DEFAULT_PAGE, type Page } from '../../db/paging';
 import { type Search, type SearchTerms, searchTerms } from '../../domain/search';
 import { badRequest, notFound } from '../../errors';
 
-interface ListRequest {
+export interface ListRequest {
   /** Validated (and coerced to numbers) against the spec before a handler runs. */
   query: { limit?: number; offset?: number; marker?: string; search?: Search };
   body: Search | undefined;
