@@ -4,7 +4,7 @@ import { checkTimeBounds } from '../../domain/search';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { deleteHandlers, found, getHandler, pageOf, searchOf, withV1 } from './requests';
+import { found, itemOperations, pageOf, searchOf, withV1 } from './requests';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -31,15 +31,9 @@ export function backupHandlers({ backups }: Store, services: Services): BackupHa
     body: { backup_id: await services.backups.create(caller, body) },
   });
 
-  const get = getHandler('backup', 'backup_id', (caller, id) => backups.find(caller, id));
-  const [remove, removeOr404] = deleteHandlers('backup', 'backup_id', ({ caller, params }) =>
-    services.backups.remove(caller, params.backup_id),
-  );
-
   return {
     ...withV1('listBackups', list),
     ...withV1('createBackup', create),
-    ...withV1('getBackup', get),
-    ...withV1('deleteBackup', remove, removeOr404),
+    ...itemOperations('Backup', 'backup_id', backups, services.backups),
   };
 }

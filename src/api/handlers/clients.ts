@@ -2,7 +2,7 @@
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { deleteHandlers, found, getHandler, pageOf, searchOf, withV1 } from './requests';
+import { found, itemOperations, pageOf, searchOf, withV1 } from './requests';
 
 type ClientHandlers = Pick<
   Handlers,
@@ -27,15 +27,9 @@ export function clientHandlers({ clients }: Store, services: Services): ClientHa
     return { status: 201 as const, body: { client_id: body.client_id } };
   };
 
-  const get = getHandler('client', 'client_id', (caller, id) => clients.find(caller, id));
-  const [remove, removeOr404] = deleteHandlers('client', 'client_id', ({ caller, params }) =>
-    services.clients.remove(caller, params.client_id),
-  );
-
   return {
     ...withV1('listClients', list),
     ...withV1('createClient', create),
-    ...withV1('getClient', get),
-    ...withV1('deleteClient', remove, removeOr404),
+    ...itemOperations('Client', 'client_id', clients, services.clients),
   };
 }

@@ -73,3 +73,19 @@ export function withV1<K extends string, H, V = H>(
 ): { [P in K]: H } & { [P in `${K}V1`]: V } {
   return { [operationId]: handler, [`${operationId}V1`]: v1Handler ?? handler } as { [P in K]: H } & { [P in `${K}V1`]: V };
 }
+
+/**
+ * GET and DELETE of one unversioned item (a backup, a client) under the operation ids the spec
+ * gives them (`getBackup`, `deleteBackupV1`, …).
+ */
+export function itemOperations<N extends string, I extends string, B>(
+  kind: N,
+  idKey: I,
+  repo: { find(scope: Caller, id: string): Promise<B | undefined> },
+  service: { remove(scope: Caller, id: string): Promise<boolean> },
+) {
+  const noun = kind.toLowerCase();
+  const get = getHandler(noun, idKey, (caller, id) => repo.find(caller, id));
+  const [deleteV2, deleteV1] = deleteHandlers(noun, idKey, ({ caller, params }) => service.remove(caller, params[idKey]));
+  return { ...withV1(`get${kind}`, get), ...withV1(`delete${kind}`, deleteV2, deleteV1) };
+}
