@@ -5,7 +5,7 @@
 // largest cost the server controlled, docs/PERFORMANCE.md).
 import type OpenAPIBackend from 'openapi-backend';
 import { badRequest } from '../../errors';
-import { type Query, createQueryParser } from './query';
+import { type Query, parseQuery } from './query';
 import { type Match, type Route, buildRoutes, createMatcher } from './routes';
 import { type RequestParts, describeValidationErrors, validateRequest } from './validate';
 
@@ -32,7 +32,6 @@ export interface RawRequest {
 
 export function createDispatcher(api: OpenAPIBackend): Dispatcher {
   const routes = buildRoutes(api);
-  const parseQuery = createQueryParser(api);
   return {
     routes,
     match: createMatcher(routes),
