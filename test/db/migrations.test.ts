@@ -15,6 +15,7 @@ import {
 import { engineRows } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
 import { readSchema, type TableSchema } from '../helpers/schema';
+import { SEED_BACKUP } from '../helpers/fixtures';
 
 type Row = Record<string, string | number | null>;
 type Schema = Record<string, TableSchema>;
@@ -159,27 +160,7 @@ const BACKUPS_AND_CLIENTS: Record<string, Row[]> = {
       path_to_backup: '/etc',
     }),
     // A v1 upload as the original's API document writes it (host_name, timestamp): no project.
-    backup('5d0a3b4c1e9f4a8b0c3d4e5f6a7b8c9d', ALICE, '', null, {
-      backup_name: 'important_data_backup',
-      backup_session: 12344311,
-      backup_size_compressed: 1212,
-      backup_size_uncompressed: 1212,
-      client_os: 'linux',
-      compression_alg: 'None',
-      container: 'freezer_container',
-      encrypted: 'false',
-      fs_real_path: '/blabla',
-      host_name: 'alpha',
-      level: 0,
-      max_level: 5,
-      mode: 'fs',
-      timestamp: 123444311,
-      total_backup_session_size: 1212,
-      total_broken_links: 0,
-      total_directories: 2,
-      total_fs_files: 11,
-      vol_snap_path: '/blablasnap',
-    }),
+    backup('5d0a3b4c1e9f4a8b0c3d4e5f6a7b8c9d', ALICE, '', null, SEED_BACKUP),
     // Another user's, with a non-ASCII name and an upload far over TEXT's 64 KiB (the body limit is 1 MiB).
     backup('6e1b4c5d2f0a4b9c1d4e5f6a7b8c9d0e', BOB, PROJECT, 'bob', {
       backup_name: 'données-日本-🗄️',

@@ -1,29 +1,7 @@
 // Backups over HTTP, v1 and v2, on every engine.
 import { engineRows } from '../helpers/engines';
 import { serverFor, VERSIONS } from '../helpers/http';
-
-/** The customer's API document's example upload, exactly as written (note `host_name`). */
-const SEED_BACKUP = {
-  backup_name: 'important_data_backup',
-  backup_session: 12344311,
-  backup_size_compressed: 1212,
-  backup_size_uncompressed: 1212,
-  client_os: 'linux',
-  compression_alg: 'None',
-  container: 'freezer_container',
-  encrypted: 'false',
-  fs_real_path: '/blabla',
-  host_name: 'alpha',
-  level: 0,
-  max_level: 5,
-  mode: 'fs',
-  timestamp: 123444311,
-  total_backup_session_size: 1212,
-  total_broken_links: 0,
-  total_directories: 2,
-  total_fs_files: 11,
-  vol_snap_path: '/blablasnap',
-};
+import { SEED_BACKUP } from '../helpers/fixtures';
 
 /** What freezer-scheduler uploads after an agent run (see the original's tempest tests). */
 const AGENT_BACKUP = {
