@@ -20,6 +20,7 @@ import { knexConfig } from '../knexfile';
 import { openDatabase } from '../src/db/connect';
 import { createStore } from '../src/db/store';
 import { newId } from '../src/db/ids';
+import type { Caller } from '../src/domain/caller';
 
 const args = new Set(process.argv.slice(2));
 const sqlite = args.has('--sqlite');
@@ -42,7 +43,14 @@ const SERVER_ROOT = path.resolve([...args].find((a) => a.startsWith('--server=')
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'freezer-bench-'));
 const MYSQL_ADMIN =
   process.env.FREEZER_BENCH_MYSQL_URL ?? 'mysql://root@localhost/freezer_bench?socketPath=/run/mysqld/mysqld.sock';
-const caller = { userId: 'bench-user', projectId: 'bench', userName: null };
+const caller: Caller = {
+  userId: 'bench-user',
+  projectId: 'bench',
+  byUser: false,
+  userName: null,
+  roles: ['member'],
+  credentialProjectId: 'bench',
+};
 const PROJECT = 'bench';
 const HEADERS = ['-H', `X-User-Id: ${caller.userId}`];
 const BASE = `http://127.0.0.1:9290/v2/${PROJECT}`;

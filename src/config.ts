@@ -10,6 +10,11 @@ export interface Config {
   /** Request bodies above this many bytes are answered with 413. */
   bodyLimitBytes: number;
   auth: NoAuth | KeystoneAuth;
+  /**
+   * Whose resources a v2 request sees: the project's (current upstream) or, as freezer-api
+   * 13.x–18.x did, only the calling user's within the project.
+   */
+  scope: 'project' | 'user';
 }
 
 /** Identity from request headers: for development and trusted networks only. */
@@ -29,15 +34,21 @@ export interface KeystoneAuth {
 
 export class ConfigError extends Error {}
 
-const USAGE = 'usage: freezer-api [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone]';
+const USAGE = 'usage: freezer-api [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone] [--scope project|user]';
 
 /** Flags win over environment variables, which win over the defaults. */
 export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
-  let flags: { host?: string; port?: string; database?: string; auth?: string };
+  let flags: { host?: string; port?: string; database?: string; auth?: string; scope?: string };
   try {
     flags = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' }, auth: { type: 'string' } },
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        database: { type: 'string' },
+        auth: { type: 'string' },
+        scope: { type: 'string' },
+      },
       strict: true,
     }).values;
   } catch (err) {
@@ -49,6 +60,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     databaseUrl: flags.database ?? env.FREEZER_API_DATABASE_URL ?? DEFAULT_DATABASE_URL,
     bodyLimitBytes: integer('FREEZER_API_BODY_LIMIT', env.FREEZER_API_BODY_LIMIT ?? '1048576', 1, 2 ** 31),
     auth: authConfig(flags.auth ?? env.FREEZER_API_AUTH ?? 'noauth', env),
+    scope: scopeSetting(flags.scope ?? env.FREEZER_API_SCOPE ?? 'project'),
   };
   try {
     knexConfig(config.databaseUrl);
@@ -86,6 +98,11 @@ function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth
       cacheSize: 10000,
     },
   };
+}
+
+function scopeSetting(value: string): Config['scope'] {
+  if (value !== 'project' && value !== 'user') throw new ConfigError(`scope must be project or user, not "${value}"`);
+  return value;
 }
 
 function nonEmpty(name: string, value: string): string {

@@ -26,7 +26,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const store = createStore(db);
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
-      auth: createAuth(config.auth),
+      auth: createAuth(config.auth, config.scope),
       handlers: createHandlers(store, createServices(store)),
       bodyLimitBytes: config.bodyLimitBytes,
     });

@@ -17,17 +17,22 @@ export interface Auth {
 const MAX_ID_LENGTH = 64;
 const PROJECT_ID = /^[A-Za-z0-9_.-]+$/;
 
-export function createAuth(auth: Config['auth']): Auth {
+export function createAuth(auth: Config['auth'], scope: Config['scope'] = 'project'): Auth {
+  // v1 keeps the original's rule (the user's own resources); v2 follows the configured scope.
+  const byUser = (urlProjectId: string | undefined) => urlProjectId === undefined || scope === 'user';
   return auth.mode === 'noauth'
-    ? noauth(auth.defaultUserId)
-    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole);
+    ? noauth(auth.defaultUserId, byUser)
+    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole, byUser);
 }
 
+type ByUser = (urlProjectId: string | undefined) => boolean;
+
 /**
- * noauth: the user is `X-User-Id` (or `defaultUserId`), the name `X-User-Name`; v1 takes its
- * project from `X-Project-Id` when one is sent.
+ * noauth: the user is `X-User-Id` (or `defaultUserId`), the name `X-User-Name`, the roles
+ * `X-Roles` (comma-separated; `member` when absent); the credentials' project is `X-Project-Id`
+ * (else the URL's), and v1 takes its project from it.
  */
-function noauth(defaultUserId: string): Auth {
+function noauth(defaultUserId: string, byUser: ByUser): Auth {
   return {
     callerOf(ctx, urlProjectId) {
       const userId = header(ctx, 'x-user-id') ?? defaultUserId;
@@ -35,13 +40,25 @@ function noauth(defaultUserId: string): Auth {
         throw badRequest(`header X-User-Id must be at most ${MAX_ID_LENGTH} characters`);
       }
       // The URL's project is checked against the spec's pattern with the other parameters.
-      const projectId = urlProjectId ?? header(ctx, 'x-project-id') ?? '';
-      if (urlProjectId === undefined && projectId && (projectId.length > MAX_ID_LENGTH || !PROJECT_ID.test(projectId))) {
+      const headerProject = header(ctx, 'x-project-id');
+      if (headerProject !== undefined && (headerProject.length > MAX_ID_LENGTH || !PROJECT_ID.test(headerProject))) {
         throw badRequest(`header X-Project-Id must be at most ${MAX_ID_LENGTH} letters, digits, '_', '.' or '-'`);
       }
+      const credentialProjectId = headerProject ?? urlProjectId ?? '';
       const userName = header(ctx, 'x-user-name') ?? null;
       if (userName && userName.length > 255) throw badRequest('header X-User-Name must be at most 255 characters');
-      return { userId, projectId, userName };
+      const roles = header(ctx, 'x-roles')
+        ?.split(',')
+        .map((role) => role.trim())
+        .filter((role) => role !== '') ?? ['member'];
+      return {
+        userId,
+        projectId: urlProjectId ?? credentialProjectId,
+        byUser: byUser(urlProjectId),
+        userName,
+        roles,
+        credentialProjectId,
+      };
     },
   };
 }
@@ -52,7 +69,7 @@ function noauth(defaultUserId: string): Auth {
  * client mean nothing. A v2 URL must name the token's project, unless the token carries the
  * admin role (the original never checked, letting anyone use any project's URLs).
  */
-function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: string): Auth {
+function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: string, byUser: ByUser): Auth {
   const unauthorized = () =>
     new ApiError(401, 'The request you have made requires authentication.', {
       headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
@@ -70,7 +87,15 @@ function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: 
       if (urlProjectId !== undefined && urlProjectId !== identity.projectId && !identity.roles.includes(adminRole)) {
         throw forbidden(`The token is scoped to project ${identity.projectId}, not ${urlProjectId}.`);
       }
-      return { userId: identity.userId, projectId: urlProjectId ?? identity.projectId, userName: identity.userName };
+      return {
+        userId: identity.userId,
+        projectId: urlProjectId ?? identity.projectId,
+        byUser: byUser(urlProjectId),
+        userName: identity.userName,
+        roles: identity.roles,
+        credentialProjectId: identity.projectId,
+        token,
+      };
     },
   };
 }

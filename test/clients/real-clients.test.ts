@@ -68,6 +68,7 @@ interface CliResult {
           port: PORT,
           databaseUrl: `sqlite:${path.join(work, 'freezer.sqlite')}`,
           bodyLimitBytes: 1024 * 1024,
+          scope: 'project',
           auth: ks.auth(),
         });
       } catch (err) {

@@ -6,6 +6,7 @@ import { createStore } from '../../src/db/store';
 import { newId } from '../../src/db/ids';
 import { engineRows } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
+import { testCaller } from '../helpers/fixtures';
 
 const TABLES = ['backups', 'clients', 'jobs', 'actions', 'sessions'];
 const OWNERS = 10; // the tested user owns a tenth of every table, as one tenant among many would
@@ -16,7 +17,7 @@ async function seed(db: Knex) {
   const ids = { backup: '', job: '', action: '', session: '', client: 'p_node1' };
   const { backups, clients, jobs, actions, sessions } = createStore(db);
   for (let owner = 0; owner < OWNERS; owner++) {
-    const caller = { userId: `u${owner}`, projectId: 'p', userName: null };
+    const caller = testCaller(`u${owner}`, 'p');
     const backupIds = await backups.insertMany(
       caller,
       Array.from({ length: 300 }, (_, i) => ({

@@ -5,11 +5,12 @@ import { type Store, createStore } from '../../src/db/store';
 import { createActionsService } from '../../src/services/actions';
 import { engineRows } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
+import { testCaller } from '../helpers/fixtures';
 
 describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) => {
   let server: TestServer;
   let store: Store;
-  const scope = { userId: 'racer', projectId: 'p' };
+  const scope = testCaller('racer', 'p');
   const target = (id: string, expected?: number) => ({ scope, id, expected });
   const OLD = { freezer_action: { action: 'backup', path_to_backup: '/old' }, note: 'old' };
   const NEW = { freezer_action: { action: 'restore', restore_abs_path: '/new' } };
@@ -78,7 +79,7 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
   });
 
   it('stores more documents and backups at once than one multi-row INSERT may hold', async () => {
-    const owner = { ...scope, userName: null };
+    const owner = scope;
     const ids = await store.backups.insertMany(
       owner,
       Array.from({ length: 1_201 }, (_, i) => ({ backup_name: `b${i}`, container: 'c', hostname: 'h' })),

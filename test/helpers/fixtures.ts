@@ -1,4 +1,5 @@
 // Documents more than one suite stores.
+import type { Caller } from '../../src/domain/caller';
 
 /** The customer's API document's example upload, exactly as written (note `host_name`). */
 export const SEED_BACKUP = {
@@ -22,3 +23,8 @@ export const SEED_BACKUP = {
   total_fs_files: 11,
   vol_snap_path: '/blablasnap',
 };
+
+/** A caller for suites that use the store directly: user-bound (as v1), with the member role. */
+export function testCaller(userId: string, projectId: string): Caller {
+  return { userId, projectId, byUser: true, userName: null, roles: ['member'], credentialProjectId: projectId };
+}

@@ -20,7 +20,7 @@ export interface RequestOptions {
   unchecked?: boolean;
 }
 
-export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth'>>;
+export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope'>>;
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
   const database = await engine.create();
@@ -30,6 +30,7 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     databaseUrl: database.url,
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
     auth: overrides.auth ?? { mode: 'noauth', defaultUserId: 'default-user' },
+    scope: overrides.scope ?? 'project',
   });
   return {
     ...server,

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:./data/freezer.sqlite',
       bodyLimitBytes: 1048576,
       auth: { mode: 'noauth', defaultUserId: 'default-user' },
+      scope: 'project',
     });
   });
 
@@ -16,6 +17,7 @@ describe('loadConfig', () => {
     const env = {
       FREEZER_API_HOST: '0.0.0.0',
       FREEZER_API_PORT: '8080',
+      FREEZER_API_SCOPE: 'user',
       FREEZER_API_DATABASE_URL: 'mysql://u:p@db:3306/freezer',
       FREEZER_API_DEFAULT_USER: 'ops',
       FREEZER_API_BODY_LIMIT: '2048',
@@ -26,11 +28,15 @@ describe('loadConfig', () => {
       databaseUrl: 'mysql://u:p@db:3306/freezer',
       bodyLimitBytes: 2048,
       auth: { mode: 'noauth', defaultUserId: 'ops' },
+      scope: 'user',
     });
-    expect(loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:'], env)).toMatchObject({
+    expect(
+      loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:', '--scope', 'project'], env),
+    ).toMatchObject({
       host: '::1',
       port: 1234,
       databaseUrl: 'sqlite::memory:',
+      scope: 'project',
     });
   });
 
@@ -39,6 +45,7 @@ describe('loadConfig', () => {
     [['--port', '70000'], {}, 'port must be a whole number from 0 to 65535, not "70000"'],
     [[], { FREEZER_API_PORT: '-1' }, 'port must be a whole number from 0 to 65535, not "-1"'],
     [[], { FREEZER_API_BODY_LIMIT: '1mb' }, 'FREEZER_API_BODY_LIMIT must be a whole number from 1 to 2147483648, not "1mb"'],
+    [['--scope', 'tenant'], {}, 'scope must be project or user, not "tenant"'],
     [['--database', 'postgres://x/y'], {}, 'database URL "postgres://x/y" must start with sqlite:, mysql:// or mariadb://'],
     [['--database', 'mysql://u@h:3306/'], {}, 'database URL "mysql://u@h:3306/" names no database'],
     [['--host', ' '], {}, 'host must not be empty'],
