@@ -76,7 +76,8 @@ export interface paths {
         };
         /**
          * Describe the v2 API (JSON home)
-         * @description A JSON-home document (draft-nottingham-json-home) pointing at the v2 backups resource.
+         * @description A JSON-home document (draft-nottingham-json-home) pointing at the v2 backups and jobs
+         *     resources (`rel/backups`, `rel/jobs`, `rel/job`), as current upstream's.
          */
         get: operations["getHomeDocument"];
         put?: never;
@@ -102,15 +103,17 @@ export interface paths {
         };
         /**
          * List backups
-         * @description The caller's backups in this project, oldest first. An optional search object may be sent as
-         *     the JSON body of the request.
+         * @description The project's backups, oldest first (with FREEZER_API_SCOPE=user, only the caller's). An
+         *     optional search object may be sent as the JSON body of the request; `{"match":
+         *     [{"status": "available"}]}` finds backups by status.
          */
         get: operations["listBackups"];
         put?: never;
         /**
          * Upload backup metadata
          * @description Stores the metadata of one backup, as the scheduler uploads it after each agent run. The body
-         *     is kept exactly as posted. `backup_name`, `container` and a host name (`hostname`, or
+         *     is kept exactly as posted, except a top-level `status`, which is the backup's own field
+         *     (default `available`). `backup_name`, `container` and a host name (`hostname`, or
          *     `host_name` as the v1 document spells it) are required and must not be empty.
          */
         post: operations["createBackup"];
@@ -145,13 +148,21 @@ export interface paths {
         /**
          * Delete one backup
          * @description Deletes the backup's metadata (not the backup data in its storage). As in the original v2
-         *     API, the answer is 204 whether or not the caller had such a backup; another user's backup is
-         *     never touched.
+         *     API, the answer is 204 whether or not the project had such a backup; another project's backup
+         *     is never touched.
          */
         delete: operations["deleteBackup"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update a backup's status or metadata
+         * @description Sets the backup's `status` and merges `backup_metadata` into the stored metadata, key by
+         *     key at the top level (a key sent replaces the stored value; keys not sent stay). Other keys
+         *     of the body, and `backup_id`, `user_id`, `project_id` inside it, are ignored. The answer is
+         *     the whole backup. This is how a backup created in advance with status `creating` is
+         *     completed (`available`) or marked failed (`error`).
+         */
+        patch: operations["updateBackup"];
         trace?: never;
     };
     "/v2/{project_id}/clients": {
@@ -169,17 +180,28 @@ export interface paths {
         };
         /**
          * List registered clients
-         * @description The caller's registered clients in this project, oldest first. An optional search object
-         *     may be sent as the JSON body of the request.
+         * @description The project's registered clients (with FREEZER_API_SCOPE=user, only the caller's), and every
+         *     project's central clients, oldest first. An optional search object may be sent as the JSON
+         *     body of the request.
          */
         get: operations["listClients"];
         put?: never;
         /**
          * Register a client
          * @description Registers a backup client under its own `client_id` (the scheduler uses
-         *     `<project_id>_<hostname>`). Registering a `client_id` the caller already registered in this
-         *     project answers 409; the scheduler treats that as "already registered". Omitted `supported_*`
-         *     lists default to everything the API knows.
+         *     `<project_id>_<hostname>`), or registers it again: schedulers register at every start.
+         *     Registering a `client_id` this project already registered (with FREEZER_API_SCOPE=user: the
+         *     caller already registered) updates its `description` and `supported_*` lists with those
+         *     sent, and answers 201 as well; nothing is written when nothing changed. The owner,
+         *     `hostname`, `uuid` and `is_central` stay as first registered. Omitted `supported_*` lists
+         *     default to everything the API knows on a first registration.
+         *
+         *     `is_central: true` registers a central client, one every project sees and may run jobs on
+         *     (needs policy `clients:create_central`, default `rule:admin_or_service`; 403 otherwise). A
+         *     private `client_id` belongs to its project: another project may register the same id as a
+         *     client of its own. A central client's id is unique in the whole service: registering it
+         *     when any project has a client with that id, or registering any client under the id of
+         *     another project's central client, answers 409.
          */
         post: operations["createClient"];
         delete?: never;
@@ -212,8 +234,8 @@ export interface paths {
         post?: never;
         /**
          * Unregister a client
-         * @description As in the original v2 API, the answer is 204 whether or not the caller had registered such a
-         *     client; another user's client is never touched.
+         * @description As in the original v2 API, the answer is 204 whether or not the project had registered such
+         *     a client. Unregistering another project's central client answers 403.
          */
         delete: operations["deleteClient"];
         options?: never;
@@ -245,11 +267,12 @@ export interface paths {
         put?: never;
         /**
          * Create a job
-         * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
-         *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
-         *     in this project, and every action must be within that client's capabilities (422
+         * @description Creates a job under the body's `job_id`, or a new id when it has none (409 when any job in
+         *     the service has that id). The server sets `job_schedule.time_created` (now),
+         *     `time_started` and `time_ended` (-1). `client_id` must name a client registered in this
+         *     project or a central one, and every action must be within that client's capabilities (422
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
-         *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
+         *     resource) and gets its `action_id`. Server-owned fields in the body (`user_id`,
          *     `project_id`, `version`, `_version`) are ignored.
          */
         post: operations["createJob"];
@@ -1245,7 +1268,54 @@ export interface components {
              */
             backup_id: string;
         };
+        /**
+         * @description Where a backup is in its life: `creating` (announced, not complete yet), `available`,
+         *     `error`, `deleting`, `deleted`.
+         * @example available
+         * @enum {string}
+         */
+        BackupStatus: "creating" | "available" | "error" | "deleting" | "deleted";
+        /** @description Backup metadata as uploaded (v2), with the backup's status. */
+        BackupUpload: components["schemas"]["BackupMetadata"] & {
+            status?: components["schemas"]["BackupStatus"];
+        };
+        /** @description What a PATCH of a backup changes; at least one of the two. */
+        BackupPatch: {
+            status?: components["schemas"]["BackupStatus"];
+            /** @description Metadata keys to set; each replaces the stored value of that key. */
+            backup_metadata?: {
+                backup_name?: string;
+                container?: string;
+                hostname?: string;
+                job_id?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A backup as current upstream shows it (no `user_name`). */
         Backup: {
+            /** @example b740ed9ad2b646aba304ef54c21c6774 */
+            backup_id: string;
+            /**
+             * @description The user who last wrote the backup (uploaded or updated it).
+             * @example fe93b43c374247c38b456c08041e6765
+             */
+            user_id: string;
+            /**
+             * @description The project the backup belongs to; null for v1 uploads made without a project.
+             * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+             */
+            project_id: string | null;
+            status: components["schemas"]["BackupStatus"];
+            backup_metadata: components["schemas"]["BackupMetadata"];
+        };
+        BackupList: {
+            backups: components["schemas"]["Backup"][];
+        };
+        /** @description A backup as the v1 API shows it. */
+        BackupV1: {
             /** @example b740ed9ad2b646aba304ef54c21c6774 */
             backup_id: string;
             /**
@@ -1265,8 +1335,8 @@ export interface components {
             project_id: string | null;
             backup_metadata: components["schemas"]["BackupMetadata"];
         };
-        BackupList: {
-            backups: components["schemas"]["Backup"][];
+        BackupListV1: {
+            backups: components["schemas"]["BackupV1"][];
         };
         /** @description A backup client's registration. Further keys are kept and returned as posted. */
         ClientInfo: {
@@ -1288,6 +1358,13 @@ export interface components {
              * @example a005bd4400ac478fae88768f38b0938d
              */
             uuid?: string;
+            /**
+             * @description A central client (a central scheduler serving every project): visible to every project,
+             *     which may all run jobs on it. Registering one needs policy `clients:create_central`.
+             * @default false
+             * @example false
+             */
+            is_central?: boolean;
             /** @description The actions this client's agent can run; all of them when omitted. */
             supported_actions?: components["schemas"]["SupportedAction"][];
             /** @description The backup modes this client's agent supports; all of them when omitted. */
@@ -1302,6 +1379,7 @@ export interface components {
         /** @description A client's registration as stored, with `uuid` and every `supported_*` list filled in. */
         RegisteredClientInfo: components["schemas"]["ClientInfo"] & {
             uuid: string;
+            is_central: boolean;
             supported_actions: components["schemas"]["SupportedAction"][];
             supported_modes: components["schemas"]["SupportedMode"][];
             supported_storages: components["schemas"]["SupportedStorage"][];
@@ -1322,7 +1400,7 @@ export interface components {
         Client: {
             client: components["schemas"]["RegisteredClientInfo"];
             /**
-             * @description The user who registered the client.
+             * @description The user who first registered the client.
              * @example fe93b43c374247c38b456c08041e6765
              */
             user_id: string;
@@ -1423,12 +1501,20 @@ export interface components {
             /** @example /etc */
             path_to_backup?: string | null;
             restore_abs_path?: string | null;
+            /** @description For `cindernative` backups, whether to keep only what freezer made (the agent's option). */
+            cindernative_freezer_only?: boolean | null;
         } & {
             [key: string]: unknown;
         };
         /** @description One step of a job. Stored as an action too; `action_id`, `user_id` and `project_id` are set by the server. */
         JobAction: {
-            freezer_action?: components["schemas"]["FreezerAction"];
+            /** @description The step's agent options; within a job, `action` and `mode` must be ones the API knows (or null). */
+            freezer_action?: components["schemas"]["FreezerAction"] & {
+                /** @enum {string|null} */
+                action?: "backup" | "restore" | "info" | "admin" | "exec" | null;
+                /** @enum {string|null} */
+                mode?: "fs" | "mongo" | "mysql" | "sqlserver" | "cinder" | "glance" | "cindernative" | "nova" | null;
+            };
             /** @example 3 */
             max_retries?: number;
             /**
@@ -1455,19 +1541,22 @@ export interface components {
              */
             client_id?: string;
             /** @example nightly /etc backup */
-            description?: string;
+            description?: string | null;
             job_schedule?: components["schemas"]["Schedule"];
             /** @description The job's steps, run in order. */
             job_actions?: components["schemas"]["JobAction"][];
             job_action?: components["schemas"]["FreezerAction"];
             action_defaults?: components["schemas"]["FreezerAction"];
-            /** @description The session the job belongs to; "" for none. Managed through the session operations. */
-            session_id?: string;
+            /** @description The session the job belongs to; "" (or null) for none. Managed through the session operations. */
+            session_id?: string | null;
             /** @description The session run this job last took part in. */
             session_tag?: number;
-            session_name?: string;
-            /** @description Ignored (server-owned); accepted so a job read can be sent back. */
-            readonly job_id?: string;
+            session_name?: string | null;
+            /**
+             * @description On create (POST /jobs), the new job's id; ignored elsewhere (the URL names the job), so a
+             *     job read can be sent back.
+             */
+            job_id?: string;
             /** @description Ignored (server-owned). */
             readonly user_id?: string;
             /** @description Ignored (server-owned). */
@@ -1493,13 +1582,13 @@ export interface components {
             /** @description Null for v1 jobs made without a project. */
             project_id: string | null;
             client_id: string;
-            description?: string;
+            description?: string | null;
             job_schedule: components["schemas"]["Schedule"];
             job_actions?: components["schemas"]["JobAction"][];
             job_action?: components["schemas"]["FreezerAction"];
-            session_id: string;
+            session_id: string | null;
             session_tag: number;
-            session_name?: string;
+            session_name?: string | null;
             version: components["schemas"]["ResourceVersion"];
         };
         /**
@@ -1762,6 +1851,42 @@ export interface components {
                  *               "application/json": {}
                  *             }
                  *           }
+                 *         },
+                 *         "rel/jobs": {
+                 *           "href-template": "/v2/{project_id}/jobs{?all_projects,offset,limit}",
+                 *           "href-vars": {
+                 *             "project_id": "param/project_id",
+                 *             "all_projects": "param/all_projects",
+                 *             "offset": "param/offset",
+                 *             "limit": "param/limit"
+                 *           },
+                 *           "hints": {
+                 *             "allow": [
+                 *               "GET",
+                 *               "POST"
+                 *             ],
+                 *             "formats": {
+                 *               "application/json": {}
+                 *             }
+                 *           }
+                 *         },
+                 *         "rel/job": {
+                 *           "href-template": "/v2/{project_id}/jobs/{job_id}",
+                 *           "href-vars": {
+                 *             "project_id": "param/project_id",
+                 *             "job_id": "param/job_id"
+                 *           },
+                 *           "hints": {
+                 *             "allow": [
+                 *               "GET",
+                 *               "POST",
+                 *               "PATCH",
+                 *               "DELETE"
+                 *             ],
+                 *             "formats": {
+                 *               "application/json": {}
+                 *             }
+                 *           }
                  *         }
                  *       }
                  *     }
@@ -1781,8 +1906,8 @@ export interface components {
                  *         {
                  *           "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
                  *           "user_id": "fe93b43c374247c38b456c08041e6765",
-                 *           "user_name": "alice",
                  *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *           "status": "available",
                  *           "backup_metadata": {
                  *             "backup_name": "important_data_backup",
                  *             "container": "freezer_container",
@@ -1819,8 +1944,8 @@ export interface components {
                  * @example {
                  *       "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
                  *       "user_id": "fe93b43c374247c38b456c08041e6765",
-                 *       "user_name": "alice",
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *       "status": "available",
                  *       "backup_metadata": {
                  *         "backup_name": "important_data_backup",
                  *         "container": "freezer_container",
@@ -1829,6 +1954,54 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["Backup"];
+            };
+        };
+        /** @description One page of backups (v1 shape, with `user_name`). */
+        BackupListV1: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "backups": [
+                 *         {
+                 *           "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
+                 *           "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *           "user_name": "alice",
+                 *           "project_id": null,
+                 *           "backup_metadata": {
+                 *             "backup_name": "important_data_backup",
+                 *             "container": "freezer_container",
+                 *             "hostname": "node1"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupListV1"];
+            };
+        };
+        /** @description The backup (v1 shape, with `user_name`). */
+        BackupV1: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
+                 *       "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *       "user_name": "alice",
+                 *       "project_id": null,
+                 *       "backup_metadata": {
+                 *         "backup_name": "important_data_backup",
+                 *         "container": "freezer_container",
+                 *         "hostname": "node1"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupV1"];
             };
         };
         /** @description One page of registered clients. */
@@ -1845,7 +2018,9 @@ export interface components {
                  *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
                  *           "client": {
                  *             "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *             "hostname": "node1",
                  *             "uuid": "a005bd4400ac478fae88768f38b0938d",
+                 *             "is_central": false,
                  *             "supported_actions": [
                  *               "backup",
                  *               "restore",
@@ -1913,7 +2088,9 @@ export interface components {
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
                  *       "client": {
                  *         "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *         "hostname": "node1",
                  *         "uuid": "a005bd4400ac478fae88768f38b0938d",
+                 *         "is_central": false,
                  *         "supported_actions": [
                  *           "backup",
                  *           "restore",
@@ -2351,7 +2528,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "title": "Forbidden",
+                 *       "title": "Access Forbidden",
                  *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
                  *     }
                  */
@@ -2369,7 +2546,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "title": "Forbidden",
+                 *       "title": "Access Forbidden",
                  *       "description": "The token is not scoped to a project."
                  *     }
                  */
@@ -2567,8 +2744,10 @@ export interface components {
          */
         SearchQuery: string;
         /**
-         * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-         *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+         * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+         *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+         *     not by the parameter: callers it allows get every project's jobs, others only this
+         *     project's.
          * @example False
          */
         AllProjects: "True" | "False" | "true" | "false";
@@ -2615,6 +2794,40 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["BackupMetadata"];
+            };
+        };
+        /**
+         * @description The backup metadata, as produced by `freezer-agent --metadata-out`, and optionally the
+         *     backup's `status` (taken out of the metadata).
+         */
+        BackupUpload: {
+            content: {
+                /**
+                 * @example {
+                 *       "backup_name": "etc_nightly",
+                 *       "container": "freezer_etc",
+                 *       "hostname": "node1",
+                 *       "level": 0,
+                 *       "mode": "fs",
+                 *       "time_stamp": 1700000000,
+                 *       "status": "creating"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupUpload"];
+            };
+        };
+        /** @description The new status, and metadata keys to set. */
+        BackupPatch: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "available",
+                 *       "backup_metadata": {
+                 *         "backup_size_compressed": 1212
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupPatch"];
             };
         };
         /** @description The client's registration, as `freezer-scheduler` sends it at start-up. */
@@ -2796,8 +3009,13 @@ export type SchemaHomeResource = components['schemas']['HomeResource'];
 export type SchemaSearch = components['schemas']['Search'];
 export type SchemaBackupMetadata = components['schemas']['BackupMetadata'];
 export type SchemaBackupCreated = components['schemas']['BackupCreated'];
+export type SchemaBackupStatus = components['schemas']['BackupStatus'];
+export type SchemaBackupUpload = components['schemas']['BackupUpload'];
+export type SchemaBackupPatch = components['schemas']['BackupPatch'];
 export type SchemaBackup = components['schemas']['Backup'];
 export type SchemaBackupList = components['schemas']['BackupList'];
+export type SchemaBackupV1 = components['schemas']['BackupV1'];
+export type SchemaBackupListV1 = components['schemas']['BackupListV1'];
 export type SchemaClientInfo = components['schemas']['ClientInfo'];
 export type SchemaRegisteredClientInfo = components['schemas']['RegisteredClientInfo'];
 export type SchemaSupportedAction = components['schemas']['SupportedAction'];
@@ -2844,6 +3062,8 @@ export type ResponseHomeDocumentV2 = components['responses']['HomeDocumentV2'];
 export type ResponseBackupList = components['responses']['BackupList'];
 export type ResponseBackupCreated = components['responses']['BackupCreated'];
 export type ResponseBackup = components['responses']['Backup'];
+export type ResponseBackupListV1 = components['responses']['BackupListV1'];
+export type ResponseBackupV1 = components['responses']['BackupV1'];
 export type ResponseClientList = components['responses']['ClientList'];
 export type ResponseClientCreated = components['responses']['ClientCreated'];
 export type ResponseClient = components['responses']['Client'];
@@ -2891,6 +3111,8 @@ export type ParameterSearchQuery = components['parameters']['SearchQuery'];
 export type ParameterAllProjects = components['parameters']['AllProjects'];
 export type RequestBodySearch = components['requestBodies']['Search'];
 export type RequestBodyBackupMetadata = components['requestBodies']['BackupMetadata'];
+export type RequestBodyBackupUpload = components['requestBodies']['BackupUpload'];
+export type RequestBodyBackupPatch = components['requestBodies']['BackupPatch'];
 export type RequestBodyClientInfo = components['requestBodies']['ClientInfo'];
 export type RequestBodyJobDocument = components['requestBodies']['JobDocument'];
 export type RequestBodyJobPatch = components['requestBodies']['JobPatch'];
@@ -3080,7 +3302,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["BackupMetadata"];
+        requestBody: components["requestBodies"]["BackupUpload"];
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
@@ -3154,6 +3376,38 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
+        };
+    };
+    updateBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The id the server gave the backup when its metadata was uploaded.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                backup_id: components["parameters"]["BackupId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["BackupPatch"];
+        responses: {
+            200: components["responses"]["Backup"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["IdentityUnavailable"];
         };
@@ -3325,8 +3579,10 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+                 *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+                 *     not by the parameter: callers it allows get every project's jobs, others only this
+                 *     project's.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -3374,6 +3630,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -3444,6 +3701,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3718,6 +3976,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3948,6 +4207,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4213,7 +4473,7 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Search"];
         responses: {
-            200: components["responses"]["BackupList"];
+            200: components["responses"]["BackupListV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
@@ -4259,7 +4519,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: components["responses"]["Backup"];
+            200: components["responses"]["BackupV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
@@ -4446,8 +4706,10 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+                 *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+                 *     not by the parameter: callers it allows get every project's jobs, others only this
+                 *     project's.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -4483,6 +4745,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4543,6 +4806,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4781,6 +5045,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4980,6 +5245,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenV1"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -6,7 +6,7 @@
 // `session_id` are only the top-level field and `status` only `job_schedule.status`. `{k: v}`
 // holds when some place has k with the same JSON type and value; `{k: null}` when no place has a
 // non-null k. `match`: all pairs hold; `match_not`: none does (each key of a search object is a
-// pair of its own). Another user's identical jobs must never show up.
+// pair of its own). Another project's identical jobs must never show up.
 // Jobs and searches come from a small vocabulary (with look-alikes such as "1" / 1, "true" / true,
 // "a" / "A" / "a ") so that matches and near misses are common.
 import fc from 'fast-check';
@@ -21,6 +21,7 @@ interface Search {
 }
 
 const PROJECT = 'proj-search-prop';
+const OTHER_PROJECT = 'proj-search-prop-other';
 const USER = { 'X-User-Id': 'search-prop' };
 const OTHER_USER = { 'X-User-Id': 'search-prop-other' };
 const JOB_COUNT = 32;
@@ -145,12 +146,15 @@ describe.each(engineRows)('job search property on %s', (_name, engine) => {
 
   beforeAll(async () => {
     server = await startTestServer(engine);
-    for (const headers of [USER, OTHER_USER]) {
-      const client = await server.request('POST', `/v2/${PROJECT}/clients`, { json: { client_id: 'prop-node1' }, headers });
+    for (const [project, headers] of [
+      [PROJECT, USER],
+      [OTHER_PROJECT, OTHER_USER],
+    ] as const) {
+      const client = await server.request('POST', `/v2/${project}/clients`, { json: { client_id: 'prop-node1' }, headers });
       expect(client.status).toBe(201);
       clientId = (client.body as { client_id: string }).client_id;
       for (const json of fc.sample(jobBody(clientId), { numRuns: JOB_COUNT, seed: DATA_SEED })) {
-        const res = await server.request('POST', `/v2/${PROJECT}/jobs`, { json, headers });
+        const res = await server.request('POST', `/v2/${project}/jobs`, { json, headers });
         if (res.status !== 201) throw new Error(`job refused (${res.status} ${res.text}): ${JSON.stringify(json)}`);
       }
     }

@@ -34,8 +34,8 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
   beforeAll(async () => {
     server = await startTestServer(engine);
     for (const json of DOCS) await server.request('POST', '/v2/p/backups', { json, headers: user });
-    // Another user's identical documents must never show up.
-    for (const json of DOCS) await server.request('POST', '/v2/p/backups', { json, headers: { 'X-User-Id': 'other' } });
+    // Another project's identical documents must never show up.
+    for (const json of DOCS) await server.request('POST', '/v2/q/backups', { json, headers: { 'X-User-Id': 'other' } });
   });
   afterAll(() => server.close());
 

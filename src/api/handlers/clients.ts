@@ -1,4 +1,5 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
+import { forbidden } from '../../errors';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -23,7 +24,11 @@ export function clientHandlers({ clients }: Store, services: Services): ClientHa
   });
 
   const create = async ({ caller, body }: OperationRequest<'createClient' | 'createClientV1'>) => {
-    await services.clients.create(caller, body);
+    // TODO(policy): clients:create_central through the policy engine once it is wired in.
+    if (body.is_central && !caller.roles.some((role) => role === 'admin' || role === 'service')) {
+      throw forbidden();
+    }
+    await services.clients.register(caller, body);
     return { status: 201 as const, body: { client_id: body.client_id } };
   };
 
