@@ -37,7 +37,6 @@ const SEARCH: SearchTarget = {
     hostname: 'hostname',
   },
   document: 'backup_metadata',
-  objects: ['$'],
   timeColumn: 'time_stamp',
 };
 const LISTING: Listing = { table: 'backups', idColumn: 'backup_id', columns: COLUMNS.join(', '), search: SEARCH };

@@ -40,7 +40,6 @@ const findSql = ownedItem('clients', 'client_id', COLUMNS.join(', '));
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
   document: 'client',
-  objects: ['$'],
 };
 const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COLUMNS.join(', '), search: SEARCH };
 
