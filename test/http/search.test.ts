@@ -4,7 +4,7 @@ import { checkEach } from '../helpers/failures';
 import { startTestServer, type TestServer } from '../helpers/http';
 import { startingWith } from '../helpers/matchers';
 
-const DOCS = [
+const DOCS: Record<string, unknown>[] = [
   {
     backup_name: 'alpha',
     container: 'c1',
