@@ -26,7 +26,7 @@ export interface SearchTarget {
  * the same JSON type and value (`"200"` is not `200`); `{key: null}` holds when no occurrence has a
  * non-null value. A dotted key `a.b` is a path: its first step is found at any depth, the rest
  * below it through objects. Keys in `columns` are their column only. Free text matches documents
- * containing it, ignoring case. Time bounds apply where the resource keeps a time stamp.
+ * containing it, ignoring the case of ASCII letters. Time bounds apply where the resource keeps a time stamp.
  */
 export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTarget, terms: SearchTerms | undefined): void {
   if (!terms) return;
@@ -34,8 +34,9 @@ export function applySearch(query: Knex.QueryBuilder, db: Knex, target: SearchTa
   for (const condition of terms.conditions) {
     if ('text' in condition) {
       // '!' escapes LIKE's wildcards: a backslash means different things in SQLite and MySQL literals.
-      const pattern = `%${condition.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-      query.whereRaw("LOWER(??) LIKE ? ESCAPE '!'", [target.document, pattern]);
+      // The engine folds both sides alike (SQLite only ASCII letters), so exact text always matches.
+      const pattern = `%${condition.text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      query.whereRaw("LOWER(??) LIKE LOWER(?) ESCAPE '!'", [target.document, pattern]);
       continue;
     }
     const [sql, bindings] = holds(target, dialect, condition.key, condition.value);

@@ -198,7 +198,12 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
         pick,
       );
     await post('clients', { client_id: 'p_deep1', hostname: 'rack7-node1', labels: [{ site: { room: 'r1' } }] });
-    await post('clients', { client_id: 'p_deep2', hostname: 'node22', labels: [{ site: { room: 'r2' } }] });
+    await post('clients', {
+      client_id: 'p_deep2',
+      hostname: 'node22',
+      description: 'Zürich Ä',
+      labels: [{ site: { room: 'r2' } }],
+    });
     type Client = { client: { client_id: string } };
     const clients = (search: unknown) => list<Client>('clients', search, (c) => c.client.client_id);
     expect(await clients({ match: [{ room: 'r1' }] })).toEqual(['p_deep1']);
@@ -207,6 +212,8 @@ describe.each(engineRows)('search on %s', (_name, engine) => {
     // The web UI's filter box: free text, ignoring case, anywhere in the registration.
     expect(await clients({ match: [{ _all: 'node2' }] })).toEqual(['p_deep2']);
     expect(await clients({ match: [{ _all: 'RACK7' }] })).toEqual(['p_deep1']);
+    // Beyond ASCII, text typed exactly as stored is found on every engine.
+    expect(await clients({ match: [{ _all: 'Zürich Ä' }] })).toEqual(['p_deep2']);
 
     const action = (mode: string, extra: object) => ({ freezer_action: { action: 'backup', mode, backup_name: 'b', ...extra } });
     await post('jobs', { client_id: 'p_deep1', description: 'first', job_actions: [action('fs', { options: { shelf: 'A1' } })] });
