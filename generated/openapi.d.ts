@@ -105,7 +105,11 @@ export interface paths {
          * List backups
          * @description The project's backups, oldest first (with FREEZER_API_SCOPE=user, only the caller's). An
          *     optional search object may be sent as the JSON body of the request; `{"match":
-         *     [{"status": "available"}]}` finds backups by status.
+         *     [{"status": "available"}]}` finds backups by status. Search keys are found at any depth of
+         *     `backup_metadata` (`shelf` finds `backup_metadata.extra.shelf`), except the indexed
+         *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container`, `hostname` and
+         *     `status`, which are the backup's own fields (a `hostname` deeper in the metadata is not the
+         *     backup's host).
          */
         get: operations["listBackups"];
         put?: never;
@@ -182,7 +186,8 @@ export interface paths {
          * List registered clients
          * @description The project's registered clients (with FREEZER_API_SCOPE=user, only the caller's), and every
          *     project's central clients, oldest first. An optional search object may be sent as the JSON
-         *     body of the request.
+         *     body of the request. Search keys are found at any depth of `client`, except `client_id`,
+         *     `uuid` and `user_id`, which are the client's own fields.
          */
         get: operations["listClients"];
         put?: never;
@@ -258,10 +263,12 @@ export interface paths {
         };
         /**
          * List jobs
-         * @description The caller's jobs in this project, oldest first. This is what `freezer-scheduler` polls, with
+         * @description The project's jobs (with FREEZER_API_SCOPE=user, the caller's), oldest first. This is what `freezer-scheduler` polls, with
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
-         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
-         *     job action's `freezer_action`.
+         *     in the body. Search keys are found at any depth of the job (so `mode` finds every
+         *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
+         *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
+         *     `job_schedule.status`.
          */
         get: operations["listJobs"];
         put?: never;
@@ -388,8 +395,8 @@ export interface paths {
         };
         /**
          * List actions
-         * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
-         *     the action and in its `freezer_action`.
+         * @description The project's actions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
+         *     the action, except `action_id` and `user_id`, which are the action's own fields.
          */
         get: operations["listActions"];
         put?: never;
@@ -470,8 +477,9 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
-         *     the session and in its `schedule`.
+         * @description The project's sessions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
+         *     the session (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which
+         *     are the session's own fields.
          */
         get: operations["listSessions"];
         put?: never;
@@ -642,7 +650,9 @@ export interface paths {
          * List backups (v1)
          * @deprecated
          * @description The caller's backups, oldest first. An optional search object may be sent as the JSON body of
-         *     the request.
+         *     the request. Search keys are found at any depth of `backup_metadata`, except the indexed
+         *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container` and `hostname`,
+         *     which are the backup's own fields.
          */
         get: operations["listBackupsV1"];
         put?: never;
@@ -702,7 +712,8 @@ export interface paths {
          * List registered clients (v1)
          * @deprecated
          * @description The caller's registered clients, oldest first. An optional search object may be sent as the
-         *     JSON body of the request.
+         *     JSON body of the request. Search keys are found at any depth of `client`, except
+         *     `client_id`, `uuid` and `user_id`, which are the client's own fields.
          */
         get: operations["listClientsV1"];
         put?: never;
@@ -763,8 +774,10 @@ export interface paths {
          * @deprecated
          * @description The caller's jobs, oldest first. This is what `freezer-scheduler` polls, with
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
-         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
-         *     job action's `freezer_action`.
+         *     in the body. Search keys are found at any depth of the job (so `mode` finds every
+         *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
+         *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
+         *     `job_schedule.status`.
          */
         get: operations["listJobsV1"];
         put?: never;
@@ -881,8 +894,8 @@ export interface paths {
         /**
          * List actions (v1)
          * @deprecated
-         * @description The caller's actions, oldest first. Search keys are looked up at the top of the action and
-         *     in its `freezer_action`.
+         * @description The caller's actions, oldest first. Search keys are found at any depth of the action,
+         *     except `action_id` and `user_id`, which are the action's own fields.
          */
         get: operations["listActionsV1"];
         put?: never;
@@ -958,8 +971,9 @@ export interface paths {
         /**
          * List sessions (v1)
          * @deprecated
-         * @description The caller's sessions, oldest first. Search keys are looked up at the top of the session and
-         *     in its `schedule`.
+         * @description The caller's sessions, oldest first. Search keys are found at any depth of the session
+         *     (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which are the
+         *     session's own fields.
          */
         get: operations["listSessionsV1"];
         put?: never;
@@ -1177,10 +1191,32 @@ export interface components {
         };
         /**
          * @description A search over list items. Every pair in `match` must hold and no pair in `match_not` may
-         *     hold. Each pair names one field and the value it must equal; an object with several keys
-         *     is several pairs (so in `match_not`, none of them may hold). A pair holds when the field has
-         *     that value with the same JSON type (`"1"` is not `1`); `{"field": null}` holds when the
-         *     field is absent or null. Each list operation says where it looks fields up.
+         *     hold. Each pair names one key and the value it must equal; an object with several keys is
+         *     several pairs (so in `match_not`, none of them may hold). Keys are letters, digits, `_` and
+         *     `-`, at most 128 each.
+         *
+         *     A key is found at any depth of the item, as the original service's search did: in nested
+         *     objects, and in objects inside lists (and lists inside lists). Where it occurs several
+         *     times, `match` holds when **some** occurrence equals the value and `match_not` when **none**
+         *     does. Equal means the same JSON type and value: `"200"` is not `200`, `"true"` is not
+         *     `true`, strings compare exactly (case and spaces count), numbers numerically (`1` equals
+         *     `1.0`). `{"key": null}` holds when no occurrence has a value other than null (the key is
+         *     absent everywhere, or null wherever it is). A dotted key `a.b` is a path: `a` is found at
+         *     any depth and `b` directly inside it (paths do not step into lists), so
+         *     `job_schedule.status` is that field alone. Each list operation names the keys that are the
+         *     item's own fields, kept in indexed columns: those are that field only, wherever else the
+         *     same key occurs, and searching on them costs an index lookup.
+         *
+         *     `{"_all": TEXT}` in `match` is what the `freezer` CLI's `--search` and the web UI's filter
+         *     box send. When TEXT is a JSON list of pairs (`"[{\"client_id\": \"node1\"}]"`) those
+         *     pairs are matched; any other TEXT is free text: the item holds it somewhere in its stored
+         *     JSON text (keys and values alike, ignoring the case of ASCII letters; MariaDB's collation may fold
+         *     other letters too). The stored text is
+         *     the document as sent, so it does not hold the fields the server keeps apart: a backup's
+         *     `backup_metadata`, a client's `client`, and for jobs, actions and sessions everything but
+         *     their id, `user_id`, `project_id` and `version`. For example
+         *     `{"match": [{"_all": "node1"}]}` lists the clients whose id, host name or description
+         *     contains `node1` or `NODE1`.
          */
         Search: {
             /** @description Pairs that must all hold, for example `{"client_id": "p1_node1"}`. */

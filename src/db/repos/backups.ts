@@ -46,7 +46,6 @@ const SEARCH: SearchTarget = {
     status: 'status',
   },
   document: 'backup_metadata',
-  objects: ['$'],
   timeColumn: 'time_stamp',
 };
 const LISTING: Listing = { table: 'backups', idColumn: 'backup_id', columns: COLUMNS.join(', '), search: SEARCH };

@@ -48,7 +48,6 @@ const visible = (scope: Scope, table?: string): Sql => {
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
   document: 'client',
-  objects: ['$'],
 };
 const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COLUMNS.join(', '), search: SEARCH, visible };
 
