@@ -104,6 +104,8 @@ export interface paths {
          * List backups
          * @description The caller's backups in this project, oldest first. An optional search object may be sent as
          *     the JSON body of the request.
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackups"];
         put?: never;
@@ -112,6 +114,8 @@ export interface paths {
          * @description Stores the metadata of one backup, as the scheduler uploads it after each agent run. The body
          *     is kept exactly as posted. `backup_name`, `container` and a host name (`hostname`, or
          *     `host_name` as the v1 document spells it) are required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackup"];
         delete?: never;
@@ -138,7 +142,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one backup */
+        /**
+         * Show one backup
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getBackup"];
         put?: never;
         post?: never;
@@ -147,6 +154,8 @@ export interface paths {
          * @description Deletes the backup's metadata (not the backup data in its storage). As in the original v2
          *     API, the answer is 204 whether or not the caller had such a backup; another user's backup is
          *     never touched.
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackup"];
         options?: never;
@@ -171,6 +180,8 @@ export interface paths {
          * List registered clients
          * @description The caller's registered clients in this project, oldest first. An optional search object
          *     may be sent as the JSON body of the request.
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClients"];
         put?: never;
@@ -180,6 +191,8 @@ export interface paths {
          *     `<project_id>_<hostname>`). Registering a `client_id` the caller already registered in this
          *     project answers 409; the scheduler treats that as "already registered". Omitted `supported_*`
          *     lists default to everything the API knows.
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClient"];
         delete?: never;
@@ -206,7 +219,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one registered client */
+        /**
+         * Show one registered client
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getClient"];
         put?: never;
         post?: never;
@@ -214,6 +230,8 @@ export interface paths {
          * Unregister a client
          * @description As in the original v2 API, the answer is 204 whether or not the caller had registered such a
          *     client; another user's client is never touched.
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClient"];
         options?: never;
@@ -240,6 +258,8 @@ export interface paths {
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
          *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
          *     job action's `freezer_action`.
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobs"];
         put?: never;
@@ -251,6 +271,8 @@ export interface paths {
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
          *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
          *     `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJob"];
         delete?: never;
@@ -280,6 +302,8 @@ export interface paths {
         /**
          * Show one job
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJob"];
         put?: never;
@@ -289,6 +313,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJob"];
         /**
@@ -296,6 +322,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
          *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
          *     a stale version answers 412 and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJob"];
         options?: never;
@@ -307,6 +335,8 @@ export interface paths {
          *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
          *     `job_actions` are stored as actions and checked against the client's capabilities. With
          *     `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJob"];
         trace?: never;
@@ -342,6 +372,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEvent"];
         delete?: never;
@@ -367,6 +399,8 @@ export interface paths {
          * List actions
          * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
          *     the action and in its `freezer_action`.
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActions"];
         put?: never;
@@ -375,6 +409,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createAction"];
         delete?: never;
@@ -404,6 +440,8 @@ export interface paths {
         /**
          * Show one action
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getAction"];
         put?: never;
@@ -412,6 +450,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceAction"];
         /**
@@ -419,6 +459,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). As in the original v2 API the
          *     answer is 204 whether or not the caller had such an action. With `If-Match`, a stale
          *     version answers 412 and nothing is deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteAction"];
         options?: never;
@@ -428,6 +470,8 @@ export interface paths {
          * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
          *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateAction"];
         trace?: never;
@@ -449,6 +493,8 @@ export interface paths {
          * List sessions
          * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
          *     the session and in its `schedule`.
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessions"];
         put?: never;
@@ -457,6 +503,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSession"];
         delete?: never;
@@ -486,6 +534,8 @@ export interface paths {
         /**
          * Show one session
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSession"];
         put?: never;
@@ -495,6 +545,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSession"];
         /**
@@ -502,6 +554,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. As in the original v2 API the answer
          *     is 204 whether or not the caller had such a session. With `If-Match`, a stale version
          *     answers 412 and nothing is deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSession"];
         options?: never;
@@ -512,6 +566,8 @@ export interface paths {
          *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
          *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -553,6 +609,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionAction"];
         delete?: never;
@@ -592,6 +650,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJob"];
         post?: never;
@@ -601,6 +661,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJob"];
         options?: never;
@@ -620,6 +682,8 @@ export interface paths {
          * @deprecated
          * @description The caller's backups, oldest first. An optional search object may be sent as the JSON body of
          *     the request.
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackupsV1"];
         put?: never;
@@ -629,6 +693,8 @@ export interface paths {
          * @description Stores the metadata of one backup. The body is kept exactly as posted. `backup_name`,
          *     `container` and a host name (`hostname`, or `host_name` as the v1 document spells it) are
          *     required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackupV1"];
         delete?: never;
@@ -653,6 +719,7 @@ export interface paths {
         /**
          * Show one backup (v1)
          * @deprecated
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getBackupV1"];
         put?: never;
@@ -661,6 +728,8 @@ export interface paths {
          * Delete one backup (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no backup with this id.
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackupV1"];
         options?: never;
@@ -680,6 +749,8 @@ export interface paths {
          * @deprecated
          * @description The caller's registered clients, oldest first. An optional search object may be sent as the
          *     JSON body of the request.
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClientsV1"];
         put?: never;
@@ -689,6 +760,8 @@ export interface paths {
          * @description Registers a backup client under its own `client_id`. Registering a `client_id` the caller
          *     already registered answers 409. Omitted `supported_*` lists default to everything the API
          *     knows.
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClientV1"];
         delete?: never;
@@ -713,6 +786,7 @@ export interface paths {
         /**
          * Show one registered client (v1)
          * @deprecated
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getClientV1"];
         put?: never;
@@ -721,6 +795,8 @@ export interface paths {
          * Unregister a client (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no client with this id.
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClientV1"];
         options?: never;
@@ -742,6 +818,8 @@ export interface paths {
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
          *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
          *     job action's `freezer_action`.
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobsV1"];
         put?: never;
@@ -754,6 +832,8 @@ export interface paths {
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
          *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
          *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJobV1"];
         delete?: never;
@@ -779,6 +859,8 @@ export interface paths {
          * Show one job (v1)
          * @deprecated
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJobV1"];
         put?: never;
@@ -789,6 +871,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJobV1"];
         /**
@@ -797,6 +881,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session; the actions it created stay. Unlike v2,
          *     v1 answers 404 when the caller has no such job. With `If-Match`, a stale version answers 412
          *     and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJobV1"];
         options?: never;
@@ -809,6 +895,8 @@ export interface paths {
          *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
          *     `job_actions` are stored as actions and checked against the client's capabilities. With
          *     `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJobV1"];
         trace?: never;
@@ -840,6 +928,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEventV1"];
         delete?: never;
@@ -860,6 +950,8 @@ export interface paths {
          * @deprecated
          * @description The caller's actions, oldest first. Search keys are looked up at the top of the action and
          *     in its `freezer_action`.
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActionsV1"];
         put?: never;
@@ -869,6 +961,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createActionV1"];
         delete?: never;
@@ -894,6 +988,8 @@ export interface paths {
          * Show one action (v1)
          * @deprecated
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getActionV1"];
         put?: never;
@@ -903,6 +999,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceActionV1"];
         /**
@@ -911,6 +1009,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). Unlike v2, v1 answers 404 when the
          *     caller has no such action. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteActionV1"];
         options?: never;
@@ -921,6 +1021,8 @@ export interface paths {
          * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
          *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateActionV1"];
         trace?: never;
@@ -937,6 +1039,8 @@ export interface paths {
          * @deprecated
          * @description The caller's sessions, oldest first. Search keys are looked up at the top of the session and
          *     in its `schedule`.
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessionsV1"];
         put?: never;
@@ -946,6 +1050,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSessionV1"];
         delete?: never;
@@ -971,6 +1077,8 @@ export interface paths {
          * Show one session (v1)
          * @deprecated
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSessionV1"];
         put?: never;
@@ -981,6 +1089,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSessionV1"];
         /**
@@ -989,6 +1099,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. Unlike v2, v1 answers 404 when the
          *     caller has no such session. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSessionV1"];
         options?: never;
@@ -1000,6 +1112,8 @@ export interface paths {
          *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
          *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSessionV1"];
         trace?: never;
@@ -1037,6 +1151,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionActionV1"];
         delete?: never;
@@ -1072,6 +1188,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJobV1"];
         post?: never;
@@ -1082,6 +1200,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJobV1"];
         options?: never;
@@ -2341,8 +2461,8 @@ export interface components {
             };
         };
         /**
-         * @description `keystone` mode: the token is for another project than the URL names (and has no
-         *     administrator role), or is not scoped to a project at all.
+         * @description The operation's policy rule (named in its description) does not allow the caller to act on
+         *     the target project; or, in `keystone` mode, the token is not scoped to a project.
          */
         Forbidden: {
             headers: {
@@ -2351,26 +2471,8 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "title": "Forbidden",
-                 *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description `keystone` mode: the token is not scoped to a project (a v1 request belongs to the token's
-         *     project).
-         */
-        ForbiddenV1: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "title": "Forbidden",
-                 *       "description": "The token is not scoped to a project."
+                 *       "title": "Access Forbidden",
+                 *       "description": "You are not allowed to access this resource"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2868,7 +2970,6 @@ export type ResponsePreconditionFailed = components['responses']['PreconditionFa
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
-export type ResponseForbiddenV1 = components['responses']['ForbiddenV1'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -4216,7 +4317,7 @@ export interface operations {
             200: components["responses"]["BackupList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4236,7 +4337,7 @@ export interface operations {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4262,7 +4363,7 @@ export interface operations {
             200: components["responses"]["Backup"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4293,7 +4394,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4335,7 +4436,7 @@ export interface operations {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4355,7 +4456,7 @@ export interface operations {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4382,7 +4483,7 @@ export interface operations {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4413,7 +4514,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4461,7 +4562,7 @@ export interface operations {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4481,7 +4582,7 @@ export interface operations {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4508,7 +4609,7 @@ export interface operations {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4541,7 +4642,7 @@ export interface operations {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4583,7 +4684,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4617,7 +4718,7 @@ export interface operations {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4654,7 +4755,7 @@ export interface operations {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4699,7 +4800,7 @@ export interface operations {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4719,7 +4820,7 @@ export interface operations {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4746,7 +4847,7 @@ export interface operations {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4779,7 +4880,7 @@ export interface operations {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4820,7 +4921,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4854,7 +4955,7 @@ export interface operations {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4899,7 +5000,7 @@ export interface operations {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4919,7 +5020,7 @@ export interface operations {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4945,7 +5046,7 @@ export interface operations {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4978,7 +5079,7 @@ export interface operations {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5019,7 +5120,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5053,7 +5154,7 @@ export interface operations {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5089,7 +5190,7 @@ export interface operations {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5136,7 +5237,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5181,7 +5282,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];

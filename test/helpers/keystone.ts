@@ -35,7 +35,6 @@ export function testKeystone(): TestKeystone | undefined {
         .filter((l) => l.includes('GET /v3/auth/tokens')).length,
     auth: (overrides = {}) => ({
       mode: 'keystone',
-      adminRole: 'admin',
       keystone: {
         url,
         username: 'freezer',
@@ -76,7 +75,6 @@ export function testKeystone(): TestKeystone | undefined {
 export function unreachableKeystone(): KeystoneAuth {
   return {
     mode: 'keystone',
-    adminRole: 'admin',
     keystone: {
       url: 'http://127.0.0.1:9/v3',
       username: 'freezer',

@@ -1,4 +1,5 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -16,7 +17,8 @@ type ClientHandlers = Pick<
   | 'deleteClientV1'
 >;
 
-export function clientHandlers({ clients }: Store, services: Services): ClientHandlers {
+/** `_policy`: for `clients:create_central`, which only a registration's body decides. */
+export function clientHandlers({ clients }: Store, services: Services, _policy: Policy): ClientHandlers {
   const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => ({
     status: 200 as const,
     body: { clients: found(await clients.list(request.caller, pageOf(request), searchOf(request)), request) },

@@ -1,5 +1,6 @@
 // Jobs, v1 and v2.
 import type { components } from '../../../generated/openapi';
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -25,7 +26,8 @@ type JobHandlers = Pick<
 >;
 type JobEvent = components['schemas']['JobEvent'];
 
-export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
+/** `_policy`: for `jobs:get_all_projects`, which only the list decides. */
+export function jobHandlers(store: Store, { jobs }: Services, _policy: Policy): JobHandlers {
   const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
     status: 202 as const,
     body: { result: await jobs.event(targetOf(request, 'job_id'), eventName(request.body)) },
