@@ -158,9 +158,9 @@ export function evaluate(check: Check, rules: Rules, credentials: Credentials, t
     }
     case 'generic': {
       const expected = substitute(check.match, target);
-      const actual = (credentials as unknown as Record<string, unknown>)[check.key];
-      if (expected === undefined || actual === undefined) return false;
-      return Array.isArray(actual) ? actual.includes(expected) : String(actual) === expected;
+      if (expected === undefined || !Object.hasOwn(credentials, check.key)) return false;
+      const actual = (credentials as unknown as Record<string, string | readonly string[]>)[check.key]!;
+      return typeof actual === 'string' ? actual === expected : actual.includes(expected);
     }
     case 'not':
       return !evaluate(check.of, rules, credentials, target);

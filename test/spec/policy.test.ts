@@ -20,7 +20,7 @@ it('every secured operation names a known rule in x-policy, its default in its d
     const rule = (o as { 'x-policy'?: unknown })['x-policy'];
     const secured = (o.security ?? globalSecurity).length > 0;
     if (!secured || id in UNPOLICED) {
-      if (rule !== undefined) problems.push(`${id}: needs no caller or is unpoliced, yet names x-policy ${String(rule)}`);
+      if (rule !== undefined) problems.push(`${id}: needs no caller or is unpoliced, yet names x-policy ${JSON.stringify(rule)}`);
       continue;
     }
     if (typeof rule !== 'string') {
