@@ -110,6 +110,9 @@ export interface paths {
          *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container`, `hostname` and
          *     `status`, which are the backup's own fields (a `hostname` deeper in the metadata is not the
          *     backup's host).
+         *
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackups"];
         put?: never;
@@ -119,6 +122,8 @@ export interface paths {
          *     is kept exactly as posted, except a top-level `status`, which is the backup's own field
          *     (default `available`). `backup_name`, `container` and a host name (`hostname`, or
          *     `host_name` as the v1 document spells it) are required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackup"];
         delete?: never;
@@ -145,7 +150,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one backup */
+        /**
+         * Show one backup
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getBackup"];
         put?: never;
         post?: never;
@@ -154,6 +162,9 @@ export interface paths {
          * @description Deletes the backup's metadata (not the backup data in its storage). As in the original v2
          *     API, the answer is 204 whether or not the project had such a backup; another project's backup
          *     is never touched.
+         *
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackup"];
         options?: never;
@@ -165,6 +176,8 @@ export interface paths {
          *     of the body, and `backup_id`, `user_id`, `project_id` inside it, are ignored. The answer is
          *     the whole backup. This is how a backup created in advance with status `creating` is
          *     completed (`available`) or marked failed (`error`).
+         *
+         *     Policy: `backups:update` (default `rule:admin_or_owner_or_service`).
          */
         patch: operations["updateBackup"];
         trace?: never;
@@ -188,6 +201,9 @@ export interface paths {
          *     project's central clients, oldest first. An optional search object may be sent as the JSON
          *     body of the request. Search keys are found at any depth of `client`, except `client_id`,
          *     `uuid` and `user_id`, which are the client's own fields.
+         *
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClients"];
         put?: never;
@@ -207,6 +223,9 @@ export interface paths {
          *     client of its own. A central client's id is unique in the whole service: registering it
          *     when any project has a client with that id, or registering any client under the id of
          *     another project's central client, answers 409.
+         *
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClient"];
         delete?: never;
@@ -233,7 +252,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one registered client */
+        /**
+         * Show one registered client
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getClient"];
         put?: never;
         post?: never;
@@ -241,6 +263,9 @@ export interface paths {
          * Unregister a client
          * @description As in the original v2 API, the answer is 204 whether or not the project had registered such
          *     a client. Unregistering another project's central client answers 403.
+         *
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClient"];
         options?: never;
@@ -269,6 +294,9 @@ export interface paths {
          *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
          *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
          *     `job_schedule.status`.
+         *
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobs"];
         put?: never;
@@ -281,6 +309,8 @@ export interface paths {
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
          *     resource) and gets its `action_id`. Server-owned fields in the body (`user_id`,
          *     `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJob"];
         delete?: never;
@@ -310,6 +340,8 @@ export interface paths {
         /**
          * Show one job
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJob"];
         put?: never;
@@ -319,6 +351,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJob"];
         /**
@@ -326,6 +360,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
          *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
          *     a stale version answers 412 and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJob"];
         options?: never;
@@ -337,6 +373,8 @@ export interface paths {
          *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
          *     `job_actions` are stored as actions and checked against the client's capabilities. With
          *     `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJob"];
         trace?: never;
@@ -372,6 +410,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEvent"];
         delete?: never;
@@ -397,6 +437,9 @@ export interface paths {
          * List actions
          * @description The project's actions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
          *     the action, except `action_id` and `user_id`, which are the action's own fields.
+         *
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActions"];
         put?: never;
@@ -405,6 +448,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createAction"];
         delete?: never;
@@ -434,6 +479,8 @@ export interface paths {
         /**
          * Show one action
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getAction"];
         put?: never;
@@ -442,6 +489,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceAction"];
         /**
@@ -449,6 +498,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). As in the original v2 API the
          *     answer is 204 whether or not the caller had such an action. With `If-Match`, a stale
          *     version answers 412 and nothing is deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteAction"];
         options?: never;
@@ -458,6 +509,8 @@ export interface paths {
          * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
          *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateAction"];
         trace?: never;
@@ -480,6 +533,9 @@ export interface paths {
          * @description The project's sessions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
          *     the session (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which
          *     are the session's own fields.
+         *
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessions"];
         put?: never;
@@ -488,6 +544,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSession"];
         delete?: never;
@@ -517,6 +575,8 @@ export interface paths {
         /**
          * Show one session
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSession"];
         put?: never;
@@ -526,6 +586,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSession"];
         /**
@@ -533,6 +595,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. As in the original v2 API the answer
          *     is 204 whether or not the caller had such a session. With `If-Match`, a stale version
          *     answers 412 and nothing is deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSession"];
         options?: never;
@@ -543,6 +607,8 @@ export interface paths {
          *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
          *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -584,6 +650,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionAction"];
         delete?: never;
@@ -623,6 +691,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJob"];
         post?: never;
@@ -632,6 +702,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJob"];
         options?: never;
@@ -653,6 +725,9 @@ export interface paths {
          *     the request. Search keys are found at any depth of `backup_metadata`, except the indexed
          *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container` and `hostname`,
          *     which are the backup's own fields.
+         *
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackupsV1"];
         put?: never;
@@ -662,6 +737,8 @@ export interface paths {
          * @description Stores the metadata of one backup. The body is kept exactly as posted. `backup_name`,
          *     `container` and a host name (`hostname`, or `host_name` as the v1 document spells it) are
          *     required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackupV1"];
         delete?: never;
@@ -686,6 +763,7 @@ export interface paths {
         /**
          * Show one backup (v1)
          * @deprecated
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getBackupV1"];
         put?: never;
@@ -694,6 +772,8 @@ export interface paths {
          * Delete one backup (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no backup with this id.
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackupV1"];
         options?: never;
@@ -714,6 +794,9 @@ export interface paths {
          * @description The caller's registered clients, oldest first. An optional search object may be sent as the
          *     JSON body of the request. Search keys are found at any depth of `client`, except
          *     `client_id`, `uuid` and `user_id`, which are the client's own fields.
+         *
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClientsV1"];
         put?: never;
@@ -723,6 +806,8 @@ export interface paths {
          * @description Registers a backup client under its own `client_id`. Registering a `client_id` the caller
          *     already registered answers 409. Omitted `supported_*` lists default to everything the API
          *     knows.
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClientV1"];
         delete?: never;
@@ -747,6 +832,7 @@ export interface paths {
         /**
          * Show one registered client (v1)
          * @deprecated
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getClientV1"];
         put?: never;
@@ -755,6 +841,8 @@ export interface paths {
          * Unregister a client (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no client with this id.
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClientV1"];
         options?: never;
@@ -778,6 +866,9 @@ export interface paths {
          *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
          *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
          *     `job_schedule.status`.
+         *
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobsV1"];
         put?: never;
@@ -790,6 +881,8 @@ export interface paths {
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
          *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
          *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJobV1"];
         delete?: never;
@@ -815,6 +908,8 @@ export interface paths {
          * Show one job (v1)
          * @deprecated
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJobV1"];
         put?: never;
@@ -825,6 +920,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJobV1"];
         /**
@@ -833,6 +930,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session; the actions it created stay. Unlike v2,
          *     v1 answers 404 when the caller has no such job. With `If-Match`, a stale version answers 412
          *     and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJobV1"];
         options?: never;
@@ -845,6 +944,8 @@ export interface paths {
          *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
          *     `job_actions` are stored as actions and checked against the client's capabilities. With
          *     `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJobV1"];
         trace?: never;
@@ -876,6 +977,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEventV1"];
         delete?: never;
@@ -896,6 +999,9 @@ export interface paths {
          * @deprecated
          * @description The caller's actions, oldest first. Search keys are found at any depth of the action,
          *     except `action_id` and `user_id`, which are the action's own fields.
+         *
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActionsV1"];
         put?: never;
@@ -905,6 +1011,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createActionV1"];
         delete?: never;
@@ -930,6 +1038,8 @@ export interface paths {
          * Show one action (v1)
          * @deprecated
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getActionV1"];
         put?: never;
@@ -939,6 +1049,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceActionV1"];
         /**
@@ -947,6 +1059,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). Unlike v2, v1 answers 404 when the
          *     caller has no such action. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteActionV1"];
         options?: never;
@@ -957,6 +1071,8 @@ export interface paths {
          * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
          *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateActionV1"];
         trace?: never;
@@ -974,6 +1090,9 @@ export interface paths {
          * @description The caller's sessions, oldest first. Search keys are found at any depth of the session
          *     (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which are the
          *     session's own fields.
+         *
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessionsV1"];
         put?: never;
@@ -983,6 +1102,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSessionV1"];
         delete?: never;
@@ -1008,6 +1129,8 @@ export interface paths {
          * Show one session (v1)
          * @deprecated
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSessionV1"];
         put?: never;
@@ -1018,6 +1141,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSessionV1"];
         /**
@@ -1026,6 +1151,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. Unlike v2, v1 answers 404 when the
          *     caller has no such session. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSessionV1"];
         options?: never;
@@ -1037,6 +1164,8 @@ export interface paths {
          *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
          *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSessionV1"];
         trace?: never;
@@ -1074,6 +1203,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionActionV1"];
         delete?: never;
@@ -1109,6 +1240,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJobV1"];
         post?: never;
@@ -1119,6 +1252,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJobV1"];
         options?: never;
@@ -2554,8 +2689,8 @@ export interface components {
             };
         };
         /**
-         * @description `keystone` mode: the token is for another project than the URL names (and has no
-         *     administrator role), or is not scoped to a project at all.
+         * @description The operation's policy rule (named in its description) does not allow the caller to act on
+         *     the target project; or, in `keystone` mode, the token is not scoped to a project.
          */
         Forbidden: {
             headers: {
@@ -2565,25 +2700,7 @@ export interface components {
                 /**
                  * @example {
                  *       "title": "Access Forbidden",
-                 *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description `keystone` mode: the token is not scoped to a project (a v1 request belongs to the token's
-         *     project).
-         */
-        ForbiddenV1: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "title": "Access Forbidden",
-                 *       "description": "The token is not scoped to a project."
+                 *       "description": "You are not allowed to access this resource"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -3124,7 +3241,6 @@ export type ResponsePreconditionFailed = components['responses']['PreconditionFa
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
-export type ResponseForbiddenV1 = components['responses']['ForbiddenV1'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -4512,7 +4628,7 @@ export interface operations {
             200: components["responses"]["BackupListV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4532,7 +4648,7 @@ export interface operations {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4558,7 +4674,7 @@ export interface operations {
             200: components["responses"]["BackupV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4589,7 +4705,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4631,7 +4747,7 @@ export interface operations {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4651,7 +4767,7 @@ export interface operations {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4678,7 +4794,7 @@ export interface operations {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4709,7 +4825,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4759,7 +4875,7 @@ export interface operations {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4779,7 +4895,7 @@ export interface operations {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4807,7 +4923,7 @@ export interface operations {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4840,7 +4956,7 @@ export interface operations {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4883,7 +4999,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4917,7 +5033,7 @@ export interface operations {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4954,7 +5070,7 @@ export interface operations {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4999,7 +5115,7 @@ export interface operations {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5019,7 +5135,7 @@ export interface operations {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5046,7 +5162,7 @@ export interface operations {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -5079,7 +5195,7 @@ export interface operations {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -5121,7 +5237,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5155,7 +5271,7 @@ export interface operations {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5200,7 +5316,7 @@ export interface operations {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5220,7 +5336,7 @@ export interface operations {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5246,7 +5362,7 @@ export interface operations {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -5279,7 +5395,7 @@ export interface operations {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -5321,7 +5437,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5355,7 +5471,7 @@ export interface operations {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5391,7 +5507,7 @@ export interface operations {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5438,7 +5554,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5483,7 +5599,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];

@@ -7,7 +7,7 @@
 export const TITLES = {
   400: 'Bad Request',
   401: 'Unauthorized',
-  403: 'Access Forbidden', // as current upstream titles a policy denial
+  403: 'Access Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',

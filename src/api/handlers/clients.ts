@@ -1,5 +1,5 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
-import { forbidden } from '../../errors';
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -17,17 +17,15 @@ type ClientHandlers = Pick<
   | 'deleteClientV1'
 >;
 
-export function clientHandlers({ clients }: Store, services: Services): ClientHandlers {
+export function clientHandlers({ clients }: Store, services: Services, policy: Policy): ClientHandlers {
   const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => ({
     status: 200 as const,
     body: { clients: found(await clients.list(request.caller, pageOf(request), searchOf(request)), request) },
   });
 
   const create = async ({ caller, body }: OperationRequest<'createClient' | 'createClientV1'>) => {
-    // TODO(policy): clients:create_central through the policy engine once it is wired in.
-    if (body.is_central && !caller.roles.some((role) => role === 'admin' || role === 'service')) {
-      throw forbidden();
-    }
+    // Only the body says whether this needs the central rule too.
+    if (body.is_central) policy.enforce('clients:create_central', caller, caller.projectId);
     await services.clients.register(caller, body);
     return { status: 201 as const, body: { client_id: body.client_id } };
   };

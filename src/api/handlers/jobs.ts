@@ -1,5 +1,6 @@
 // Jobs, v1 and v2.
 import type { components } from '../../../generated/openapi';
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -30,10 +31,10 @@ type JobEvent = components['schemas']['JobEvent'];
 
 type Job = components['schemas']['Job'];
 
-// TODO(policy): jobs:get_all_projects through the policy engine once it is wired in.
-const seesEveryProject = (caller: Caller) => caller.roles.some((role) => role === 'admin' || role === 'service');
+export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): JobHandlers {
+  /** Admin and service (by default) see every project's jobs, whatever `all_projects` says (as upstream). */
+  const seesEveryProject = (caller: Caller) => policy.allows('jobs:get_all_projects', caller, caller.projectId);
 
-export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
   const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
     status: 202 as const,
     body: { result: await jobs.event(targetOf(request, 'job_id'), eventName(request.body)) },
