@@ -2899,8 +2899,8 @@ export interface components {
         /**
          * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
          *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
-         *     not by the parameter: callers it allows get every project's jobs, others only this
-         *     project's.
+         *     not by the parameter: on v2, callers it allows get every project's jobs; everyone else, and
+         *     every v1 caller, gets the list they would get without it.
          * @example False
          */
         AllProjects: "True" | "False" | "true" | "false";
@@ -3733,8 +3733,8 @@ export interface operations {
                 /**
                  * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
                  *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
-                 *     not by the parameter: callers it allows get every project's jobs, others only this
-                 *     project's.
+                 *     not by the parameter: on v2, callers it allows get every project's jobs; everyone else, and
+                 *     every v1 caller, gets the list they would get without it.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -4860,8 +4860,8 @@ export interface operations {
                 /**
                  * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
                  *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
-                 *     not by the parameter: callers it allows get every project's jobs, others only this
-                 *     project's.
+                 *     not by the parameter: on v2, callers it allows get every project's jobs; everyone else, and
+                 *     every v1 caller, gets the list they would get without it.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];

@@ -20,6 +20,10 @@ export interface RecipeContext {
   collection: string;
   /** POSTs `body` as the request's user; rejects unless the answer is 201. Resolves with the answer. */
   post(path: string, body: unknown, what?: string): Promise<unknown>;
+  /** The caller's own HTTP (see `prepare`), to make items as someone else. */
+  send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  /** The request's user. */
+  user: { 'X-User-Id': string };
 }
 
 export type ServerNeeded = 'keystone-unreachable' | 'keystone' | 'database-gone';

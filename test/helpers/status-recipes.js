@@ -7,8 +7,8 @@
 //
 // A recipe starts from the request the spec's example would send (its path with the example's or
 // any project, its example body) and
-//   1. gives it a user of its own (`X-User-Id`), so nothing one request makes is seen by another
-//      (every resource is scoped by user, and in v2 by the URL's project too);
+//   1. gives it a user of its own (`X-User-Id`), so that what it makes is its own (in v2 the
+//      project's resources are every user's there, so a list may show other requests' items too);
 //   2. makes it a request that would succeed: every id in the path names an item the user really
 //      has (created through the API, see FIXTURES), except for 404, where every id names nothing;
 //      jobs need their client registered, and a job acted on within a session must be in that
@@ -90,14 +90,36 @@ const BREAK = {
   // An Accept that allows none of the operation's types (the health check answers text/plain).
   406: (request, { template }) =>
     setHeader(request.headers, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html'),
-  // Create the very same item first; the request then creates it again. Clients are named by the
-  // body's client_id; actions get a new id unless the body names one, so name one.
-  409: async (request, { collection, post }) => {
-    const idKey = idKeyOf(collection);
+  // Ids name one item in the whole service. A create: make the very same item first (clients are
+  // named by the body's client_id; actions and jobs get a new id unless the body names one, so
+  // name one). A replace (POST on an item's URL): name an item another owner has (another project;
+  // for v1, another user). A client: its id is another owner's central client.
+  409: async (request, { template, collection, post, send, user }) => {
+    const other = { 'X-User-Id': `${user['X-User-Id']}-other`, 'X-Roles': 'admin' };
+    const otherPrefix = template.includes('{project_id}') ? '/v2/conflict-project' : '/v1';
+    const postElsewhere = async (url, body) => {
+      const res = await send('POST', url, body, other);
+      if (res.status !== 201) throw new Error(`conflict fixture: POST ${url} answered ${res.status}`);
+      return res.body;
+    };
+    const [item] = pathIds(template).slice(-1);
+    if (template.endsWith('}') && item) {
+      const { collection: itemCollection, body } = FIXTURES[item.name];
+      if (itemCollection === 'jobs') await postElsewhere(`${otherPrefix}/clients`, { client_id: EXAMPLE_CLIENT });
+      const made = await postElsewhere(`${otherPrefix}/${itemCollection}`, body);
+      setSegment(request, item.index, made[item.name]);
+      return;
+    }
     const body = JSON.parse(request.body);
-    if (idKey && !(idKey in body)) body[idKey] = `conflict-${idKey.replace(/_id$/, '')}`;
+    if (collection === 'clients') {
+      body.client_id = `conflict-${users}-node1`;
+      await postElsewhere(`${otherPrefix}/clients`, { ...body, is_central: true });
+    } else {
+      const idKey = idKeyOf(collection);
+      if (idKey && !(idKey in body)) body[idKey] = `conflict-${idKey.replace(/_id$/, '')}-${users}`;
+      await post(pathOf(request), body, 'conflict fixture');
+    }
     request.body = JSON.stringify(body);
-    await post(pathOf(request), body, 'conflict fixture');
   },
   // The items made by `prepare` are at version 1 (or 2, once a session took a job): never 999.
   412: (request) => setHeader(request.headers, 'If-Match', '"999"'),
@@ -197,7 +219,7 @@ async function prepare(send, { template, status, request: example, userPrefix = 
 
   // 3. Break the one thing the status is about.
   const rule = BREAK[status];
-  if (rule) await rule(request, { template, collection, post });
+  if (rule) await rule(request, { template, collection, post, send, user });
   else if (status >= 400) throw new Error(`no recipe for status ${status}: add one to BREAK in test/helpers/status-recipes.js`);
   return { request, listed };
 }

@@ -94,7 +94,7 @@ describe.each(engineRows)('policy on %s', (_name, engine) => {
 
   it.each(Object.keys(CALLERS) as CallerName[])('lets %s do exactly what the default rules allow', async (who) => {
     const operations = await policedOperations();
-    expect(operations.length).toBe(60);
+    expect(operations.length).toBe(61);
     await checkEach(
       operations,
       async (operation) => {

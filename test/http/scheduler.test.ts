@@ -45,7 +45,9 @@ describe.each(engineRows)('a scheduler cycle on %s', (_name, engine) => {
       supported_engines: ['tar', 'rsync'],
     };
     expect(await call('POST', `${V2}/clients/`, registration, 201)).toEqual({ client_id: CLIENT_ID });
-    await call('POST', `${V2}/clients/`, registration, 409);
+    // Schedulers register at every start: again, with changed capabilities, updates the registration.
+    await call('POST', `${V2}/clients/`, { ...registration, supported_engines: ['tar'] }, 201);
+    expect(await call('GET', `${V2}/clients/${CLIENT_ID}`)).toMatchObject({ client: { supported_engines: ['tar'] } });
 
     // The operator (freezer CLI) creates a job and a session, and starts the job.
     const job = {

@@ -28,7 +28,7 @@ describe('versions', () => {
     });
   });
 
-  it('serves the v2 home document exactly as the original (and its tempest test) expects', async () => {
+  it('serves the v2 home document exactly as current upstream does (backups, and the jobs schedulers poll)', async () => {
     await checkEach(['/v2', '/v2/'], async (path) => {
       const res = await server.request('GET', path);
       expect(res.status).toBe(200);
@@ -39,6 +39,21 @@ describe('versions', () => {
             'href-template': '/v2/{project_id}/backups/{backup_id}',
             'href-vars': { project_id: 'param/project_id', backup_id: 'param/backup_id' },
             hints: { allow: ['GET'], formats: { 'application/json': {} } },
+          },
+          'rel/jobs': {
+            'href-template': '/v2/{project_id}/jobs{?all_projects,offset,limit}',
+            'href-vars': {
+              project_id: 'param/project_id',
+              all_projects: 'param/all_projects',
+              offset: 'param/offset',
+              limit: 'param/limit',
+            },
+            hints: { allow: ['GET', 'POST'], formats: { 'application/json': {} } },
+          },
+          'rel/job': {
+            'href-template': '/v2/{project_id}/jobs/{job_id}',
+            'href-vars': { project_id: 'param/project_id', job_id: 'param/job_id' },
+            hints: { allow: ['GET', 'POST', 'PATCH', 'DELETE'], formats: { 'application/json': {} } },
           },
         },
       });

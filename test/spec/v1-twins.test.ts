@@ -41,6 +41,16 @@ const DELIBERATE: Deliberate[] = [
     at: 'responses.200',
     why: 'the v1 home document points at the /v1 URLs',
   },
+  {
+    ops: ['listBackupsV1', 'getBackupV1'],
+    at: 'responses.200',
+    why: "v1 shows a backup as the customer's document does (with user_name); v2 as current upstream (status, no user_name)",
+  },
+  {
+    ops: ['createBackupV1'],
+    at: 'requestBody',
+    why: "a v2 upload may carry the backup's status; v1 keeps every key as metadata",
+  },
 ];
 
 /** Phrases that speak of a project named by the URL, which v1 does not have. */
