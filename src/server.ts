@@ -9,6 +9,8 @@ import { createHandlers } from './api/handlers';
 import { loadSpec } from './api/spec';
 import { createApp } from './app';
 import { createAuth } from './auth/caller';
+import { KeystoneSession } from './auth/keystone';
+import { keystoneTrusts } from './auth/trusts';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
 import { createStore } from './db/store';
@@ -24,10 +26,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl);
   try {
     const store = createStore(db);
+    // keystone mode: one session with Keystone (the service user's token) for tokens and trusts.
+    const keystone = config.auth.mode === 'keystone' ? new KeystoneSession(config.auth.keystone) : undefined;
+    const trusts = keystone && config.auth.mode === 'keystone' ? keystoneTrusts(keystone, config.auth.trusts) : undefined;
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
-      auth: createAuth(config.auth, config.scope),
-      handlers: createHandlers(store, createServices(store)),
+      auth: createAuth(config.auth, config.scope, keystone),
+      handlers: createHandlers(store, createServices(store, trusts)),
       bodyLimitBytes: config.bodyLimitBytes,
     });
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));
