@@ -23,13 +23,18 @@ interface KeystoneTrust {
   impersonation: boolean;
   expires_at: string | null;
   remaining_uses: number | null;
+  /** Only in a single trust's answer, not in lists. */
+  roles?: { name: string }[];
 }
 
 /** Trusts through `session`'s Keystone. */
 export function keystoneTrusts(session: KeystoneSession, settings: TrustSettings): Trusts {
   const roles = settings.roles.map((name) => ({ name }));
 
-  /** A trust of the caller's to the trustee for the project that a new job may share, if any. */
+  /**
+   * A trust of the caller's to the trustee for the project, delegating every configured role, that
+   * a new job may share, if any.
+   */
   async function reusable(token: string, trustor: string, trustee: string, projectId: string): Promise<string | undefined> {
     // Keystone filters by one of trustor and trustee only; the rest is checked here.
     const res = await session.call('GET', `/OS-TRUST/trusts?trustor_user_id=${encodeURIComponent(trustor)}`, {
@@ -37,13 +42,23 @@ export function keystoneTrusts(session: KeystoneSession, settings: TrustSettings
     });
     if (res.status !== 200) return undefined; // not listable with this token: try to make one
     const { trusts } = (await res.json()) as { trusts: KeystoneTrust[] };
-    const usable = (t: KeystoneTrust) =>
-      t.trustee_user_id === trustee &&
-      t.project_id === projectId &&
-      !t.impersonation &&
-      t.remaining_uses === null &&
-      (t.expires_at === null || Date.parse(t.expires_at) > Date.now() + 60_000);
-    return trusts.find(usable)?.id;
+    const candidates = trusts.filter(
+      (t) =>
+        t.trustee_user_id === trustee &&
+        t.project_id === projectId &&
+        !t.impersonation &&
+        t.remaining_uses === null &&
+        (t.expires_at === null || Date.parse(t.expires_at) > Date.now() + 60_000),
+    );
+    for (const candidate of candidates) {
+      // Lists leave the roles out; one made before the roles setting changed may lack some.
+      const shown = await session.call('GET', `/OS-TRUST/trusts/${encodeURIComponent(candidate.id)}`, { 'X-Auth-Token': token });
+      if (shown.status !== 200) continue;
+      const { trust } = (await shown.json()) as { trust: KeystoneTrust };
+      const delegated = new Set((trust.roles ?? []).map((role) => role.name));
+      if (settings.roles.every((role) => delegated.has(role))) return trust.id;
+    }
+    return undefined;
   }
 
   async function obtain(caller: Caller): Promise<ObtainedTrust> {

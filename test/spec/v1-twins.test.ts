@@ -42,6 +42,11 @@ const DELIBERATE: Deliberate[] = [
     why: 'v1 has no project in its URL: its only 403 is a keystone token scoped to no project (ForbiddenV1)',
   },
   {
+    ops: ['createJobV1'],
+    at: 'responses.422',
+    why: 'only v2 jobs get Keystone trusts (the central scheduler uses v2), so only v2 answers 422 Missing required credentials',
+  },
+  {
     ops: ['getHomeDocumentV1'],
     at: 'responses.200',
     why: 'the v1 home document points at the /v1 URLs',
