@@ -519,12 +519,8 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
       for (const [table, rows] of Object.entries(step.later ?? {})) {
         await db(table).insert(rows);
         await expectFound(await readRows([table]));
-        await db(table)
-          .whereNotIn(
-            'seq',
-            stored[table]!.map((row) => row.seq),
-          )
-          .delete();
+        const keptSeqs = stored[table]!.map((row) => Number(row.seq));
+        await db(table).whereNotIn('seq', keptSeqs).delete();
       }
 
       await rollbackMigration(db, name);
