@@ -308,7 +308,17 @@ export interface paths {
          *     project or a central one, and every action must be within that client's capabilities (422
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
          *     resource) and gets its `action_id`. Server-owned fields in the body (`user_id`,
-         *     `project_id`, `version`, `_version`) are ignored.
+         *     `project_id`, `version`, `_version`, `user_credentials`) are ignored.
+         *
+         *     `keystone` mode, for the central scheduler: when the server's trust setting says this job
+         *     needs one (`FREEZER_API_TRUSTS`: by default, jobs whose client is central; `always`: every
+         *     job), the server delegates the caller's roles in this project to its own service user with
+         *     a Keystone trust, made with the caller's token (an existing trust from the caller to the
+         *     service user for this project is reused), and stores it in the job as `user_credentials`.
+         *     The central scheduler then acts for the job's owner with a token of that trust. When no
+         *     trust can be made (Keystone refuses it, for example because the caller lacks the delegated
+         *     roles here), the answer is 422 `Missing required credentials` and nothing is stored. The
+         *     trust is deleted from Keystone with the last job that uses it. v1 jobs never get a trust.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -350,7 +360,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the job or replacing the caller's job of
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
-         *     answers 412 and nothing is written.
+         *     answers 412 and nothing is written. It makes no trust: a replaced job keeps its stored
+         *     `user_credentials`, whatever the body says.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -359,7 +370,9 @@ export interface paths {
          * Delete a job
          * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
          *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
-         *     a stale version answers 412 and nothing is deleted.
+         *     a stale version answers 412 and nothing is deleted. When no other job uses the job's trust
+         *     (`user_credentials`), the server deletes the trust from Keystone too (a failure there is
+         *     logged, not answered).
          *
          *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
@@ -880,7 +893,9 @@ export interface paths {
          *     (in the same project, or in none when the request has none), and every action must be
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
          *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
-         *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
+         *     fields in the body (`user_id`, `project_id`, `version`, `_version`,
+         *     `user_credentials`) are ignored. v1 jobs never get a Keystone trust (the central scheduler
+         *     uses v2).
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -919,7 +934,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the job or replacing the caller's job of
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
-         *     answers 412 and nothing is written.
+         *     answers 412 and nothing is written. It makes no trust: a replaced job keeps its stored
+         *     `user_credentials`, whatever the body says.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -1736,6 +1752,13 @@ export interface components {
             readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
             readonly _version?: number;
+            /**
+             * @description Ignored by create and replace (server-owned, see the job's `user_credentials`); accepted
+             *     so a job read can be sent back.
+             */
+            readonly user_credentials?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description A job. `client_id` and a list of steps are required: `job_actions`, or the v1 document's
@@ -1760,7 +1783,23 @@ export interface components {
             session_id: string | null;
             session_tag: number;
             session_name?: string | null;
+            user_credentials?: components["schemas"]["UserCredentials"];
             version: components["schemas"]["ResourceVersion"];
+        };
+        /**
+         * @description `keystone` mode: the Keystone trust made when the job was created (see createJob), through
+         *     which the central scheduler, running as the server's service user, acts for the job's
+         *     creator (the trustor) in the job's project. Only jobs that needed a trust have it. The
+         *     scheduler authenticates with `trust_id` to get a token for the job's project.
+         */
+        UserCredentials: {
+            /** @example 1ff900496d8d4d5d9a2e3a4c0b0e8b3c */
+            trust_id: string;
+            /**
+             * @description The user who created the job and whose roles the trust delegates.
+             * @example fe93b43c374247c38b456c08041e6765
+             */
+            trustor_user_id: string;
         };
         /**
          * @description 1 when created, one more on every write. Also sent as the `ETag` header.
@@ -2357,13 +2396,17 @@ export interface components {
                  *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
                  *       "user_id": "fe93b43c374247c38b456c08041e6765",
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
-                 *       "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *       "client_id": "central-scheduler",
                  *       "session_id": "",
                  *       "session_tag": 0,
                  *       "job_schedule": {
                  *         "time_created": 1795822432,
                  *         "time_started": -1,
                  *         "time_ended": -1
+                 *       },
+                 *       "user_credentials": {
+                 *         "trust_id": "1ff900496d8d4d5d9a2e3a4c0b0e8b3c",
+                 *         "trustor_user_id": "fe93b43c374247c38b456c08041e6765"
                  *       },
                  *       "version": 1
                  *     }
@@ -2662,6 +2705,19 @@ export interface components {
                  *       "description": "Client not found with ID 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1"
                  *     }
                  */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The job names a client the caller cannot use in the job's project, or asks for something
+         *     that client does not support (`Unprocessable Entity`); or, in `keystone` mode, the job needs
+         *     a trust and Keystone would not make one (`Missing required credentials`).
+         */
+        JobUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -3186,6 +3242,7 @@ export type SchemaJobFields = components['schemas']['JobFields'];
 export type SchemaJobDocument = components['schemas']['JobDocument'];
 export type SchemaJobPatch = components['schemas']['JobPatch'];
 export type SchemaJob = components['schemas']['Job'];
+export type SchemaUserCredentials = components['schemas']['UserCredentials'];
 export type SchemaResourceVersion = components['schemas']['ResourceVersion'];
 export type SchemaJobList = components['schemas']['JobList'];
 export type SchemaJobCreated = components['schemas']['JobCreated'];
@@ -3239,6 +3296,7 @@ export type ResponseSessionWritten200 = components['responses']['SessionWritten2
 export type ResponseSessionActionResult = components['responses']['SessionActionResult'];
 export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
+export type ResponseJobUnprocessable = components['responses']['JobUnprocessable'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
@@ -3785,7 +3843,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["UnprocessableEntity"];
+            422: components["responses"]["JobUnprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["IdentityUnavailable"];
         };

@@ -95,6 +95,8 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
         project_id: 'elsewhere',
         version: 7,
         _version: 3,
+        // A clone (the web UI's) posts a job read back, its trust with it: never taken from a body.
+        user_credentials: { trust_id: 'forged', trustor_user_id: 'someone' },
         client_id: SEED_CLIENT,
         description: 'd',
         job_schedule: { time_created: 1, time_started: 2, time_ended: 3, status: 'stop', event: '' },
@@ -110,6 +112,7 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(again.body).toEqual({ title: 'Document already existing', description: `Job already registered with ID ${job_id}` });
       expect(job.job_schedule).toMatchObject({ status: 'stop', time_started: -1, time_ended: -1 });
       expect(job.job_schedule.time_created).not.toBe(1);
+      expect(job).not.toHaveProperty('user_credentials');
     });
 
     it('stores every step as an action and stamps the step with it', async () => {
@@ -276,12 +279,13 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(first.body).toEqual({ job_id: id, version: 1 });
       const created = await getJob(id, headers);
       const second = await server.request('POST', `${prefix}/jobs/${id}`, {
-        json: { ...body, description: 'replaced' },
+        json: { ...body, description: 'replaced', user_credentials: { trust_id: 'forged', trustor_user_id: 'x' } },
         headers,
       });
       expect(second.body).toEqual({ job_id: id, version: 2 });
       const replaced = await getJob(id, headers);
       expect(replaced.description).toBe('replaced');
+      expect(replaced).not.toHaveProperty('user_credentials');
       expect(replaced.job_schedule.time_created).toBe(created.job_schedule.time_created);
       // Ids name one job in the whole service: another owner replacing it gets 409, and nothing changes.
       const other = await freshUser();
