@@ -56,7 +56,7 @@ export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): J
       const job = withPid[i];
       if (!job || job.job_schedule.current_pid === undefined || owned.has(job.client_id)) return text;
       delete job.job_schedule.current_pid;
-      return JSON.stringify(job) as Json<Job>;
+      return JSON.stringify(job);
     });
   }
 
