@@ -3,7 +3,7 @@
 //   1. its operation, from the spec's route table (404, 405 with Allow);
 //   2. its caller, for every operation the spec secures (400 for bad identity headers; in keystone
 //      mode 401, 403 or 503);
-//   3. its JSON body, for operations that take one (413, 415, 400 Malformed JSON);
+//   3. its JSON body, for operations that take one, and its media type (413, 415, 400 Malformed JSON);
 //   4. content negotiation (406);
 //   5. its parameters and body validated against the spec (400);
 //   6. the operation's handler, whose reply is sent with the media type the spec declares.
@@ -26,7 +26,7 @@ export interface AppParts {
 
 /** A handler as the dispatcher calls it: with the request as validated against its operation. */
 type Dispatched = (
-  request: { params: object; query: object; headers: object; body: unknown; caller: Caller | undefined },
+  request: { params: object; query: object; headers: object; body: unknown; mediaType: string; caller: Caller | undefined },
   ctx: Koa.Context,
 ) => Promise<SentReply> | SentReply;
 interface SentReply {
@@ -34,6 +34,8 @@ interface SentReply {
   body?: unknown;
   etag?: number;
 }
+
+const NO_BODY = { body: undefined, mediaType: undefined };
 
 export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppParts): Koa {
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
@@ -57,9 +59,9 @@ export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppPar
     }
     const { route, params } = match;
     const caller = route.secured ? await auth.callerOf(ctx, params.project_id) : undefined;
-    const body = route.takesBody ? await readBody(ctx) : undefined;
+    const { body, mediaType } = route.takesBody ? await readBody(ctx, route.consumes) : NO_BODY;
     requireAcceptable(ctx, route.produces);
-    const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body });
+    const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body, mediaType });
     send(ctx, route, await handlerOf.get(route)!(Object.assign(request, { caller }), ctx));
   });
   return app;

@@ -5,7 +5,7 @@ import type { Scope } from '../domain/caller';
 import { checkCapabilities } from '../domain/capabilities';
 import { type Doc, nowSeconds, sameJson, withoutKeys } from '../domain/documents';
 import { type JobEventName, type JobEventResult, applyJobEvent } from '../domain/job-events';
-import { deepMerge } from '../domain/merge';
+import { type PatchStyle, patchDocument } from '../domain/merge';
 import { newId } from '../db/ids';
 import { type Stored, serverOwned } from '../db/repos/documents';
 import { JOB } from '../db/repos/kinds';
@@ -15,8 +15,16 @@ import type { ActionsService } from './actions';
 import type { SessionsService } from './sessions';
 import { type Target, type VersionedService, versionedWrites } from './versioned';
 
-const OWNED = serverOwned(JOB);
+/** Ignored in every body: `user_credentials` is the server's record of a Keystone trust. */
+const OWNED = [...serverOwned(JOB), 'user_credentials'];
 const TIME_FIELDS = ['time_created', 'time_started', 'time_ended'] as const;
+/**
+ * The `job_schedule` keys the server and the scheduler own: an application/json PATCH whose
+ * `job_schedule` does not name them keeps them, so an edit form cannot wipe the job's run state.
+ */
+const RUN_STATE = ['time_created', 'event', 'status', 'result', 'time_started', 'time_ended', 'current_pid'];
+/** The keys that, when a PATCH changes them, have the steps checked and stored again. */
+const STEP_KEYS = ['job_actions', 'job_action', 'client_id'] as const;
 
 export type JobsService = ReturnType<typeof createJobsService>;
 
@@ -88,20 +96,20 @@ export function createJobsService(store: Store, actions: ActionsService, session
         ),
       ),
 
-    update(target, body) {
+    update(target, body, style) {
       const changes = fromBody(body);
+      const patched = (found: Stored) => patchJob(found.doc, changes, style);
       // Steps and the client are checked again (and the steps stored as actions) only when they
       // change, so that a scheduler reporting status is not refused because its registration
       // changed meanwhile, and its report writes the job's row alone.
-      const changesSteps = (found: Stored) =>
-        (['job_actions', 'job_action', 'client_id'] as const).some(
-          (key) => key in changes && !sameJson(changes[key], found.doc[key]),
-        );
+      const changesSteps = (found: Stored, doc: Doc) => STEP_KEYS.some((key) => !sameJson(doc[key], found.doc[key]));
       return writes.patch(
         target,
-        (found, tx) =>
-          changesSteps(found) ? prepare(target.scope, deepMerge(found.doc, changes), tx) : deepMerge(found.doc, changes),
-        changesSteps,
+        (found, tx) => {
+          const doc = patched(found);
+          return changesSteps(found, doc) ? prepare(target.scope, doc, tx) : doc;
+        },
+        (found) => changesSteps(found, patched(found)),
       );
     },
 
@@ -127,6 +135,15 @@ export function createJobsService(store: Store, actions: ActionsService, session
       }),
   } satisfies VersionedService & Record<string, unknown>;
   return service;
+}
+
+/** The job after a PATCH: application/json keeps the schedule's run state unless the body names it. */
+function patchJob(doc: Doc, changes: Doc, style: PatchStyle): Doc {
+  const schedule = changes.job_schedule as Doc | undefined;
+  if (style === 'merge-patch' || schedule === undefined) return patchDocument(doc, changes, style);
+  const before = (doc.job_schedule ?? {}) as Doc;
+  const kept = Object.fromEntries(RUN_STATE.filter((key) => Object.hasOwn(before, key)).map((key) => [key, before[key]]));
+  return patchDocument(doc, { ...changes, job_schedule: { ...kept, ...schedule } }, style);
 }
 
 /** The body as a document: server-owned fields dropped, `action_defaults` spread into the steps. */

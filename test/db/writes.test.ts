@@ -38,7 +38,7 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
       }
       return found;
     };
-    return createActionsService({ ...store, actions }).update(target(id, expected), body);
+    return createActionsService({ ...store, actions }).update(target(id, expected), body, 'top-level');
   }
 
   it('applies to the document created again under the same id, not the deleted one it read', async () => {
@@ -58,13 +58,13 @@ describe.each(engineRows)('a PATCH racing other writers on %s', (_name, engine) 
     const service = createActionsService(store);
     await service.create(scope, { action_id: 'a2', ...OLD });
     const version = await patchWith('a2', { max_retries: 5 }, undefined, async () => {
-      await service.update(target('a2'), { note: 'meanwhile' });
+      await service.update(target('a2'), { note: 'meanwhile' }, 'top-level');
     });
     expect(version).toBe(3);
     expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'meanwhile', max_retries: 5 });
 
     await expect(
-      patchWith('a2', { max_retries: 6 }, 3, () => service.update(target('a2'), { note: 'again' }).then(() => undefined)),
+      patchWith('a2', { max_retries: 6 }, 3, () => service.update(target('a2'), { note: 'again' }, 'top-level').then(() => undefined)),
     ).rejects.toMatchObject({ status: 412 });
     expect((await store.actions.find(scope, 'a2'))?.doc).toEqual({ ...OLD, note: 'again', max_retries: 5 });
   });

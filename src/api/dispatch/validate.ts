@@ -10,6 +10,8 @@ export interface RequestParts {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body; undefined when none was sent. */
   body: unknown;
+  /** The body's media type, one of those the operation declares (the first when none was sent). */
+  mediaType: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export function validateRequest(route: Route, parts: RequestParts): ErrorObject[
   }
   const input: Record<string, unknown> = { path: parts.params, query, header: parts.headers, cookie: {} };
   if (parts.body !== undefined) input.requestBody = parts.body;
-  for (const validate of route.validators) {
+  for (const validate of route.validatorsByMediaType.get(parts.mediaType) ?? route.validators) {
     validate(input);
     if (validate.errors) errors.push(...validate.errors);
   }
