@@ -5,7 +5,7 @@ import type { Scope } from '../domain/caller';
 import { checkCapabilities } from '../domain/capabilities';
 import { type Doc, nowSeconds, sameJson, withoutKeys } from '../domain/documents';
 import { type JobEventName, type JobEventResult, applyJobEvent } from '../domain/job-events';
-import { type PatchStyle, patchDocument } from '../domain/merge';
+import { type PatchStyle, patchDocument, replaceKeys } from '../domain/merge';
 import { newId } from '../db/ids';
 import { type Stored, serverOwned } from '../db/repos/documents';
 import { JOB } from '../db/repos/kinds';
@@ -139,11 +139,13 @@ export function createJobsService(store: Store, actions: ActionsService, session
 
 /** The job after a PATCH: application/json keeps the schedule's run state unless the body names it. */
 function patchJob(doc: Doc, changes: Doc, style: PatchStyle): Doc {
+  const patched = patchDocument(doc, changes, style);
   const schedule = changes.job_schedule as Doc | undefined;
-  if (style === 'merge-patch' || schedule === undefined) return patchDocument(doc, changes, style);
+  if (style === 'merge-patch' || schedule === undefined) return patched;
   const before = (doc.job_schedule ?? {}) as Doc;
   const kept = Object.fromEntries(RUN_STATE.filter((key) => Object.hasOwn(before, key)).map((key) => [key, before[key]]));
-  return patchDocument(doc, { ...changes, job_schedule: { ...kept, ...schedule } }, style);
+  patched.job_schedule = replaceKeys(kept, schedule);
+  return patched;
 }
 
 /** The body as a document: server-owned fields dropped, `action_defaults` spread into the steps. */

@@ -11,7 +11,11 @@ describe('mergePatch (RFC 7386)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -23,7 +27,7 @@ describe('mergePatch (RFC 7386)', () => {
     expect(mergePatch(target, patch)).toEqual(result);
   });
 
-  it('the RFC\'s section 3 example', () => {
+  it("the RFC's section 3 example", () => {
     const target = {
       title: 'Goodbye!',
       author: { givenName: 'John', familyName: 'Doe' },
@@ -66,7 +70,9 @@ describe('mergePatch (RFC 7386)', () => {
     expect(out.polluted).toBeUndefined();
     expect(JSON.stringify(out)).toBe('{"nested":{"ok":1,"__proto__":{"polluted":true}},"__proto__":{"polluted":true}}');
     // Deleting it deletes the data key, nothing else.
-    expect(JSON.stringify(mergePatch(out, JSON.parse('{"__proto__": null}')))).toBe('{"nested":{"ok":1,"__proto__":{"polluted":true}}}');
+    expect(JSON.stringify(mergePatch(out, JSON.parse('{"__proto__": null}')))).toBe(
+      '{"nested":{"ok":1,"__proto__":{"polluted":true}}}',
+    );
   });
 
   it('a stored own "__proto__" key merges like any other key', () => {
@@ -108,6 +114,8 @@ describe('patchDocument', () => {
   const doc = { s: { x: 1, y: 2 }, d: 'text' };
   it('by the media type: top-level keys replace for application/json, merge patch for application/merge-patch+json', () => {
     expect(patchDocument(doc, { s: { y: 3 }, d: null }, patchStyleOf('application/json'))).toEqual({ s: { y: 3 }, d: null });
-    expect(patchDocument(doc, { s: { y: 3 }, d: null }, patchStyleOf('application/merge-patch+json'))).toEqual({ s: { x: 1, y: 3 } });
+    expect(patchDocument(doc, { s: { y: 3 }, d: null }, patchStyleOf('application/merge-patch+json'))).toEqual({
+      s: { x: 1, y: 3 },
+    });
   });
 });

@@ -103,7 +103,7 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
  */
 function otherMediaTypeValidators(api: OpenAPIBackend, operation: Operation, media: object): ValidateFunction[] {
   const requestBody = { ...(operation.requestBody as object), content: { 'application/json': media } };
-  return api.validator.buildRequestValidatorsForOperation({ ...operation, requestBody } as Operation) ?? [];
+  return api.validator.buildRequestValidatorsForOperation({ ...operation, requestBody }) ?? [];
 }
 
 export function createMatcher(routes: Route[]): (method: string, path: string) => Match {
