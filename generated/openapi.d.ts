@@ -1494,13 +1494,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description The registered client whose scheduler runs the job.
+         * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1
+         */
+        JobClientId: string;
+        /** @description The session the job belongs to; "" for none. Managed through the session operations. */
+        JobSessionId: string;
         /** @description The fields a job document may hold. */
         JobFields: {
-            /**
-             * @description The registered client whose scheduler runs the job.
-             * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1
-             */
-            client_id?: string;
+            client_id?: components["schemas"]["JobClientId"];
             /** @example nightly /etc backup */
             description?: string;
             job_schedule?: components["schemas"]["Schedule"];
@@ -1508,8 +1511,7 @@ export interface components {
             job_actions?: components["schemas"]["JobAction"][];
             job_action?: components["schemas"]["FreezerAction"];
             action_defaults?: components["schemas"]["FreezerAction"];
-            /** @description The session the job belongs to; "" for none. Managed through the session operations. */
-            session_id?: string;
+            session_id?: components["schemas"]["JobSessionId"];
             /** @description The session run this job last took part in. */
             session_tag?: number;
             session_name?: string;
@@ -1546,14 +1548,14 @@ export interface components {
          *     cannot be null.
          */
         JobMergePatch: {
-            client_id?: components["schemas"]["JobFields"]["client_id"];
+            client_id?: components["schemas"]["JobClientId"];
             description?: string | null;
             job_schedule?: components["schemas"]["ScheduleMergePatch"];
             /** @description Replaces the steps whole; deleting them needs a `job_action` left. */
             job_actions?: components["schemas"]["JobAction"][] | null;
             job_action?: components["schemas"]["FreezerAction"] | components["schemas"]["Deleted"];
             action_defaults?: components["schemas"]["FreezerAction"] | components["schemas"]["Deleted"];
-            session_id?: components["schemas"]["JobFields"]["session_id"];
+            session_id?: components["schemas"]["JobSessionId"];
             session_tag?: number;
             session_name?: string | null;
             /** @description Ignored (server-owned). */
@@ -3032,6 +3034,8 @@ export type SchemaDeleted = components['schemas']['Deleted'];
 export type SchemaScheduleDate = components['schemas']['ScheduleDate'];
 export type SchemaFreezerAction = components['schemas']['FreezerAction'];
 export type SchemaJobAction = components['schemas']['JobAction'];
+export type SchemaJobClientId = components['schemas']['JobClientId'];
+export type SchemaJobSessionId = components['schemas']['JobSessionId'];
 export type SchemaJobFields = components['schemas']['JobFields'];
 export type SchemaJobDocument = components['schemas']['JobDocument'];
 export type SchemaJobPatch = components['schemas']['JobPatch'];
