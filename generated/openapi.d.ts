@@ -76,7 +76,8 @@ export interface paths {
         };
         /**
          * Describe the v2 API (JSON home)
-         * @description A JSON-home document (draft-nottingham-json-home) pointing at the v2 backups resource.
+         * @description A JSON-home document (draft-nottingham-json-home) pointing at the v2 backups and jobs
+         *     resources (`rel/backups`, `rel/jobs`, `rel/job`), as current upstream's.
          */
         get: operations["getHomeDocument"];
         put?: never;
@@ -102,16 +103,27 @@ export interface paths {
         };
         /**
          * List backups
-         * @description The caller's backups in this project, oldest first. An optional search object may be sent as
-         *     the JSON body of the request.
+         * @description The project's backups, oldest first (with FREEZER_API_SCOPE=user, only the caller's). An
+         *     optional search object may be sent as the JSON body of the request; `{"match":
+         *     [{"status": "available"}]}` finds backups by status. Search keys are found at any depth of
+         *     `backup_metadata` (`shelf` finds `backup_metadata.extra.shelf`), except the indexed
+         *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container`, `hostname` and
+         *     `status`, which are the backup's own fields (a `hostname` deeper in the metadata is not the
+         *     backup's host).
+         *
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackups"];
         put?: never;
         /**
          * Upload backup metadata
          * @description Stores the metadata of one backup, as the scheduler uploads it after each agent run. The body
-         *     is kept exactly as posted. `backup_name`, `container` and a host name (`hostname`, or
+         *     is kept exactly as posted, except a top-level `status`, which is the backup's own field
+         *     (default `available`). `backup_name`, `container` and a host name (`hostname`, or
          *     `host_name` as the v1 document spells it) are required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackup"];
         delete?: never;
@@ -138,20 +150,36 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one backup */
+        /**
+         * Show one backup
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getBackup"];
         put?: never;
         post?: never;
         /**
          * Delete one backup
          * @description Deletes the backup's metadata (not the backup data in its storage). As in the original v2
-         *     API, the answer is 204 whether or not the caller had such a backup; another user's backup is
-         *     never touched.
+         *     API, the answer is 204 whether or not the project had such a backup; another project's backup
+         *     is never touched.
+         *
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackup"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update a backup's status or metadata
+         * @description Sets the backup's `status` and merges `backup_metadata` into the stored metadata, key by
+         *     key at the top level (a key sent replaces the stored value; keys not sent stay). Other keys
+         *     of the body, and `backup_id`, `user_id`, `project_id` inside it, are ignored. The answer is
+         *     the whole backup. This is how a backup created in advance with status `creating` is
+         *     completed (`available`) or marked failed (`error`).
+         *
+         *     Policy: `backups:update` (default `rule:admin_or_owner_or_service`).
+         */
+        patch: operations["updateBackup"];
         trace?: never;
     };
     "/v2/{project_id}/clients": {
@@ -169,17 +197,35 @@ export interface paths {
         };
         /**
          * List registered clients
-         * @description The caller's registered clients in this project, oldest first. An optional search object
-         *     may be sent as the JSON body of the request.
+         * @description The project's registered clients (with FREEZER_API_SCOPE=user, only the caller's), and every
+         *     project's central clients, oldest first. An optional search object may be sent as the JSON
+         *     body of the request. Search keys are found at any depth of `client`, except `client_id`,
+         *     `uuid` and `user_id`, which are the client's own fields.
+         *
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClients"];
         put?: never;
         /**
          * Register a client
          * @description Registers a backup client under its own `client_id` (the scheduler uses
-         *     `<project_id>_<hostname>`). Registering a `client_id` the caller already registered in this
-         *     project answers 409; the scheduler treats that as "already registered". Omitted `supported_*`
-         *     lists default to everything the API knows.
+         *     `<project_id>_<hostname>`), or registers it again: schedulers register at every start.
+         *     Registering a `client_id` this project already registered (with FREEZER_API_SCOPE=user: the
+         *     caller already registered) updates its `description` and `supported_*` lists with those
+         *     sent, and answers 201 as well; nothing is written when nothing changed. The owner,
+         *     `hostname`, `uuid` and `is_central` stay as first registered. Omitted `supported_*` lists
+         *     default to everything the API knows on a first registration.
+         *
+         *     `is_central: true` registers a central client, one every project sees and may run jobs on
+         *     (needs policy `clients:create_central`, default `rule:admin_or_service`; 403 otherwise). A
+         *     private `client_id` belongs to its project: another project may register the same id as a
+         *     client of its own. A central client's id is unique in the whole service: registering it
+         *     when any project has a client with that id, or registering any client under the id of
+         *     another project's central client, answers 409.
+         *
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClient"];
         delete?: never;
@@ -206,14 +252,20 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Show one registered client */
+        /**
+         * Show one registered client
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
+         */
         get: operations["getClient"];
         put?: never;
         post?: never;
         /**
          * Unregister a client
-         * @description As in the original v2 API, the answer is 204 whether or not the caller had registered such a
-         *     client; another user's client is never touched.
+         * @description As in the original v2 API, the answer is 204 whether or not the project had registered such
+         *     a client. Unregistering another project's central client answers 403.
+         *
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClient"];
         options?: never;
@@ -236,21 +288,29 @@ export interface paths {
         };
         /**
          * List jobs
-         * @description The caller's jobs in this project, oldest first. This is what `freezer-scheduler` polls, with
+         * @description The project's jobs (with FREEZER_API_SCOPE=user, the caller's), oldest first. This is what `freezer-scheduler` polls, with
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
-         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
-         *     job action's `freezer_action`.
+         *     in the body. Search keys are found at any depth of the job (so `mode` finds every
+         *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
+         *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
+         *     `job_schedule.status`.
+         *
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobs"];
         put?: never;
         /**
          * Create a job
-         * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
-         *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
-         *     in this project, and every action must be within that client's capabilities (422
+         * @description Creates a job under the body's `job_id`, or a new id when it has none (409 when any job in
+         *     the service has that id). The server sets `job_schedule.time_created` (now),
+         *     `time_started` and `time_ended` (-1). `client_id` must name a client registered in this
+         *     project or a central one, and every action must be within that client's capabilities (422
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
-         *     resource) and gets its `action_id`. Server-owned fields in the body (`job_id`, `user_id`,
+         *     resource) and gets its `action_id`. Server-owned fields in the body (`user_id`,
          *     `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJob"];
         delete?: never;
@@ -280,6 +340,8 @@ export interface paths {
         /**
          * Show one job
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJob"];
         put?: never;
@@ -289,6 +351,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJob"];
         /**
@@ -296,6 +360,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
          *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
          *     a stale version answers 412 and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJob"];
         options?: never;
@@ -311,6 +377,8 @@ export interface paths {
          *     `job_actions` are stored as actions and checked against the client's capabilities. A change
          *     that would leave an invalid job answers 400 or 422 and writes nothing. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJob"];
         trace?: never;
@@ -346,6 +414,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEvent"];
         delete?: never;
@@ -369,8 +439,11 @@ export interface paths {
         };
         /**
          * List actions
-         * @description The caller's actions in this project, oldest first. Search keys are looked up at the top of
-         *     the action and in its `freezer_action`.
+         * @description The project's actions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
+         *     the action, except `action_id` and `user_id`, which are the action's own fields.
+         *
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActions"];
         put?: never;
@@ -379,6 +452,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createAction"];
         delete?: never;
@@ -408,6 +483,8 @@ export interface paths {
         /**
          * Show one action
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getAction"];
         put?: never;
@@ -416,6 +493,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceAction"];
         /**
@@ -423,6 +502,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). As in the original v2 API the
          *     answer is 204 whether or not the caller had such an action. With `If-Match`, a stale
          *     version answers 412 and nothing is deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteAction"];
         options?: never;
@@ -434,6 +515,8 @@ export interface paths {
          *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
          *     Server-owned fields in the body are ignored. With `If-Match`, a stale version answers 412
          *     and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateAction"];
         trace?: never;
@@ -453,8 +536,12 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description The caller's sessions in this project, oldest first. Search keys are looked up at the top of
-         *     the session and in its `schedule`.
+         * @description The project's sessions (with FREEZER_API_SCOPE=user, the caller's), oldest first. Search keys are found at any depth of
+         *     the session (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which
+         *     are the session's own fields.
+         *
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessions"];
         put?: never;
@@ -463,6 +550,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSession"];
         delete?: never;
@@ -492,6 +581,8 @@ export interface paths {
         /**
          * Show one session
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSession"];
         put?: never;
@@ -501,6 +592,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSession"];
         /**
@@ -508,6 +601,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. As in the original v2 API the answer
          *     is 204 whether or not the caller had such a session. With `If-Match`, a stale version
          *     answers 412 and nothing is deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSession"];
         options?: never;
@@ -519,6 +614,8 @@ export interface paths {
          *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
          *     Server-owned fields in the body are ignored, and so is `jobs` (the add and remove job
          *     operations manage it). With `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -560,6 +657,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionAction"];
         delete?: never;
@@ -599,6 +698,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJob"];
         post?: never;
@@ -608,6 +709,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJob"];
         options?: never;
@@ -626,7 +729,12 @@ export interface paths {
          * List backups (v1)
          * @deprecated
          * @description The caller's backups, oldest first. An optional search object may be sent as the JSON body of
-         *     the request.
+         *     the request. Search keys are found at any depth of `backup_metadata`, except the indexed
+         *     `backup_id`, `user_id`, `user_name`, `job_id`, `backup_name`, `container` and `hostname`,
+         *     which are the backup's own fields.
+         *
+         *
+         *     Policy: `backups:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listBackupsV1"];
         put?: never;
@@ -636,6 +744,8 @@ export interface paths {
          * @description Stores the metadata of one backup. The body is kept exactly as posted. `backup_name`,
          *     `container` and a host name (`hostname`, or `host_name` as the v1 document spells it) are
          *     required and must not be empty.
+         *
+         *     Policy: `backups:create` (default `rule:admin_or_owner_or_service`).
          */
         post: operations["createBackupV1"];
         delete?: never;
@@ -660,6 +770,7 @@ export interface paths {
         /**
          * Show one backup (v1)
          * @deprecated
+         * @description Policy: `backups:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getBackupV1"];
         put?: never;
@@ -668,6 +779,8 @@ export interface paths {
          * Delete one backup (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no backup with this id.
+         *
+         *     Policy: `backups:delete` (default `rule:admin_or_owner_or_service`).
          */
         delete: operations["deleteBackupV1"];
         options?: never;
@@ -686,7 +799,11 @@ export interface paths {
          * List registered clients (v1)
          * @deprecated
          * @description The caller's registered clients, oldest first. An optional search object may be sent as the
-         *     JSON body of the request.
+         *     JSON body of the request. Search keys are found at any depth of `client`, except
+         *     `client_id`, `uuid` and `user_id`, which are the client's own fields.
+         *
+         *
+         *     Policy: `clients:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listClientsV1"];
         put?: never;
@@ -696,6 +813,8 @@ export interface paths {
          * @description Registers a backup client under its own `client_id`. Registering a `client_id` the caller
          *     already registered answers 409. Omitted `supported_*` lists default to everything the API
          *     knows.
+         *
+         *     Policy: `clients:create` (default `rule:admin_or_owner`).
          */
         post: operations["createClientV1"];
         delete?: never;
@@ -720,6 +839,7 @@ export interface paths {
         /**
          * Show one registered client (v1)
          * @deprecated
+         * @description Policy: `clients:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getClientV1"];
         put?: never;
@@ -728,6 +848,8 @@ export interface paths {
          * Unregister a client (v1)
          * @deprecated
          * @description Unlike v2, v1 answers 404 when the caller has no client with this id.
+         *
+         *     Policy: `clients:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteClientV1"];
         options?: never;
@@ -747,8 +869,13 @@ export interface paths {
          * @deprecated
          * @description The caller's jobs, oldest first. This is what `freezer-scheduler` polls, with
          *     the search `{"match": [{"client_id": "<its id>"}], "match_not": [{"status": "completed"}]}`
-         *     in the body. Search keys are looked up at the top of the job, in `job_schedule` and in every
-         *     job action's `freezer_action`.
+         *     in the body. Search keys are found at any depth of the job (so `mode` finds every
+         *     `job_actions[].freezer_action.mode`), except the indexed `job_id`, `client_id`,
+         *     `session_id` and `user_id`, which are the job's own fields, and `status`, which is
+         *     `job_schedule.status`.
+         *
+         *
+         *     Policy: `jobs:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listJobsV1"];
         put?: never;
@@ -761,6 +888,8 @@ export interface paths {
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
          *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
          *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["createJobV1"];
         delete?: never;
@@ -786,6 +915,8 @@ export interface paths {
          * Show one job (v1)
          * @deprecated
          * @description The job, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `jobs:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getJobV1"];
         put?: never;
@@ -796,6 +927,8 @@ export interface paths {
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
         post: operations["replaceJobV1"];
         /**
@@ -804,6 +937,8 @@ export interface paths {
          * @description Deletes the job and takes it out of its session; the actions it created stay. Unlike v2,
          *     v1 answers 404 when the caller has no such job. With `If-Match`, a stale version answers 412
          *     and nothing is deleted.
+         *
+         *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteJobV1"];
         options?: never;
@@ -820,6 +955,8 @@ export interface paths {
          *     `job_actions` are stored as actions and checked against the client's capabilities. A change
          *     that would leave an invalid job answers 400 or 422 and writes nothing. With `If-Match`, a
          *     stale version answers 412 and nothing is written.
+         *
+         *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateJobV1"];
         trace?: never;
@@ -851,6 +988,8 @@ export interface paths {
          *
          *     Repeating a request changes nothing and answers `"<event> already requested"`. The
          *     scheduler, not the API, reports `status` and `result` afterwards.
+         *
+         *     Policy: `jobs:event:create` (default `rule:admin_or_owner`).
          */
         post: operations["postJobEventV1"];
         delete?: never;
@@ -869,8 +1008,11 @@ export interface paths {
         /**
          * List actions (v1)
          * @deprecated
-         * @description The caller's actions, oldest first. Search keys are looked up at the top of the action and
-         *     in its `freezer_action`.
+         * @description The caller's actions, oldest first. Search keys are found at any depth of the action,
+         *     except `action_id` and `user_id`, which are the action's own fields.
+         *
+         *
+         *     Policy: `actions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listActionsV1"];
         put?: never;
@@ -880,6 +1022,8 @@ export interface paths {
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
          *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
+         *
+         *     Policy: `actions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createActionV1"];
         delete?: never;
@@ -905,6 +1049,8 @@ export interface paths {
          * Show one action (v1)
          * @deprecated
          * @description The action, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `actions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getActionV1"];
         put?: never;
@@ -914,6 +1060,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the action or replacing the caller's
          *     action of that id (201 either way). With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `actions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceActionV1"];
         /**
@@ -922,6 +1070,8 @@ export interface paths {
          * @description Deletes the action (jobs that embed it keep their copy). Unlike v2, v1 answers 404 when the
          *     caller has no such action. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `actions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteActionV1"];
         options?: never;
@@ -934,6 +1084,8 @@ export interface paths {
          *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
          *     Server-owned fields in the body are ignored. With `If-Match`, a stale version answers 412
          *     and nothing is written.
+         *
+         *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateActionV1"];
         trace?: never;
@@ -948,8 +1100,12 @@ export interface paths {
         /**
          * List sessions (v1)
          * @deprecated
-         * @description The caller's sessions, oldest first. Search keys are looked up at the top of the session and
-         *     in its `schedule`.
+         * @description The caller's sessions, oldest first. Search keys are found at any depth of the session
+         *     (`client_id` finds its jobs'), except `session_id`, `user_id` and `status`, which are the
+         *     session's own fields.
+         *
+         *
+         *     Policy: `sessions:get_all` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["listSessionsV1"];
         put?: never;
@@ -959,6 +1115,8 @@ export interface paths {
          * @description Creates a session with a new id. The server sets `status` (`active`), `jobs` (none: add them
          *     with `PUT …/sessions/{session_id}/jobs/{job_id}`), `last_start` (""), the time fields (-1),
          *     `result` (""), and defaults `session_tag` to 0 and `hold_off` to 30 seconds.
+         *
+         *     Policy: `sessions:create` (default `rule:admin_or_owner`).
          */
         post: operations["createSessionV1"];
         delete?: never;
@@ -984,6 +1142,8 @@ export interface paths {
          * Show one session (v1)
          * @deprecated
          * @description The session, with its current `version` (also sent as the `ETag` header).
+         *
+         *     Policy: `sessions:get` (default `rule:admin_or_reader_or_service`).
          */
         get: operations["getSessionV1"];
         put?: never;
@@ -994,6 +1154,8 @@ export interface paths {
          *     session of that id (201 either way). A replaced session keeps its jobs, status and time
          *     fields unless the body gives them. With `If-Match`, a stale version answers 412 and nothing
          *     is written.
+         *
+         *     Policy: `sessions:replace` (default `rule:admin_or_owner`).
          */
         post: operations["replaceSessionV1"];
         /**
@@ -1002,6 +1164,8 @@ export interface paths {
          * @description Deletes the session; its jobs stay, detached from it. Unlike v2, v1 answers 404 when the
          *     caller has no such session. With `If-Match`, a stale version answers 412 and nothing is
          *     deleted.
+         *
+         *     Policy: `sessions:delete` (default `rule:admin_or_owner`).
          */
         delete: operations["deleteSessionV1"];
         options?: never;
@@ -1014,6 +1178,8 @@ export interface paths {
          *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
          *     Server-owned fields in the body are ignored, and so is `jobs` (the add and remove job
          *     operations manage it). With `If-Match`, a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
         patch: operations["updateSessionV1"];
         trace?: never;
@@ -1051,6 +1217,8 @@ export interface paths {
          *
          *     The job must belong to the session (400 otherwise). With `If-Match`, a stale version answers
          *     412 and nothing is written.
+         *
+         *     Policy: `sessions:action:create` (default `rule:admin_or_owner`).
          */
         post: operations["postSessionActionV1"];
         delete?: never;
@@ -1086,6 +1254,8 @@ export interface paths {
          *     fields (its own bookkeeping fields, such as `time_created` and `status`, stay). Adding a job
          *     already in the session refreshes it. With `If-Match` (on the session), a stale version
          *     answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:add` (default `rule:admin_or_owner`).
          */
         put: operations["addSessionJobV1"];
         post?: never;
@@ -1096,6 +1266,8 @@ export interface paths {
          *     0) and asks its scheduler to stop it (`job_schedule.event` `stop`). Removing a job that is
          *     not in the session changes nothing and answers 204, so clients may retry. With `If-Match`
          *     (on the session), a stale version answers 412 and nothing is written.
+         *
+         *     Policy: `sessions:job:remove` (default `rule:admin_or_owner`).
          */
         delete: operations["removeSessionJobV1"];
         options?: never;
@@ -1168,10 +1340,32 @@ export interface components {
         };
         /**
          * @description A search over list items. Every pair in `match` must hold and no pair in `match_not` may
-         *     hold. Each pair names one field and the value it must equal; an object with several keys
-         *     is several pairs (so in `match_not`, none of them may hold). A pair holds when the field has
-         *     that value with the same JSON type (`"1"` is not `1`); `{"field": null}` holds when the
-         *     field is absent or null. Each list operation says where it looks fields up.
+         *     hold. Each pair names one key and the value it must equal; an object with several keys is
+         *     several pairs (so in `match_not`, none of them may hold). Keys are letters, digits, `_` and
+         *     `-`, at most 128 each.
+         *
+         *     A key is found at any depth of the item, as the original service's search did: in nested
+         *     objects, and in objects inside lists (and lists inside lists). Where it occurs several
+         *     times, `match` holds when **some** occurrence equals the value and `match_not` when **none**
+         *     does. Equal means the same JSON type and value: `"200"` is not `200`, `"true"` is not
+         *     `true`, strings compare exactly (case and spaces count), numbers numerically (`1` equals
+         *     `1.0`). `{"key": null}` holds when no occurrence has a value other than null (the key is
+         *     absent everywhere, or null wherever it is). A dotted key `a.b` is a path: `a` is found at
+         *     any depth and `b` directly inside it (paths do not step into lists), so
+         *     `job_schedule.status` is that field alone. Each list operation names the keys that are the
+         *     item's own fields, kept in indexed columns: those are that field only, wherever else the
+         *     same key occurs, and searching on them costs an index lookup.
+         *
+         *     `{"_all": TEXT}` in `match` is what the `freezer` CLI's `--search` and the web UI's filter
+         *     box send. When TEXT is a JSON list of pairs (`"[{\"client_id\": \"node1\"}]"`) those
+         *     pairs are matched; any other TEXT is free text: the item holds it somewhere in its stored
+         *     JSON text (keys and values alike, ignoring the case of ASCII letters; MariaDB's collation may fold
+         *     other letters too). The stored text is
+         *     the document as sent, so it does not hold the fields the server keeps apart: a backup's
+         *     `backup_metadata`, a client's `client`, and for jobs, actions and sessions everything but
+         *     their id, `user_id`, `project_id` and `version`. For example
+         *     `{"match": [{"_all": "node1"}]}` lists the clients whose id, host name or description
+         *     contains `node1` or `NODE1`.
          */
         Search: {
             /** @description Pairs that must all hold, for example `{"client_id": "p1_node1"}`. */
@@ -1259,7 +1453,54 @@ export interface components {
              */
             backup_id: string;
         };
+        /**
+         * @description Where a backup is in its life: `creating` (announced, not complete yet), `available`,
+         *     `error`, `deleting`, `deleted`.
+         * @example available
+         * @enum {string}
+         */
+        BackupStatus: "creating" | "available" | "error" | "deleting" | "deleted";
+        /** @description Backup metadata as uploaded (v2), with the backup's status. */
+        BackupUpload: components["schemas"]["BackupMetadata"] & {
+            status?: components["schemas"]["BackupStatus"];
+        };
+        /** @description What a PATCH of a backup changes; at least one of the two. */
+        BackupPatch: {
+            status?: components["schemas"]["BackupStatus"];
+            /** @description Metadata keys to set; each replaces the stored value of that key. */
+            backup_metadata?: {
+                backup_name?: string;
+                container?: string;
+                hostname?: string;
+                job_id?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A backup as current upstream shows it (no `user_name`). */
         Backup: {
+            /** @example b740ed9ad2b646aba304ef54c21c6774 */
+            backup_id: string;
+            /**
+             * @description The user who last wrote the backup (uploaded or updated it).
+             * @example fe93b43c374247c38b456c08041e6765
+             */
+            user_id: string;
+            /**
+             * @description The project the backup belongs to; null for v1 uploads made without a project.
+             * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+             */
+            project_id: string | null;
+            status: components["schemas"]["BackupStatus"];
+            backup_metadata: components["schemas"]["BackupMetadata"];
+        };
+        BackupList: {
+            backups: components["schemas"]["Backup"][];
+        };
+        /** @description A backup as the v1 API shows it. */
+        BackupV1: {
             /** @example b740ed9ad2b646aba304ef54c21c6774 */
             backup_id: string;
             /**
@@ -1279,8 +1520,8 @@ export interface components {
             project_id: string | null;
             backup_metadata: components["schemas"]["BackupMetadata"];
         };
-        BackupList: {
-            backups: components["schemas"]["Backup"][];
+        BackupListV1: {
+            backups: components["schemas"]["BackupV1"][];
         };
         /** @description A backup client's registration. Further keys are kept and returned as posted. */
         ClientInfo: {
@@ -1302,6 +1543,13 @@ export interface components {
              * @example a005bd4400ac478fae88768f38b0938d
              */
             uuid?: string;
+            /**
+             * @description A central client (a central scheduler serving every project): visible to every project,
+             *     which may all run jobs on it. Registering one needs policy `clients:create_central`.
+             * @default false
+             * @example false
+             */
+            is_central?: boolean;
             /** @description The actions this client's agent can run; all of them when omitted. */
             supported_actions?: components["schemas"]["SupportedAction"][];
             /** @description The backup modes this client's agent supports; all of them when omitted. */
@@ -1316,6 +1564,7 @@ export interface components {
         /** @description A client's registration as stored, with `uuid` and every `supported_*` list filled in. */
         RegisteredClientInfo: components["schemas"]["ClientInfo"] & {
             uuid: string;
+            is_central: boolean;
             supported_actions: components["schemas"]["SupportedAction"][];
             supported_modes: components["schemas"]["SupportedMode"][];
             supported_storages: components["schemas"]["SupportedStorage"][];
@@ -1336,7 +1585,7 @@ export interface components {
         Client: {
             client: components["schemas"]["RegisteredClientInfo"];
             /**
-             * @description The user who registered the client.
+             * @description The user who first registered the client.
              * @example fe93b43c374247c38b456c08041e6765
              */
             user_id: string;
@@ -1470,12 +1719,20 @@ export interface components {
             /** @example /etc */
             path_to_backup?: string | null;
             restore_abs_path?: string | null;
+            /** @description For `cindernative` backups, whether to keep only what freezer made (the agent's option). */
+            cindernative_freezer_only?: boolean | null;
         } & {
             [key: string]: unknown;
         };
         /** @description One step of a job. Stored as an action too; `action_id`, `user_id` and `project_id` are set by the server. */
         JobAction: {
-            freezer_action?: components["schemas"]["FreezerAction"];
+            /** @description The step's agent options; within a job, `action` and `mode` must be ones the API knows (or null). */
+            freezer_action?: components["schemas"]["FreezerAction"] & {
+                /** @enum {string|null} */
+                action?: "backup" | "restore" | "info" | "admin" | "exec" | null;
+                /** @enum {string|null} */
+                mode?: "fs" | "mongo" | "mysql" | "sqlserver" | "cinder" | "glance" | "cindernative" | "nova" | null;
+            };
             /** @example 3 */
             max_retries?: number;
             /**
@@ -1505,16 +1762,17 @@ export interface components {
         JobFields: {
             client_id?: components["schemas"]["JobClientId"];
             /** @example nightly /etc backup */
-            description?: string;
+            description?: string | null;
             job_schedule?: components["schemas"]["Schedule"];
             /** @description The job's steps, run in order. */
             job_actions?: components["schemas"]["JobAction"][];
             job_action?: components["schemas"]["FreezerAction"];
             action_defaults?: components["schemas"]["FreezerAction"];
-            session_id?: components["schemas"]["JobSessionId"];
+            /** @description The session the job belongs to; "" (or null) for none. Managed through the session operations. */
+            session_id?: string | null;
             /** @description The session run this job last took part in. */
             session_tag?: number;
-            session_name?: string;
+            session_name?: string | null;
             /**
              * @description Ignored (server-owned: the Keystone trust the central scheduler uses); accepted so a
              *     job read can be sent back, as the web UI and the CLI do.
@@ -1522,8 +1780,11 @@ export interface components {
             readonly user_credentials?: {
                 [key: string]: unknown;
             };
-            /** @description Ignored (server-owned); accepted so a job read can be sent back. */
-            readonly job_id?: string;
+            /**
+             * @description On create (POST /jobs), the new job's id; ignored elsewhere (the URL names the job), so a
+             *     job read can be sent back.
+             */
+            job_id?: string;
             /** @description Ignored (server-owned). */
             readonly user_id?: string;
             /** @description Ignored (server-owned). */
@@ -1578,13 +1839,13 @@ export interface components {
             /** @description Null for v1 jobs made without a project. */
             project_id: string | null;
             client_id: string;
-            description?: string;
+            description?: string | null;
             job_schedule: components["schemas"]["Schedule"];
             job_actions?: components["schemas"]["JobAction"][];
             job_action?: components["schemas"]["FreezerAction"];
-            session_id: string;
+            session_id: string | null;
             session_tag: number;
-            session_name?: string;
+            session_name?: string | null;
             version: components["schemas"]["ResourceVersion"];
         };
         /**
@@ -1902,6 +2163,42 @@ export interface components {
                  *               "application/json": {}
                  *             }
                  *           }
+                 *         },
+                 *         "rel/jobs": {
+                 *           "href-template": "/v2/{project_id}/jobs{?all_projects,offset,limit}",
+                 *           "href-vars": {
+                 *             "project_id": "param/project_id",
+                 *             "all_projects": "param/all_projects",
+                 *             "offset": "param/offset",
+                 *             "limit": "param/limit"
+                 *           },
+                 *           "hints": {
+                 *             "allow": [
+                 *               "GET",
+                 *               "POST"
+                 *             ],
+                 *             "formats": {
+                 *               "application/json": {}
+                 *             }
+                 *           }
+                 *         },
+                 *         "rel/job": {
+                 *           "href-template": "/v2/{project_id}/jobs/{job_id}",
+                 *           "href-vars": {
+                 *             "project_id": "param/project_id",
+                 *             "job_id": "param/job_id"
+                 *           },
+                 *           "hints": {
+                 *             "allow": [
+                 *               "GET",
+                 *               "POST",
+                 *               "PATCH",
+                 *               "DELETE"
+                 *             ],
+                 *             "formats": {
+                 *               "application/json": {}
+                 *             }
+                 *           }
                  *         }
                  *       }
                  *     }
@@ -1921,8 +2218,8 @@ export interface components {
                  *         {
                  *           "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
                  *           "user_id": "fe93b43c374247c38b456c08041e6765",
-                 *           "user_name": "alice",
                  *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *           "status": "available",
                  *           "backup_metadata": {
                  *             "backup_name": "important_data_backup",
                  *             "container": "freezer_container",
@@ -1959,8 +2256,8 @@ export interface components {
                  * @example {
                  *       "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
                  *       "user_id": "fe93b43c374247c38b456c08041e6765",
-                 *       "user_name": "alice",
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
+                 *       "status": "available",
                  *       "backup_metadata": {
                  *         "backup_name": "important_data_backup",
                  *         "container": "freezer_container",
@@ -1969,6 +2266,54 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["Backup"];
+            };
+        };
+        /** @description One page of backups (v1 shape, with `user_name`). */
+        BackupListV1: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "backups": [
+                 *         {
+                 *           "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
+                 *           "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *           "user_name": "alice",
+                 *           "project_id": null,
+                 *           "backup_metadata": {
+                 *             "backup_name": "important_data_backup",
+                 *             "container": "freezer_container",
+                 *             "hostname": "node1"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupListV1"];
+            };
+        };
+        /** @description The backup (v1 shape, with `user_name`). */
+        BackupV1: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "backup_id": "b740ed9ad2b646aba304ef54c21c6774",
+                 *       "user_id": "fe93b43c374247c38b456c08041e6765",
+                 *       "user_name": "alice",
+                 *       "project_id": null,
+                 *       "backup_metadata": {
+                 *         "backup_name": "important_data_backup",
+                 *         "container": "freezer_container",
+                 *         "hostname": "node1"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupV1"];
             };
         };
         /** @description One page of registered clients. */
@@ -1985,7 +2330,9 @@ export interface components {
                  *           "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
                  *           "client": {
                  *             "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *             "hostname": "node1",
                  *             "uuid": "a005bd4400ac478fae88768f38b0938d",
+                 *             "is_central": false,
                  *             "supported_actions": [
                  *               "backup",
                  *               "restore",
@@ -2053,7 +2400,9 @@ export interface components {
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
                  *       "client": {
                  *         "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *         "hostname": "node1",
                  *         "uuid": "a005bd4400ac478fae88768f38b0938d",
+                 *         "is_central": false,
                  *         "supported_actions": [
                  *           "backup",
                  *           "restore",
@@ -2481,8 +2830,8 @@ export interface components {
             };
         };
         /**
-         * @description `keystone` mode: the token is for another project than the URL names (and has no
-         *     administrator role), or is not scoped to a project at all.
+         * @description The operation's policy rule (named in its description) does not allow the caller to act on
+         *     the target project; or, in `keystone` mode, the token is not scoped to a project.
          */
         Forbidden: {
             headers: {
@@ -2491,26 +2840,8 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "title": "Forbidden",
-                 *       "description": "The token is scoped to project 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d, not 0a1b2c3d4e5f60718293a4b5c6d7e8f9."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description `keystone` mode: the token is not scoped to a project (a v1 request belongs to the token's
-         *     project).
-         */
-        ForbiddenV1: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "title": "Forbidden",
-                 *       "description": "The token is not scoped to a project."
+                 *       "title": "Access Forbidden",
+                 *       "description": "You are not allowed to access this resource"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2707,8 +3038,10 @@ export interface components {
          */
         SearchQuery: string;
         /**
-         * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-         *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+         * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+         *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+         *     not by the parameter: callers it allows get every project's jobs, others only this
+         *     project's.
          * @example False
          */
         AllProjects: "True" | "False" | "true" | "false";
@@ -2755,6 +3088,40 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["BackupMetadata"];
+            };
+        };
+        /**
+         * @description The backup metadata, as produced by `freezer-agent --metadata-out`, and optionally the
+         *     backup's `status` (taken out of the metadata).
+         */
+        BackupUpload: {
+            content: {
+                /**
+                 * @example {
+                 *       "backup_name": "etc_nightly",
+                 *       "container": "freezer_etc",
+                 *       "hostname": "node1",
+                 *       "level": 0,
+                 *       "mode": "fs",
+                 *       "time_stamp": 1700000000,
+                 *       "status": "creating"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupUpload"];
+            };
+        };
+        /** @description The new status, and metadata keys to set. */
+        BackupPatch: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "available",
+                 *       "backup_metadata": {
+                 *         "backup_size_compressed": 1212
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackupPatch"];
             };
         };
         /** @description The client's registration, as `freezer-scheduler` sends it at start-up. */
@@ -3017,8 +3384,13 @@ export type SchemaHomeResource = components['schemas']['HomeResource'];
 export type SchemaSearch = components['schemas']['Search'];
 export type SchemaBackupMetadata = components['schemas']['BackupMetadata'];
 export type SchemaBackupCreated = components['schemas']['BackupCreated'];
+export type SchemaBackupStatus = components['schemas']['BackupStatus'];
+export type SchemaBackupUpload = components['schemas']['BackupUpload'];
+export type SchemaBackupPatch = components['schemas']['BackupPatch'];
 export type SchemaBackup = components['schemas']['Backup'];
 export type SchemaBackupList = components['schemas']['BackupList'];
+export type SchemaBackupV1 = components['schemas']['BackupV1'];
+export type SchemaBackupListV1 = components['schemas']['BackupListV1'];
 export type SchemaClientInfo = components['schemas']['ClientInfo'];
 export type SchemaRegisteredClientInfo = components['schemas']['RegisteredClientInfo'];
 export type SchemaSupportedAction = components['schemas']['SupportedAction'];
@@ -3072,6 +3444,8 @@ export type ResponseHomeDocumentV2 = components['responses']['HomeDocumentV2'];
 export type ResponseBackupList = components['responses']['BackupList'];
 export type ResponseBackupCreated = components['responses']['BackupCreated'];
 export type ResponseBackup = components['responses']['Backup'];
+export type ResponseBackupListV1 = components['responses']['BackupListV1'];
+export type ResponseBackupV1 = components['responses']['BackupV1'];
 export type ResponseClientList = components['responses']['ClientList'];
 export type ResponseClientCreated = components['responses']['ClientCreated'];
 export type ResponseClient = components['responses']['Client'];
@@ -3096,7 +3470,6 @@ export type ResponsePreconditionFailed = components['responses']['PreconditionFa
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
-export type ResponseForbiddenV1 = components['responses']['ForbiddenV1'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -3119,6 +3492,8 @@ export type ParameterSearchQuery = components['parameters']['SearchQuery'];
 export type ParameterAllProjects = components['parameters']['AllProjects'];
 export type RequestBodySearch = components['requestBodies']['Search'];
 export type RequestBodyBackupMetadata = components['requestBodies']['BackupMetadata'];
+export type RequestBodyBackupUpload = components['requestBodies']['BackupUpload'];
+export type RequestBodyBackupPatch = components['requestBodies']['BackupPatch'];
 export type RequestBodyClientInfo = components['requestBodies']['ClientInfo'];
 export type RequestBodyJobDocument = components['requestBodies']['JobDocument'];
 export type RequestBodyJobPatch = components['requestBodies']['JobPatch'];
@@ -3308,7 +3683,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["BackupMetadata"];
+        requestBody: components["requestBodies"]["BackupUpload"];
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
@@ -3382,6 +3757,38 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["IdentityUnavailable"];
+        };
+    };
+    updateBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project the resources belong to (a Keystone project id).
+                 * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The id the server gave the backup when its metadata was uploaded.
+                 * @example b740ed9ad2b646aba304ef54c21c6774
+                 */
+                backup_id: components["parameters"]["BackupId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["BackupPatch"];
+        responses: {
+            200: components["responses"]["Backup"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["IdentityUnavailable"];
         };
@@ -3553,8 +3960,10 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+                 *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+                 *     not by the parameter: callers it allows get every project's jobs, others only this
+                 *     project's.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -3602,6 +4011,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -3672,6 +4082,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3946,6 +4357,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4176,6 +4588,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4441,10 +4854,10 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Search"];
         responses: {
-            200: components["responses"]["BackupList"];
+            200: components["responses"]["BackupListV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4464,7 +4877,7 @@ export interface operations {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4487,10 +4900,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: components["responses"]["Backup"];
+            200: components["responses"]["BackupV1"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4521,7 +4934,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4563,7 +4976,7 @@ export interface operations {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4583,7 +4996,7 @@ export interface operations {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4610,7 +5023,7 @@ export interface operations {
             200: components["responses"]["Client"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4641,7 +5054,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4674,8 +5087,10 @@ export interface operations {
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
-                 * @description Sent by python-freezerclient on every job list (`True` or `False`). Accepted for
-                 *     compatibility; it does not widen the list, which always holds the caller's own jobs.
+                 * @description Sent by python-freezerclient on every job list (`True` or `False`). As in current upstream,
+                 *     the answer is decided by policy `jobs:get_all_projects` (default `rule:admin_or_service`),
+                 *     not by the parameter: callers it allows get every project's jobs, others only this
+                 *     project's.
                  * @example False
                  */
                 all_projects?: components["parameters"]["AllProjects"];
@@ -4689,7 +5104,7 @@ export interface operations {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4709,8 +5124,9 @@ export interface operations {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4736,7 +5152,7 @@ export interface operations {
             200: components["responses"]["Job"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -4769,8 +5185,9 @@ export interface operations {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4811,7 +5228,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4845,7 +5262,7 @@ export interface operations {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4882,7 +5299,7 @@ export interface operations {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -4927,7 +5344,7 @@ export interface operations {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4947,7 +5364,7 @@ export interface operations {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4974,7 +5391,7 @@ export interface operations {
             200: components["responses"]["Action"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -5007,8 +5424,9 @@ export interface operations {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5048,7 +5466,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5082,7 +5500,7 @@ export interface operations {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5127,7 +5545,7 @@ export interface operations {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5147,7 +5565,7 @@ export interface operations {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5173,7 +5591,7 @@ export interface operations {
             200: components["responses"]["Session"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -5206,8 +5624,9 @@ export interface operations {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5247,7 +5666,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5281,7 +5700,7 @@ export interface operations {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5317,7 +5736,7 @@ export interface operations {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5364,7 +5783,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
@@ -5409,7 +5828,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenV1"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];

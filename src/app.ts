@@ -3,12 +3,15 @@
 //   1. its operation, from the spec's route table (404, 405 with Allow);
 //   2. its caller, for every operation the spec secures (400 for bad identity headers; in keystone
 //      mode 401, 403 or 503);
-//   3. its JSON body, for operations that take one, and its media type (413, 415, 400 Malformed JSON);
-//   4. content negotiation (406);
-//   5. its parameters and body validated against the spec (400);
-//   6. the operation's handler, whose reply is sent with the media type the spec declares.
+//   3. the policy rule the spec names for it (`x-policy`): 403 unless the caller satisfies it on
+//      the target project (the v2 URL's; for v1 the caller's own);
+//   4. its JSON body, for operations that take one, and its media type (413, 415, 400 Malformed JSON);
+//   5. content negotiation (406);
+//   6. its parameters and body validated against the spec (400);
+//   7. the operation's handler, whose reply is sent with the media type the spec declares.
 import Koa from 'koa';
 import type { Auth } from './auth/caller';
+import type { Policy } from './auth/policy';
 import type { Dispatcher, Route } from './api/dispatch';
 import type { Handlers } from './api/types';
 import type { Caller } from './domain/caller';
@@ -20,6 +23,7 @@ import { renderErrors } from './http/render-errors';
 export interface AppParts {
   dispatcher: Dispatcher;
   auth: Auth;
+  policy: Policy;
   handlers: Handlers;
   bodyLimitBytes: number;
 }
@@ -37,13 +41,16 @@ interface SentReply {
 
 const NO_BODY = { body: undefined, mediaType: undefined };
 
-export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppParts): Koa {
+export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes }: AppParts): Koa {
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
   // operation K's schemas, which is exactly what that type says. This is where the two meet.
   const handlerOf = new Map<Route, Dispatched>();
   for (const route of dispatcher.routes) {
     const handler = handlers[route.operationId] as unknown as Dispatched | undefined;
     if (!handler) throw new Error(`no handler for operation ${route.operationId} (is generated/ stale?)`);
+    if (route.policy !== undefined && !policy.has(route.policy)) {
+      throw new Error(`operation ${route.operationId} names an unknown policy rule "${route.policy}"`);
+    }
     handlerOf.set(route, handler);
   }
   const readBody = createBodyReader(bodyLimitBytes);
@@ -59,6 +66,10 @@ export function createApp({ dispatcher, auth, handlers, bodyLimitBytes }: AppPar
     }
     const { route, params } = match;
     const caller = route.secured ? await auth.callerOf(ctx, params.project_id) : undefined;
+    if (route.policy !== undefined) {
+      if (!caller) throw new Error(`operation ${route.operationId} has a policy rule but no caller`);
+      policy.enforce(route.policy, caller, params.project_id ?? caller.credentialProjectId);
+    }
     const { body, mediaType } = route.takesBody ? await readBody(ctx, route.consumes) : NO_BODY;
     requireAcceptable(ctx, route.produces);
     const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body, mediaType });

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATABASE_URL, knexConfig } from '../knexfile';
 import type { KeystoneSettings } from './auth/keystone';
+import { createPolicy, PolicyError, readPolicyFile } from './auth/policy';
 
 export interface Config {
   host: string;
@@ -15,6 +16,8 @@ export interface Config {
    * 13.x–18.x did, only the calling user's within the project.
    */
   scope: 'project' | 'user';
+  /** The policy file's rules (`FREEZER_API_POLICY_FILE`), overriding the defaults; checked when loaded. */
+  policyRules: Readonly<Record<string, string>>;
 }
 
 /** Identity from request headers: for development and trusted networks only. */
@@ -28,17 +31,16 @@ export interface NoAuth {
 export interface KeystoneAuth {
   mode: 'keystone';
   keystone: KeystoneSettings;
-  /** Holders of this role may use any project's URLs. */
-  adminRole: string;
 }
 
 export class ConfigError extends Error {}
 
-const USAGE = 'usage: freezer-api [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone] [--scope project|user]';
+const USAGE =
+  'usage: freezer-api [policy] [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone] [--scope project|user] [--policy-file PATH]';
 
 /** Flags win over environment variables, which win over the defaults. */
 export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
-  let flags: { host?: string; port?: string; database?: string; auth?: string; scope?: string };
+  let flags: { host?: string; port?: string; database?: string; auth?: string; scope?: string; 'policy-file'?: string };
   try {
     flags = parseArgs({
       args: argv,
@@ -48,6 +50,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
         database: { type: 'string' },
         auth: { type: 'string' },
         scope: { type: 'string' },
+        'policy-file': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -61,6 +64,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     bodyLimitBytes: integer('FREEZER_API_BODY_LIMIT', env.FREEZER_API_BODY_LIMIT ?? '1048576', 1, 2 ** 31),
     auth: authConfig(flags.auth ?? env.FREEZER_API_AUTH ?? 'noauth', env),
     scope: scopeSetting(flags.scope ?? env.FREEZER_API_SCOPE ?? 'project'),
+    policyRules: policyRules(flags['policy-file'] ?? env.FREEZER_API_POLICY_FILE),
   };
   try {
     knexConfig(config.databaseUrl);
@@ -84,7 +88,6 @@ function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth
   if (!/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(`FREEZER_API_KEYSTONE_URL must be an http(s) URL, not "${url}"`);
   return {
     mode,
-    adminRole: nonEmpty('FREEZER_API_ADMIN_ROLE', env.FREEZER_API_ADMIN_ROLE ?? 'admin'),
     keystone: {
       url,
       username: required('FREEZER_API_KEYSTONE_USERNAME'),
@@ -98,6 +101,19 @@ function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth
       cacheSize: 10000,
     },
   };
+}
+
+/** The policy file's rules, checked now so that a broken file stops the server from starting. */
+function policyRules(path: string | undefined): Config['policyRules'] {
+  if (path === undefined || path === '') return {};
+  try {
+    const rules = readPolicyFile(path);
+    createPolicy(rules);
+    return rules;
+  } catch (err) {
+    if (!(err instanceof PolicyError)) throw err;
+    throw new ConfigError(`policy file ${path}: ${err.message}`);
+  }
 }
 
 function scopeSetting(value: string): Config['scope'] {

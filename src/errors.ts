@@ -7,7 +7,7 @@
 export const TITLES = {
   400: 'Bad Request',
   401: 'Unauthorized',
-  403: 'Forbidden',
+  403: 'Access Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
@@ -57,3 +57,6 @@ export const notFound = (description: string) => new ApiError(404, description);
 export const conflict = (description: string) => new ApiError(409, description);
 
 export const unprocessable = (description: string) => new ApiError(422, description);
+
+/** A caller whose roles do not allow the operation (policy), as upstream words it. */
+export const forbidden = (description = 'You are not allowed to access this resource') => new ApiError(403, description);

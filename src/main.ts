@@ -1,8 +1,15 @@
-// The server's command line: `node dist/src/main.js [--host H] [--port P] [--database URL]`.
+// The server's command line: `node dist/src/main.js [--host H] [--port P] [--database URL] …`,
+// or `node dist/src/main.js policy [--policy-file PATH]` to print the rules in effect.
+import { createPolicy, renderPolicy } from './auth/policy';
 import { ConfigError, loadConfig } from './config';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'policy') {
+    process.stdout.write(renderPolicy(createPolicy(loadConfig(rest).policyRules)));
+    return;
+  }
   const config = loadConfig();
   if (config.auth.mode === 'noauth' && !isLoopback(config.host)) {
     console.warn(

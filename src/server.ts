@@ -1,5 +1,5 @@
 // The one place that wires the server together: configuration → database → store → services →
-// handlers, spec → dispatcher, identity → auth; then the Koa app, listening. Used by main.ts and
+// handlers, spec → dispatcher, identity → auth, rules → policy; then the Koa app, listening. Used by main.ts and
 // the tests.
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import { createHandlers } from './api/handlers';
 import { loadSpec } from './api/spec';
 import { createApp } from './app';
 import { createAuth } from './auth/caller';
+import { createPolicy } from './auth/policy';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
 import { createStore } from './db/store';
@@ -24,10 +25,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl);
   try {
     const store = createStore(db);
+    const policy = createPolicy(config.policyRules);
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
       auth: createAuth(config.auth, config.scope),
-      handlers: createHandlers(store, createServices(store)),
+      policy,
+      handlers: createHandlers(store, createServices(store), policy),
       bodyLimitBytes: config.bodyLimitBytes,
     });
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));

@@ -22,7 +22,7 @@ export function createAuth(auth: Config['auth'], scope: Config['scope'] = 'proje
   const byUser = (urlProjectId: string | undefined) => urlProjectId === undefined || scope === 'user';
   return auth.mode === 'noauth'
     ? noauth(auth.defaultUserId, byUser)
-    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, auth.adminRole, byUser);
+    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, byUser);
 }
 
 type ByUser = (urlProjectId: string | undefined) => boolean;
@@ -66,10 +66,10 @@ function noauth(defaultUserId: string, byUser: ByUser): Auth {
 /**
  * keystone: a valid `X-Auth-Token` is required (401 otherwise, with the header that tells
  * clients where to authenticate) and everything comes from it; identity headers sent by the
- * client mean nothing. A v2 URL must name the token's project, unless the token carries the
- * admin role (the original never checked, letting anyone use any project's URLs).
+ * client mean nothing. Which projects' URLs the token may use is the policy's to decide
+ * (src/auth/policy.ts): its project's, for a member; any, for admin and service.
  */
-function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: string, byUser: ByUser): Auth {
+function keystone(validator: KeystoneValidator, keystoneUrl: string, byUser: ByUser): Auth {
   const unauthorized = () =>
     new ApiError(401, 'The request you have made requires authentication.', {
       headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
@@ -83,10 +83,7 @@ function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: 
         throw new ApiError(503, 'The identity service cannot be reached; try again later.', { cause: err });
       });
       if (!identity) throw unauthorized();
-      if (!identity.projectId) throw forbidden('The token is not scoped to a project.');
-      if (urlProjectId !== undefined && urlProjectId !== identity.projectId && !identity.roles.includes(adminRole)) {
-        throw forbidden(`The token is scoped to project ${identity.projectId}, not ${urlProjectId}.`);
-      }
+      if (!identity.projectId) throw new ApiError(403, 'The token is not scoped to a project.');
       return {
         userId: identity.userId,
         projectId: urlProjectId ?? identity.projectId,
@@ -99,8 +96,6 @@ function keystone(validator: KeystoneValidator, keystoneUrl: string, adminRole: 
     },
   };
 }
-
-const forbidden = (description: string) => new ApiError(403, description);
 
 function header(ctx: Koa.Context, name: string): string | undefined {
   const value = ctx.get(name).trim();

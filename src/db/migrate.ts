@@ -3,11 +3,13 @@ import type { Knex } from 'knex';
 import * as backupsAndClients from './migrations/20261128000000_backups_and_clients';
 import * as jobsActionsSessions from './migrations/20261128010000_jobs_actions_sessions';
 import * as searchIndexes from './migrations/20261128020000_search_indexes';
+import * as projectScope from './migrations/20261202000000_project_scope';
 
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261128000000_backups_and_clients': backupsAndClients,
   '20261128010000_jobs_actions_sessions': jobsActionsSessions,
   '20261128020000_search_indexes': searchIndexes,
+  '20261202000000_project_scope': projectScope,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -1,7 +1,7 @@
 // How every list is ordered and cut into pages.
 import type { Knex } from 'knex';
 import type { Scope } from '../domain/caller';
-import { type Binding, fromBuilder, ownedItem, selectFirst, selectRows, type Sql } from './prepared';
+import { type Binding, fromBuilder, ownedItem, scopeCondition, selectFirst, selectRows, type Sql } from './prepared';
 import type { SearchTerms } from '../domain/search';
 import { applySearch, type SearchTarget } from './search';
 
@@ -22,6 +22,8 @@ export interface Listing {
   /** The select list, as SQL: `a, b, c AS d`. */
   columns: string;
   search: SearchTarget;
+  /** The rows a scope sees, when not just its own (scopeCondition): clients add the central ones. */
+  visible?: (scope: Scope, table?: string) => Sql;
 }
 
 /**
@@ -37,8 +39,7 @@ export async function readPage<T>(
   page: Page,
   search?: SearchTerms,
 ): Promise<T[] | undefined> {
-  const { table, idColumn } = listing;
-  const marker = page.marker === undefined ? undefined : ownedItem(table, idColumn, 'seq')(scope, page.marker);
+  const marker = page.marker === undefined ? undefined : markerSql(listing, scope, page.marker);
   const statement = search ? searchedPage(q, listing, scope, page, search, marker) : plainPage(listing, scope, page, marker);
   const rows = await selectRows<T>(q, statement);
   // An empty page is also what an unknown marker gives; only then is it worth telling apart.
@@ -53,8 +54,9 @@ export async function readPage<T>(
  */
 function plainPage(listing: Listing, scope: Scope, page: Page, marker: Sql | undefined): Sql {
   const { table, columns } = listing;
-  let sql = `SELECT ${columns} FROM ${table} WHERE user_id = ? AND project_id = ?`;
-  const bindings: Binding[] = [scope.userId, scope.projectId];
+  const owner = (listing.visible ?? scopeCondition)(scope);
+  let sql = `SELECT ${columns} FROM ${table} WHERE (${owner.sql})`;
+  const bindings: Binding[] = [...owner.bindings];
   if (marker) {
     sql += ` AND ${table}.seq > (${marker.sql})`;
     bindings.push(...marker.bindings);
@@ -71,10 +73,23 @@ function plainPage(listing: Listing, scope: Scope, page: Page, marker: Sql | und
 /** A searched page: the search's conditions are built with Knex (src/db/search.ts). */
 function searchedPage(q: Knex, listing: Listing, scope: Scope, page: Page, search: SearchTerms, marker: Sql | undefined): Sql {
   const { table } = listing;
-  const query = q(table).where({ user_id: scope.userId, project_id: scope.projectId }).select(q.raw(listing.columns));
+  const owner = (listing.visible ?? scopeCondition)(scope, table);
+  const query = q(table)
+    .whereRaw(`(${owner.sql})`, [...owner.bindings])
+    .select(q.raw(listing.columns));
   applySearch(query, q, listing.search, search);
   if (marker) query.where(`${table}.seq`, '>', q.raw(`(${marker.sql})`, [...marker.bindings]));
   query.orderBy(`${table}.seq`).limit(page.limit);
   if (page.offset) query.offset(page.offset);
   return fromBuilder(query);
+}
+
+/** The seq of the item a marker names, among those the scope sees. */
+function markerSql(listing: Listing, scope: Scope, marker: string): Sql {
+  if (!listing.visible) return ownedItem(listing.table, listing.idColumn, 'seq')(scope, marker);
+  const visible = listing.visible(scope);
+  return {
+    sql: `SELECT seq FROM ${listing.table} WHERE ${listing.idColumn} = ? AND (${visible.sql})`,
+    bindings: [marker, ...visible.bindings],
+  };
 }

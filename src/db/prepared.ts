@@ -90,13 +90,29 @@ function mysqlExecute(connection: MysqlConnection, sql: string, bindings: readon
   );
 }
 
+/** The condition selecting the rows a scope sees: its project's, or (byUser) its user's there. */
+export function scopeCondition(scope: Scope, table?: string): Sql {
+  const prefix = table ? `${table}.` : '';
+  if (scope.everyProject) return { sql: '1 = 1', bindings: [] };
+  return scope.byUser
+    ? { sql: `${prefix}project_id = ? AND ${prefix}user_id = ?`, bindings: [scope.projectId, scope.userId] }
+    : { sql: `${prefix}project_id = ?`, bindings: [scope.projectId] };
+}
+
 /**
- * The statement reading one of the caller's items by its id (ids are unique per owner, and the
- * owner-and-id indexes answer it).
+ * The statement reading one of the scope's items by its id (the id indexes answer it). Both
+ * forms are written once.
  */
 export function ownedItem(table: string, idColumn: string, columns: string): (scope: Scope, id: string) => Sql {
-  const sql = `SELECT ${columns} FROM ${table} WHERE ${idColumn} = ? AND user_id = ? AND project_id = ?`;
-  return (scope, id) => ({ sql, bindings: [id, scope.userId, scope.projectId] });
+  const byProject = `SELECT ${columns} FROM ${table} WHERE ${idColumn} = ? AND project_id = ?`;
+  const byUser = `${byProject} AND user_id = ?`;
+  const anywhere = `SELECT ${columns} FROM ${table} WHERE ${idColumn} = ?`;
+  return (scope, id) =>
+    scope.everyProject
+      ? { sql: anywhere, bindings: [id] }
+      : scope.byUser
+        ? { sql: byUser, bindings: [id, scope.projectId, scope.userId] }
+        : { sql: byProject, bindings: [id, scope.projectId] };
 }
 
 /** A one-row INSERT of `row` (column -> value). */

@@ -14,6 +14,8 @@ export interface Scope {
    * project's (v2 by default, as current upstream).
    */
   byUser: boolean;
+  /** Reads only: every project's resources (a caller policy lets list all projects' jobs). */
+  everyProject?: boolean;
 }
 
 export interface Caller extends Scope {

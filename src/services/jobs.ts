@@ -10,7 +10,7 @@ import { newId } from '../db/ids';
 import { type Stored, serverOwned } from '../db/repos/documents';
 import { JOB } from '../db/repos/kinds';
 import type { Store, Tx } from '../db/store';
-import { badRequest, unprocessable } from '../errors';
+import { badRequest, conflict, unprocessable } from '../errors';
 import type { ActionsService } from './actions';
 import type { SessionsService } from './sessions';
 import { type Target, type VersionedService, versionedWrites } from './versioned';
@@ -53,8 +53,9 @@ export function createJobsService(store: Store, actions: ActionsService, session
   }
 
   const service = {
+    /** Stores a new job under the body's `job_id`, or a new one; 409 when that id is taken. */
     async create(scope: Scope, body: Doc): Promise<string> {
-      const id = newId();
+      const id = typeof body.job_id === 'string' ? body.job_id : newId();
       const schedule = {
         ...(body.job_schedule as Doc | undefined),
         time_created: nowSeconds(),
@@ -63,7 +64,7 @@ export function createJobsService(store: Store, actions: ActionsService, session
       };
       await store.transaction(async (trx) => {
         const doc = await prepare(scope, { session_id: '', session_tag: 0, ...fromBody(body), job_schedule: schedule }, { trx });
-        await jobs.insert(scope, id, doc, { trx });
+        if (!(await jobs.insert(scope, id, doc, { trx }))) throw conflict(`Job already registered with ID ${id}`);
       });
       return id;
     },

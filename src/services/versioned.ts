@@ -9,7 +9,11 @@ import { WriteConflict } from '../db/errors';
 import type { DocumentsRepo, Stored } from '../db/repos/documents';
 import type { Store, Tx } from '../db/store';
 import { lostRace } from '../db/transactions';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
+
+/** 409 for an id another owner's document has: ids name one document in the whole service. */
+export const takenElsewhere = (noun: string, id: string, scope: Scope) =>
+  conflict(`${noun[0]!.toUpperCase()}${noun.slice(1)} ID ${id} is taken by another ${scope.byUser ? 'owner' : 'project'}`);
 
 /** The document a write is about, and the version the client expects it at (If-Match). */
 export interface Target {
@@ -79,6 +83,7 @@ export function versionedWrites<T>(store: Store, docs: DocumentsRepo<T>) {
       const { scope, id, expected } = target;
       const found = await docs.find(scope, id, tx);
       checkExpected(noun, expected, found?.version);
+      if (!found && (await docs.taken(id, tx))) throw takenElsewhere(noun, id, scope);
       const doc = await build(found);
       if (found) return docs.update(scope, id, found, doc, tx);
       // Someone created it since we looked: start again, and replace theirs.

@@ -69,6 +69,7 @@ interface CliResult {
           databaseUrl: `sqlite:${path.join(work, 'freezer.sqlite')}`,
           bodyLimitBytes: 1024 * 1024,
           scope: 'project',
+          policyRules: {},
           auth: ks.auth(),
         });
       } catch (err) {

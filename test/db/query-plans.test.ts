@@ -96,11 +96,14 @@ function requests(ids: Awaited<ReturnType<typeof seed>>): string[] {
     `${v2}/backups?search=${json({ match: [{ container: 'c' }] })}`,
     `${v2}/backups?search=${json({ time_after: 1100, time_before: 1200 })}`,
     `${v2}/backups?search=${json({ match: [{ _all: 'node3' }] })}`,
+    // Keys at any depth: read through the owner's index, not the whole table.
+    `${v2}/backups?search=${json({ match: [{ time_stamp: 1100 }] })}`,
     `${v2}/clients/${ids.client}`,
     `${v2}/clients`,
     `${v2}/clients?marker=${ids.client}`,
     `${v2}/clients?search=${json({ match: [{ client_id: 'p_node3' }] })}`,
     `${v2}/clients?search=${json({ match: [{ hostname: 'node3' }] })}`,
+    `${v2}/clients?search=${json({ match: [{ _all: 'node1' }] })}`,
     `${v2}/jobs/${ids.job}`,
     `${v2}/jobs`,
     `${v2}/jobs?marker=${ids.job}`,
@@ -109,6 +112,8 @@ function requests(ids: Awaited<ReturnType<typeof seed>>): string[] {
     `${v2}/jobs?search=${json({ match: [{ session_id: 's1' }] })}`,
     `${v2}/jobs?search=${json({ match: [{ mode: 'mysql' }] })}`,
     `${v2}/jobs?search=${json({ match: [{ description: 'job 7' }] })}`,
+    `${v2}/jobs?search=${json({ match: [{ 'freezer_action.mode': 'fs' }], match_not: [{ max_retries: null }] })}`,
+    `${v2}/jobs?search=${json({ match: [{ _all: 'p_node1' }] })}`,
     `${v2}/actions/${ids.action}`,
     `${v2}/actions`,
     `${v2}/actions?marker=${ids.action}`,
@@ -139,6 +144,16 @@ async function planProblems(db: Knex, sql: string, bindings: readonly unknown[])
   return plan
     .map((step) => step.detail)
     .filter((detail) => new RegExp(`^SCAN (${TABLES.join('|')})\\b`).test(detail) || detail.includes('TEMP B-TREE'));
+}
+
+/** The names of the indexes the plan of one statement reads. */
+async function indexesUsed(db: Knex, sql: string, bindings: readonly unknown[]): Promise<string[]> {
+  if (db.client.config.client === 'mysql2') {
+    const [plan] = (await db.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as [{ key: string | null }[]];
+    return plan.flatMap((step) => (step.key ? [step.key] : []));
+  }
+  const plan: { detail: string }[] = await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as Knex.RawBinding[]);
+  return plan.flatMap((step) => /USING (?:COVERING )?INDEX (\w+)/.exec(step.detail)?.[1] ?? []);
 }
 
 describe.each(engineRows)('query plans on %s', (_name, engine) => {
@@ -176,6 +191,28 @@ describe.each(engineRows)('query plans on %s', (_name, engine) => {
         'p',
       ]),
     ).not.toEqual([]);
+  });
+
+  it("answers a search on an indexed key from that key's own index", async () => {
+    const uses = async (path: string, index: string) => {
+      const seen: [string, readonly unknown[]][] = [];
+      const listen = (query: { sql: string; bindings?: unknown[] }) => {
+        if (/^\s*select/i.test(query.sql)) seen.push([query.sql, query.bindings ?? []]);
+      };
+      server.db.on('query', listen);
+      const res = await server.request('GET', `/v2/p/${path}`, { headers: { 'X-User-Id': USER } });
+      server.db.removeListener('query', listen);
+      expect(res.status).toBe(200);
+      const indexes = await Promise.all(seen.map(([sql, bindings]) => indexesUsed(server.db, sql, bindings)));
+      expect([path, indexes.flat()]).toEqual([path, expect.arrayContaining([index])]);
+    };
+    await uses(`backups?search=${json({ match: [{ hostname: 'node2' }] })}`, 'backups_owner_host_seq');
+    await uses(`backups?search=${json({ match: [{ backup_name: 'b7' }] })}`, 'backups_owner_name_seq');
+    await uses(`backups?search=${json({ match: [{ job_id: 'job-3' }] })}`, 'backups_owner_job_seq');
+    await uses(
+      `jobs?search=${json({ match: [{ client_id: 'p_node1' }], match_not: [{ status: 'completed' }] })}`,
+      'jobs_owner_client_seq',
+    );
   });
 
   it('answers every one of them from an index', async () => {

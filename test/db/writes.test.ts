@@ -112,7 +112,7 @@ describe.each(engineRows)("a job PATCH that writes the job's row alone on %s", (
   beforeAll(async () => {
     server = await startTestServer(engine);
     store = createStore(server.db);
-    await createClientsService(store).create(scope, { client_id: 'p_fast' });
+    await createClientsService(store).register(scope, { client_id: 'p_fast' });
   });
   afterAll(() => server.close());
 

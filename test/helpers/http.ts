@@ -20,7 +20,7 @@ export interface RequestOptions {
   unchecked?: boolean;
 }
 
-export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope'>>;
+export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules'>>;
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
   const database = await engine.create();
@@ -31,6 +31,7 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
     auth: overrides.auth ?? { mode: 'noauth', defaultUserId: 'default-user' },
     scope: overrides.scope ?? 'project',
+    policyRules: overrides.policyRules ?? {},
   });
   return {
     ...server,

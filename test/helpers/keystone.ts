@@ -11,11 +11,11 @@ export interface TestKeystone {
   /** The server settings for keystone mode against this Keystone. */
   auth(overrides?: Partial<KeystoneAuth['keystone']>): KeystoneAuth;
   /** A token for a user: scoped to a project by name, or unscoped. */
-  token(user: 'alice' | 'bob' | 'admin', project?: string): Promise<string>;
+  token(user: 'alice' | 'bob' | 'admin' | 'freezer', project?: string): Promise<string>;
 }
 
-const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret', admin: 'admin-secret' };
-const HOME = { alice: 'p1', bob: 'p2', admin: 'admin' };
+const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret', admin: 'admin-secret', freezer: 'freezer-secret' };
+const HOME = { alice: 'p1', bob: 'p2', admin: 'admin', freezer: 'service' };
 
 /** The Keystone from the environment (FREEZER_TEST_KEYSTONE_*), or undefined outside CI. */
 export function testKeystone(): TestKeystone | undefined {
@@ -35,7 +35,6 @@ export function testKeystone(): TestKeystone | undefined {
         .filter((l) => l.includes('GET /v3/auth/tokens')).length,
     auth: (overrides = {}) => ({
       mode: 'keystone',
-      adminRole: 'admin',
       keystone: {
         url,
         username: 'freezer',
@@ -76,7 +75,6 @@ export function testKeystone(): TestKeystone | undefined {
 export function unreachableKeystone(): KeystoneAuth {
   return {
     mode: 'keystone',
-    adminRole: 'admin',
     keystone: {
       url: 'http://127.0.0.1:9/v3',
       username: 'freezer',

@@ -45,7 +45,9 @@ const EDITED_ACTION = {
 };
 
 describe.each(engineRows)('actions on %s', (_name, engine) => {
-  const server = serverFor(engine);
+  // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
+  // test's user sees only its own; test/http/project-scope.test.ts covers the default.
+  const server = serverFor(engine, { scope: 'user' });
 
   describe.each(VERSIONS)('%s', (version, prefix) => {
     const headers = { 'X-User-Id': `actions-${version}` };
@@ -137,16 +139,20 @@ describe.each(engineRows)('actions on %s', (_name, engine) => {
       expect((await server.request('GET', url, { headers })).body).toEqual(expected);
     });
 
-    it('uses a given action_id, once per user', async () => {
-      const json = { ...TEMPEST_ACTION, action_id: 'my-action' };
-      expect((await server.request('POST', `${prefix}/actions`, { json, headers })).body).toEqual({ action_id: 'my-action' });
+    it('uses a given action_id, once in the whole service', async () => {
+      const id = `my-action-${version}`;
+      const json = { ...TEMPEST_ACTION, action_id: id };
+      expect((await server.request('POST', `${prefix}/actions`, { json, headers })).body).toEqual({ action_id: id });
+      const conflict = { title: 'Document already existing', description: `Action already registered with ID ${id}` };
       const again = await server.request('POST', `${prefix}/actions`, { json, headers });
       expect(again.status).toBe(409);
-      expect(again.body).toEqual({
-        title: 'Document already existing',
-        description: 'Action already registered with ID my-action',
-      });
-      expect((await server.request('POST', `${prefix}/actions`, { json, headers: { 'X-User-Id': 'other' } })).status).toBe(201);
+      expect(again.body).toEqual(conflict);
+      // Ids name one action in the whole service: another user cannot take it either, not even by replacing.
+      const other = { 'X-User-Id': 'other' };
+      expect((await server.request('POST', `${prefix}/actions`, { json, headers: other })).body).toEqual(conflict);
+      const replaced = await server.request('POST', `${prefix}/actions/${id}`, { json, headers: other });
+      expect(replaced.status).toBe(409);
+      expect((await server.request('GET', `${prefix}/actions/${id}`, { headers })).body).toMatchObject({ version: 1 });
     });
 
     it.each([

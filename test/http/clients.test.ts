@@ -21,7 +21,9 @@ const SCHEDULER_CLIENT = {
 };
 
 describe.each(engineRows)('clients on %s', (_name, engine) => {
-  const server = serverFor(engine);
+  // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
+  // test's user sees only its own; test/http/project-scope.test.ts covers the default.
+  const server = serverFor(engine, { scope: 'user' });
 
   describe.each(VERSIONS)('%s', (version, prefix) => {
     const alice = { 'X-User-Id': `alice-${version}` };
@@ -44,7 +46,7 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
       expect(shown.body).toEqual({
         user_id: `alice-${version}`,
         project_id: projectId,
-        client: { ...seed, ...ALL, uuid: client.uuid },
+        client: { ...seed, ...ALL, uuid: client.uuid, is_central: false },
       });
 
       const listed = await server.request('GET', `${prefix}/clients/`, { headers: alice });
@@ -62,27 +64,35 @@ describe.each(engineRows)('clients on %s', (_name, engine) => {
       await server.request('DELETE', `${prefix}/clients/${json.client_id}`, { headers: alice });
     });
 
-    it('answers 409 to a second registration of the same client_id, and writes nothing', async () => {
+    it('updates the description and capabilities when the same client_id registers again', async () => {
       const first = await server.request('POST', `${prefix}/clients`, { json: SCHEDULER_CLIENT, headers: alice });
       expect(first.status).toBe(201);
+      const url = `${prefix}/clients/${SCHEDULER_CLIENT.client_id}`;
+      const before = (await server.request('GET', url, { headers: alice })).body as { client: Record<string, unknown> };
       const again = await server.request('POST', `${prefix}/clients`, {
-        json: { ...SCHEDULER_CLIENT, description: 'changed' },
+        json: { ...SCHEDULER_CLIENT, hostname: 'renamed', uuid: 'another', description: 'changed', supported_engines: ['rsync'] },
         headers: alice,
       });
-      expect(again.status).toBe(409);
-      expect(again.body).toEqual({
-        title: 'Document already existing',
-        description: `Client already registered with ID ${SCHEDULER_CLIENT.client_id}`,
-      });
+      expect(again.status).toBe(201);
+      expect(again.body).toEqual({ client_id: SCHEDULER_CLIENT.client_id });
       const listed = await server.request('GET', `${prefix}/clients`, { headers: alice });
-      expect((listed.body as { clients: unknown[] }).clients).toHaveLength(1);
-      expect(listed.body).not.toMatchObject({ clients: [{ client: { description: 'changed' } }] });
+      // One registration, updated; its identity (hostname, uuid) as first registered.
+      expect(listed.body).toEqual({
+        clients: [
+          {
+            user_id: `alice-${version}`,
+            project_id: projectId,
+            client: { ...before.client, description: 'changed', supported_engines: ['rsync'] },
+          },
+        ],
+      });
 
-      // Another user may register the same client_id.
+      // In user scope another user may register the same client_id, as a client of their own.
       const bob = { 'X-User-Id': 'bob' };
       expect((await server.request('POST', `${prefix}/clients`, { json: SCHEDULER_CLIENT, headers: bob })).status).toBe(201);
-      await server.request('DELETE', `${prefix}/clients/${SCHEDULER_CLIENT.client_id}`, { headers: bob });
-      await server.request('DELETE', `${prefix}/clients/${SCHEDULER_CLIENT.client_id}`, { headers: alice });
+      expect((await server.request('GET', url, { headers: alice })).body).toMatchObject({ client: { description: 'changed' } });
+      await server.request('DELETE', url, { headers: bob });
+      await server.request('DELETE', url, { headers: alice });
     });
 
     it('shows nothing of another user and deletes nothing of theirs', async () => {

@@ -41,7 +41,9 @@ const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' };
 const RUN_STATE = { time_created: expect.any(Number), time_started: -1, time_ended: -1 };
 
 describe.each(engineRows)('jobs on %s', (_name, engine) => {
-  const server = serverFor(engine);
+  // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
+  // test's user sees only its own; test/http/project-scope.test.ts covers the default.
+  const server = serverFor(engine, { scope: 'user' });
 
   describe.each(VERSIONS)('%s', (version, prefix) => {
     let n = 0;
@@ -89,10 +91,10 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       );
     });
 
-    it('ignores server-owned fields in the body, as tempest posts them', async () => {
+    it('ignores server-owned fields in the body, as tempest posts them, and takes its job_id', async () => {
       const headers = await freshUser();
       const json = {
-        job_id: 'blabla',
+        job_id: `blabla-${version}`,
         user_id: 'blabla',
         project_id: 'elsewhere',
         version: 7,
@@ -103,9 +105,13 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
         job_actions: [{ ...STEP, exit_status: 'ok' }],
       };
       const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json, headers })).body as { job_id: string };
-      expect(job_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(job_id).toBe(`blabla-${version}`);
       const job = await getJob(job_id, headers);
       expect(job).toMatchObject({ user_id: headers['X-User-Id'], version: 1, description: 'd' });
+      // The id is taken now, for everyone.
+      const again = await server.request('POST', `${prefix}/jobs`, { json, headers: await freshUser() });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({ title: 'Document already existing', description: `Job already registered with ID ${job_id}` });
       expect(job.job_schedule).toMatchObject({ status: 'stop', time_started: -1, time_ended: -1 });
       expect(job.job_schedule.time_created).not.toBe(1);
     });
@@ -402,25 +408,25 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
     it('creates or replaces under a given id, keeping the creation time', async () => {
       const headers = await freshUser();
       const body = { client_id: SEED_CLIENT, job_actions: [STEP], job_schedule: { schedule_interval: '1 days' } };
-      const first = await server.request('POST', `${prefix}/jobs/my-nightly-job`, { json: body, headers });
+      const id = `my-nightly-job-${version}`;
+      const first = await server.request('POST', `${prefix}/jobs/${id}`, { json: body, headers });
       expect(first.status).toBe(201);
-      expect(first.body).toEqual({ job_id: 'my-nightly-job', version: 1 });
-      const created = await getJob('my-nightly-job', headers);
-      const second = await server.request('POST', `${prefix}/jobs/my-nightly-job`, {
+      expect(first.body).toEqual({ job_id: id, version: 1 });
+      const created = await getJob(id, headers);
+      const second = await server.request('POST', `${prefix}/jobs/${id}`, {
         json: { ...body, description: 'replaced' },
         headers,
       });
-      expect(second.body).toEqual({ job_id: 'my-nightly-job', version: 2 });
-      const replaced = await getJob('my-nightly-job', headers);
+      expect(second.body).toEqual({ job_id: id, version: 2 });
+      const replaced = await getJob(id, headers);
       expect(replaced.description).toBe('replaced');
       expect(replaced.job_schedule.time_created).toBe(created.job_schedule.time_created);
-      // Another user has their own namespace of ids.
+      // Ids name one job in the whole service: another owner replacing it gets 409, and nothing changes.
       const other = await freshUser();
-      expect((await server.request('POST', `${prefix}/jobs/my-nightly-job`, { json: body, headers: other })).body).toEqual({
-        job_id: 'my-nightly-job',
-        version: 1,
-      });
-      expect((await getJob('my-nightly-job', headers)).description).toBe('replaced');
+      const taken = await server.request('POST', `${prefix}/jobs/${id}`, { json: body, headers: other });
+      expect(taken.status).toBe(409);
+      expect(taken.body).toEqual({ title: 'Document already existing', description: `Job ID ${id} is taken by another owner` });
+      expect(await getJob(id, headers)).toMatchObject({ description: 'replaced', version: 2 });
     });
 
     it('records start, stop and abort requests once each', async () => {

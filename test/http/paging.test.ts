@@ -26,7 +26,9 @@ const LISTS: { list: string; idKey: string; body: (i: number) => Doc }[] = [
 ];
 
 describe.each(engineRows)('paging on %s', (_name, engine) => {
-  const server = serverFor(engine);
+  // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
+  // test's user sees only its own; test/http/project-scope.test.ts covers the default.
+  const server = serverFor(engine, { scope: 'user' });
 
   describe.each(VERSIONS)('%s', (version, prefix) => {
     describe.each(LISTS)('$list', ({ list, idKey, body }) => {

@@ -1,14 +1,14 @@
 // Property: for any search over jobs, GET /v2/{p}/jobs with the search as its body returns exactly
 // the jobs a brute-force oracle picks from the unfiltered listing, in the same (oldest first)
 // order, with limit/offset applied after filtering. The oracle is written from the documented
-// semantics, not from src/: a key is looked up at the top of the job, in `job_schedule` and in
-// every `job_actions[i].freezer_action`, except that `job_id`, `user_id`, `client_id` and
-// `session_id` are only the top-level field and `status` only `job_schedule.status`. `{k: v}`
-// holds when some place has k with the same JSON type and value; `{k: null}` when no place has a
-// non-null k. `match`: all pairs hold; `match_not`: none does (each key of a search object is a
-// pair of its own). Another user's identical jobs must never show up.
-// Jobs and searches come from a small vocabulary (with look-alikes such as "1" / 1, "true" / true,
-// "a" / "A" / "a ") so that matches and near misses are common.
+// semantics, not from src/: a key is looked for at any depth of the job (every object, including
+// those in lists and lists in lists), except that `job_id`, `user_id`, `client_id` and
+// `session_id` are only the top-level field and `status` only `job_schedule.status` (the indexed
+// columns). A dotted key is a path whose first step is found at any depth and whose other steps go
+// down through objects. `{k: v}` holds when some occurrence has k with the same JSON type and value;
+// `{k: null}` when no occurrence has a non-null k. `match`: all pairs hold; `match_not`: none does
+// (each key of a search object is a pair of its own). Another project's identical jobs must
+// never show up.
 import fc from 'fast-check';
 import { engineRows } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
@@ -21,6 +21,7 @@ interface Search {
 }
 
 const PROJECT = 'proj-search-prop';
+const OTHER_PROJECT = 'proj-search-prop-other';
 const USER = { 'X-User-Id': 'search-prop' };
 const OTHER_USER = { 'X-User-Id': 'search-prop-other' };
 const JOB_COUNT = 32;
@@ -47,6 +48,16 @@ const freezerAction = fc.record(
     description: ACTION_VALUE,
     status: VALUE, // never consulted: `status` is job_schedule.status only
     client_id: fc.constantFrom<Scalar>('a', 1, true), // never consulted: `client_id` is the top-level field only
+    // Deeper: an object, a list of objects and a list of lists, holding keys found above too.
+    options: fc.record(
+      {
+        level: ACTION_VALUE,
+        shelf: VALUE,
+        racks: fc.array(fc.record({ shelf: VALUE, label: ACTION_VALUE }, { requiredKeys: [] }), { maxLength: 2 }),
+        grid: fc.array(fc.array(fc.record({ shelf: VALUE }), { maxLength: 2 }), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ['action', 'mode'] },
 );
@@ -80,6 +91,11 @@ const searchArb = (clientId: string, all: Doc[]) => {
     level: [],
     label: [],
     description: [],
+    shelf: [],
+    'freezer_action.mode': ['fs', 'mysql'],
+    'options.level': [],
+    'options.racks.shelf': [], // a path does not step into lists: never holds a value
+    'racks.shelf': [], // likewise
     nobody_has_this: [],
   };
   const held = all.flatMap((job) => Object.keys(likely).flatMap((key) => places(job, key).map((v) => [key, v] as const)));
@@ -103,15 +119,26 @@ const searchArb = (clientId: string, all: Doc[]) => {
 // ---- the oracle ----------------------------------------------------------------------------
 
 const COLUMN_ONLY = ['job_id', 'user_id', 'client_id', 'session_id'];
-const field = (object: unknown, key: string): unknown =>
-  typeof object === 'object' && object !== null && !Array.isArray(object) ? (object as Doc)[key] : undefined;
+const isObject = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** What every place the job keeps `key` holds (undefined where it has none). */
+/** The values of every member named `key`, at any depth of `value` (inside lists too). */
+function occurrences(value: unknown, key: string, found: unknown[] = []): unknown[] {
+  if (Array.isArray(value)) for (const item of value) occurrences(item, key, found);
+  else if (isObject(value)) {
+    for (const [name, member] of Object.entries(value)) {
+      if (name === key) found.push(member);
+      occurrences(member, key, found);
+    }
+  }
+  return found;
+}
+
+/** What every place the job keeps `key` holds (undefined where a path leads nowhere). */
 function places(job: Doc, key: string): unknown[] {
   if (COLUMN_ONLY.includes(key)) return [job[key]];
-  if (key === 'status') return [field(job.job_schedule, 'status')];
-  const steps = Array.isArray(job.job_actions) ? job.job_actions : [];
-  return [job, job.job_schedule, ...steps.map((step) => field(step, 'freezer_action'))].map((o) => field(o, key));
+  if (key === 'status') return [isObject(job.job_schedule) ? job.job_schedule.status : undefined];
+  const [first, ...rest] = key.split('.') as [string, ...string[]];
+  return occurrences(job, first).map((start) => rest.reduce<unknown>((at, step) => (isObject(at) ? at[step] : undefined), start));
 }
 
 /** `===` on JSON scalars is "same type and value", numbers compared numerically. */
@@ -145,12 +172,15 @@ describe.each(engineRows)('job search property on %s', (_name, engine) => {
 
   beforeAll(async () => {
     server = await startTestServer(engine);
-    for (const headers of [USER, OTHER_USER]) {
-      const client = await server.request('POST', `/v2/${PROJECT}/clients`, { json: { client_id: 'prop-node1' }, headers });
+    for (const [project, headers] of [
+      [PROJECT, USER],
+      [OTHER_PROJECT, OTHER_USER],
+    ] as const) {
+      const client = await server.request('POST', `/v2/${project}/clients`, { json: { client_id: 'prop-node1' }, headers });
       expect(client.status).toBe(201);
       clientId = (client.body as { client_id: string }).client_id;
       for (const json of fc.sample(jobBody(clientId), { numRuns: JOB_COUNT, seed: DATA_SEED })) {
-        const res = await server.request('POST', `/v2/${PROJECT}/jobs`, { json, headers });
+        const res = await server.request('POST', `/v2/${project}/jobs`, { json, headers });
         if (res.status !== 201) throw new Error(`job refused (${res.status} ${res.text}): ${JSON.stringify(json)}`);
       }
     }

@@ -8,7 +8,9 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const STEP = { freezer_action: { action: 'backup', mode: 'fs' } };
 
 describe.each(engineRows)('sessions on %s', (_name, engine) => {
-  const server = serverFor(engine);
+  // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
+  // test's user sees only its own; test/http/project-scope.test.ts covers the default.
+  const server = serverFor(engine, { scope: 'user' });
 
   describe.each(VERSIONS)('%s', (version, prefix) => {
     let n = 0;
@@ -239,11 +241,11 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       expect(session.schedule).toEqual({ schedule_date: '2031-01-01T00:00:00' });
       expect(Object.keys(session.jobs)).toEqual([jobs[0]]);
       expect(session.description).toBeUndefined();
-      const created = await server.request('POST', `${prefix}/sessions/test-session`, {
+      const created = await server.request('POST', `${prefix}/sessions/test-session-${version}`, {
         json: { session_tag: 1, hold_off: 5, schedule: {}, jobs: [] },
         headers,
       });
-      expect(created.body).toEqual({ session_id: 'test-session', version: 1 });
+      expect(created.body).toEqual({ session_id: `test-session-${version}`, version: 1 });
     });
   });
 });

@@ -46,10 +46,8 @@ withKeystone('keystone mode', (ks) => {
       .body as { backup_id: string };
     const crossing = await server.request('GET', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob));
     expect(crossing.status).toBe(403);
-    expect(crossing.body).toEqual({
-      title: 'Forbidden',
-      description: `The token is scoped to project ${ks.projects.p2}, not ${ks.projects.p1}.`,
-    });
+    // project_member: the token's project must be the URL's
+    expect(crossing.body).toEqual({ title: 'Access Forbidden', description: 'You are not allowed to access this resource' });
     expect((await server.request('DELETE', `/v2/${ks.projects.p1}/backups/${backup_id}`, auth(bob))).status).toBe(403);
     expect((await server.request('GET', `/v1/backups/${backup_id}`, auth(bob))).status).toBe(404);
     expect((await server.request('GET', `/v2/${ks.projects.p2}/backups/${backup_id}`, auth(bob))).status).toBe(404);
@@ -62,11 +60,23 @@ withKeystone('keystone mode', (ks) => {
     expect((await server.request('POST', `/v2/${ks.projects.p2}/backups`, { json: BACKUP, ...auth(admin) })).status).toBe(201);
   });
 
+  it("checks the policy with the token's roles: a service reads anywhere and writes only backups", async () => {
+    const service = await ks.token('freezer');
+    expect((await server.request('GET', `/v2/${ks.projects.p1}/jobs`, auth(service))).status).toBe(200);
+    expect((await server.request('POST', `/v2/${ks.projects.p1}/backups`, { json: BACKUP, ...auth(service) })).status).toBe(201);
+    const action = { freezer_action: { action: 'backup' } };
+    const refused = await server.request('POST', `/v2/${ks.projects.p1}/actions`, { json: action, ...auth(service) });
+    expect([refused.status, refused.body]).toEqual([
+      403,
+      { title: 'Access Forbidden', description: 'You are not allowed to access this resource' },
+    ]);
+  });
+
   it('refuses a token scoped to no project with 403', async () => {
     const unscoped = await ks.token('alice', 'unscoped');
     const res = await server.request('GET', '/v1/backups', auth(unscoped));
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ title: 'Forbidden', description: 'The token is not scoped to a project.' });
+    expect(res.body).toEqual({ title: 'Access Forbidden', description: 'The token is not scoped to a project.' });
   });
 
   it('answers 401 once a revoked token is no longer cached', async () => {

@@ -37,11 +37,6 @@ const DELIBERATE: Deliberate[] = [
     why: 'so v1 204 means "deleted", while v2 204 also means "there was nothing to delete"',
   },
   {
-    ops: '*',
-    at: 'responses.403',
-    why: 'v1 has no project in its URL: its only 403 is a keystone token scoped to no project (ForbiddenV1)',
-  },
-  {
     ops: ['getHomeDocumentV1'],
     at: 'responses.200',
     why: 'the v1 home document points at the /v1 URLs',

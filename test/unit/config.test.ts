@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1048576,
       auth: { mode: 'noauth', defaultUserId: 'default-user' },
       scope: 'project',
+      policyRules: {},
     });
   });
 
@@ -29,6 +30,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 2048,
       auth: { mode: 'noauth', defaultUserId: 'ops' },
       scope: 'user',
+      policyRules: {},
     });
     expect(
       loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:', '--scope', 'project'], env),
@@ -62,7 +64,6 @@ describe('loadConfig', () => {
     };
     expect(loadConfig([], env).auth).toEqual({
       mode: 'keystone',
-      adminRole: 'admin',
       keystone: {
         url: 'http://ks:5000/v3',
         username: 'freezer',

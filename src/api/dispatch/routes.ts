@@ -23,6 +23,8 @@ export interface Route {
   template: string;
   /** The spec's security for this operation is not empty: the request has a caller. */
   secured: boolean;
+  /** The policy rule the caller must satisfy (the spec's `x-policy`), if any. */
+  policy: string | undefined;
   /** The operation declares a request body. */
   takesBody: boolean;
   /** The media types its request body may have, in spec order (the first is the default). */
@@ -81,6 +83,7 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
       operation,
       template: operation.path,
       secured: (operation.security ?? globalSecurity).length > 0,
+      policy: (operation as { 'x-policy'?: string })['x-policy'],
       takesBody: Boolean(operation.requestBody),
       consumes: Object.keys(bodyContent),
       produces: responses.filter(([status]) => /^[23]/.test(status)).flatMap(([, r]) => Object.keys(r.content ?? {})),

@@ -1,4 +1,5 @@
 // Registered clients, v1 and v2: one implementation, scoped by the caller.
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
@@ -16,14 +17,16 @@ type ClientHandlers = Pick<
   | 'deleteClientV1'
 >;
 
-export function clientHandlers({ clients }: Store, services: Services): ClientHandlers {
+export function clientHandlers({ clients }: Store, services: Services, policy: Policy): ClientHandlers {
   const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => ({
     status: 200 as const,
     body: { clients: found(await clients.list(request.caller, pageOf(request), searchOf(request)), request) },
   });
 
   const create = async ({ caller, body }: OperationRequest<'createClient' | 'createClientV1'>) => {
-    await services.clients.create(caller, body);
+    // Only the body says whether this needs the central rule too.
+    if (body.is_central) policy.enforce('clients:create_central', caller, caller.projectId);
+    await services.clients.register(caller, body);
     return { status: 201 as const, body: { client_id: body.client_id } };
   };
 

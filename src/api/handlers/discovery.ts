@@ -4,21 +4,43 @@ import type { Handlers } from '../types';
 
 type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'getHealth' | 'getHomeDocument' | 'getHomeDocumentV1'>;
 
-const backupsResource = (hrefTemplate: string, hrefVars: Record<string, string>) => ({
+const JSON_FORMATS = { 'application/json': {} };
+
+const HOME_V1 = {
   resources: {
     'rel/backups': {
-      'href-template': hrefTemplate,
-      'href-vars': hrefVars,
-      hints: { allow: ['GET'], formats: { 'application/json': {} } },
+      'href-template': '/v1/backups/{backup_id}',
+      'href-vars': { backup_id: 'param/backup_id' },
+      hints: { allow: ['GET'], formats: JSON_FORMATS },
     },
   },
-});
+};
 
-const HOME_V1 = backupsResource('/v1/backups/{backup_id}', { backup_id: 'param/backup_id' });
-const HOME_V2 = backupsResource('/v2/{project_id}/backups/{backup_id}', {
-  project_id: 'param/project_id',
-  backup_id: 'param/backup_id',
-});
+/** As current upstream's: backups, and the jobs a (central) scheduler polls. */
+const HOME_V2 = {
+  resources: {
+    'rel/backups': {
+      'href-template': '/v2/{project_id}/backups/{backup_id}',
+      'href-vars': { project_id: 'param/project_id', backup_id: 'param/backup_id' },
+      hints: { allow: ['GET'], formats: JSON_FORMATS },
+    },
+    'rel/jobs': {
+      'href-template': '/v2/{project_id}/jobs{?all_projects,offset,limit}',
+      'href-vars': {
+        project_id: 'param/project_id',
+        all_projects: 'param/all_projects',
+        offset: 'param/offset',
+        limit: 'param/limit',
+      },
+      hints: { allow: ['GET', 'POST'], formats: JSON_FORMATS },
+    },
+    'rel/job': {
+      'href-template': '/v2/{project_id}/jobs/{job_id}',
+      'href-vars': { project_id: 'param/project_id', job_id: 'param/job_id' },
+      hints: { allow: ['GET', 'POST', 'PATCH', 'DELETE'], formats: JSON_FORMATS },
+    },
+  },
+};
 
 export function discoveryHandlers(store: Store): DiscoveryHandlers {
   return {

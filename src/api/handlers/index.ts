@@ -1,4 +1,5 @@
 // The complete operationId -> handler map: an operation without a handler does not compile.
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
@@ -9,13 +10,16 @@ import { discoveryHandlers } from './discovery';
 import { jobHandlers } from './jobs';
 import { sessionHandlers } from './sessions';
 
-/** Reads go from handlers to the store, writes through the services. */
-export function createHandlers(store: Store, services: Services): Handlers {
+/**
+ * Reads go from handlers to the store, writes through the services. The dispatcher enforces each
+ * operation's own rule; `policy` is for the decisions within one (`jobs:get_all_projects`, …).
+ */
+export function createHandlers(store: Store, services: Services, policy: Policy): Handlers {
   return {
     ...discoveryHandlers(store),
     ...backupHandlers(store, services),
-    ...clientHandlers(store, services),
-    ...jobHandlers(store, services),
+    ...clientHandlers(store, services, policy),
+    ...jobHandlers(store, services, policy),
     ...actionHandlers(store, services),
     ...sessionHandlers(store, services),
   };

@@ -1,9 +1,13 @@
 // Jobs, v1 and v2.
 import type { components } from '../../../generated/openapi';
+import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers, OperationRequest } from '../types';
-import { withV1 } from './requests';
+import type { Caller } from '../../domain/caller';
+import { type Json, jsonList } from '../../db/json-text';
+import { notFound } from '../../errors';
+import { found, pageOf, searchOf, withV1 } from './requests';
 import { documentHandlers, documentOperations, targetOf } from './documents';
 
 type JobHandlers = Pick<
@@ -25,14 +29,57 @@ type JobHandlers = Pick<
 >;
 type JobEvent = components['schemas']['JobEvent'];
 
-export function jobHandlers(store: Store, { jobs }: Services): JobHandlers {
+type Job = components['schemas']['Job'];
+
+export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): JobHandlers {
+  /** Admin and service (by default) see every project's jobs, whatever `all_projects` says (as upstream). */
+  const seesEveryProject = (caller: Caller) => policy.allows('jobs:get_all_projects', caller, caller.projectId);
+
   const event = async (request: OperationRequest<'postJobEvent' | 'postJobEventV1'>) => ({
     status: 202 as const,
     body: { result: await jobs.event(targetOf(request, 'job_id'), eventName(request.body)) },
   });
 
+  /**
+   * `job_schedule.current_pid` is the process of a scheduler; callers who may not see every
+   * project see it only on jobs whose client their project registered (as upstream).
+   */
+  async function withPidsShown(caller: Caller, page: Json<Job>[]): Promise<Json<Job>[]> {
+    if (seesEveryProject(caller)) return page;
+    const withPid = page.map((text) => (text.includes('"current_pid"') ? (JSON.parse(text) as Job) : undefined));
+    const clientIds = [
+      ...new Set(withPid.flatMap((job) => (job?.job_schedule.current_pid === undefined ? [] : [job.client_id]))),
+    ];
+    if (clientIds.length === 0) return page;
+    const owned = await store.clients.ownedBy(caller.projectId, clientIds);
+    return page.map((text, i) => {
+      const job = withPid[i];
+      if (!job || job.job_schedule.current_pid === undefined || owned.has(job.client_id)) return text;
+      delete job.job_schedule.current_pid;
+      return JSON.stringify(job) as Json<Job>;
+    });
+  }
+
+  const documents = documentHandlers(store.jobs, jobs);
+  const scopeOf = (caller: Caller): Caller => (seesEveryProject(caller) ? { ...caller, everyProject: true } : caller);
+
+  const list = async (request: OperationRequest<'listJobs'>) => {
+    const page = found(await store.jobs.list(scopeOf(request.caller), pageOf(request), searchOf(request)), request);
+    return { status: 200 as const, body: jsonList('jobs', await withPidsShown(request.caller, page)) };
+  };
+
+  const get = async (request: OperationRequest<'getJob'>) => {
+    const document = await store.jobs.findWire(scopeOf(request.caller), request.params.job_id);
+    if (!document) throw notFound(`No job found with ID ${request.params.job_id}`);
+    const [json] = await withPidsShown(request.caller, [document.json]);
+    return { status: 200 as const, body: json!, etag: document.version };
+  };
+
   return {
-    ...documentOperations('Job', documentHandlers(store.jobs, jobs)),
+    ...documentOperations('Job', documents),
+    // v2 as current upstream; v1 keeps its rule (the caller's own jobs).
+    listJobs: list,
+    getJob: get,
     ...withV1('postJobEvent', event),
   };
 }

@@ -6,23 +6,31 @@ import type { Caller, Scope } from '../../domain/caller';
 import { newId } from '../ids';
 import { type Json, jsonObject, membersOf, storedMember } from '../json-text';
 import { type Listing, type Page, readPage } from '../paging';
-import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, selectFirst } from '../prepared';
+import { isMysql } from '../client';
+import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, scopeCondition, selectFirst } from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
 
 export type Backup = components['schemas']['Backup'];
+export type BackupV1 = components['schemas']['BackupV1'];
 export type BackupMetadata = components['schemas']['BackupMetadata'];
+export type BackupStatus = components['schemas']['BackupStatus'];
+
+/** How a version of the API shows a backup: v2 with its status, v1 with the uploader's name. */
+export type Shape = 'v2' | 'v1';
+type Shown<S extends Shape> = S extends 'v2' ? Backup : BackupV1;
 
 interface BackupRow {
   backup_id: string;
   user_id: string;
   project_id: string;
   user_name: string | null;
+  status: BackupStatus;
   backup_metadata: string;
 }
 
-const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'backup_metadata'];
+const COLUMNS = ['backup_id', 'user_id', 'project_id', 'user_name', 'status', 'backup_metadata'];
 const findSql = ownedItem('backups', 'backup_id', COLUMNS.join(', '));
 
 /** Top-level document fields, then the metadata fields copied into indexed columns. */
@@ -35,9 +43,9 @@ const SEARCH: SearchTarget = {
     backup_name: 'backup_name',
     container: 'container',
     hostname: 'hostname',
+    status: 'status',
   },
   document: 'backup_metadata',
-  objects: ['$'],
   timeColumn: 'time_stamp',
 };
 const LISTING: Listing = { table: 'backups', idColumn: 'backup_id', columns: COLUMNS.join(', '), search: SEARCH };
@@ -46,54 +54,108 @@ export class BackupsRepo {
   constructor(private readonly db: Knex) {}
 
   /** Stores the metadata as posted and returns the new backup's id. */
-  async insert(caller: Caller, metadata: BackupMetadata, tx: Tx = {}): Promise<string> {
-    const [backupId] = await this.insertMany(caller, [metadata], tx);
+  async insert(caller: Caller, metadata: BackupMetadata, status: BackupStatus = 'available', tx: Tx = {}): Promise<string> {
+    const [backupId] = await this.insertMany(caller, [metadata], status, tx);
     return backupId!;
   }
 
   /** Stores many uploads in batches (one statement per batch); their new ids, in order. */
-  async insertMany(caller: Caller, uploads: BackupMetadata[], { trx }: Tx = {}): Promise<string[]> {
+  async insertMany(
+    caller: Caller,
+    uploads: BackupMetadata[],
+    status: BackupStatus = 'available',
+    { trx }: Tx = {},
+  ): Promise<string[]> {
     const q = trx ?? this.db;
-    const rows = uploads.map((metadata) => {
-      const time = metadata.time_stamp ?? metadata.timestamp;
-      return {
-        backup_id: newId(),
-        user_id: caller.userId,
-        project_id: caller.projectId,
-        user_name: caller.userName,
-        job_id: metadata.job_id ?? null,
-        backup_name: metadata.backup_name,
-        container: metadata.container,
-        hostname: metadata.hostname ?? null,
-        time_stamp: Number.isSafeInteger(time) ? (time as number) : null,
-        backup_metadata: JSON.stringify(metadata),
-      };
-    });
+    const rows = uploads.map((metadata) => ({
+      backup_id: newId(),
+      user_id: caller.userId,
+      project_id: caller.projectId,
+      user_name: caller.userName,
+      status,
+      ...metadataColumns(metadata),
+    }));
     if (rows.length === 1) await run(q, insertRow('backups', rows[0]!));
     else await q.batchInsert('backups', rows, INSERT_BATCH_ROWS);
     return rows.map((row) => row.backup_id);
   }
 
-  async find(scope: Scope, backupId: string, { trx }: Tx = {}): Promise<Json<Backup> | undefined> {
+  async find<S extends Shape>(scope: Scope, backupId: string, shape: S, { trx }: Tx = {}): Promise<Json<Shown<S>> | undefined> {
     const row = await selectFirst<BackupRow>(trx ?? this.db, findSql(scope, backupId));
-    return row && backupJson(row);
+    return row && SHOW[shape](row);
   }
 
-  /** One page; undefined when `page.marker` names none of the owner's backups. */
-  async list(scope: Scope, page: Page, search?: SearchTerms, { trx }: Tx = {}): Promise<Json<Backup>[] | undefined> {
+  /** One page; undefined when `page.marker` names none of the scope's backups. */
+  async list<S extends Shape>(
+    scope: Scope,
+    page: Page,
+    shape: S,
+    search?: SearchTerms,
+    { trx }: Tx = {},
+  ): Promise<Json<Shown<S>>[] | undefined> {
     const rows = await readPage<BackupRow>(trx ?? this.db, LISTING, scope, page, search);
-    return rows?.map(backupJson);
+    return rows?.map(SHOW[shape]);
   }
 
-  /** True when the owner had such a backup. */
+  /** The stored metadata and status, to change them; locked until commit inside a transaction on MySQL/MariaDB. */
+  async findForUpdate(
+    scope: Scope,
+    backupId: string,
+    { trx }: Tx = {},
+  ): Promise<{ metadata: BackupMetadata; status: BackupStatus } | undefined> {
+    const read = findSql(scope, backupId);
+    const lock = trx !== undefined && isMysql(this.db);
+    const row = await selectFirst<BackupRow>(
+      trx ?? this.db,
+      lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read,
+    );
+    return row && { metadata: JSON.parse(row.backup_metadata) as BackupMetadata, status: row.status };
+  }
+
+  /** Replaces the backup's metadata and status, recording the writer as its user. */
+  async update(scope: Scope, backupId: string, metadata: BackupMetadata, status: BackupStatus, { trx }: Tx = {}): Promise<void> {
+    const owner = scopeCondition(scope);
+    await (trx ?? this.db)('backups')
+      .where('backup_id', backupId)
+      .whereRaw(owner.sql, [...owner.bindings])
+      .update({ user_id: scope.userId, status, ...metadataColumns(metadata) });
+  }
+
+  /** True when the scope had such a backup. */
   async remove(scope: Scope, backupId: string, { trx }: Tx = {}): Promise<boolean> {
-    const owned = { user_id: scope.userId, project_id: scope.projectId, backup_id: backupId };
-    return (await (trx ?? this.db)('backups').where(owned).delete()) > 0;
+    const owner = scopeCondition(scope);
+    return (
+      (await (trx ?? this.db)('backups')
+        .where('backup_id', backupId)
+        .whereRaw(owner.sql, [...owner.bindings])
+        .delete()) > 0
+    );
   }
 }
 
-/** The backup as the API shows it, with the metadata exactly as stored (and as uploaded). */
-function backupJson(row: BackupRow): Json<Backup> {
-  const owner = { backup_id: row.backup_id, user_id: row.user_id, user_name: row.user_name, project_id: row.project_id || null };
-  return jsonObject<Backup>(membersOf(owner), storedMember('backup_metadata', row.backup_metadata));
+/** The metadata whole, and its searched fields copied into their columns. */
+function metadataColumns(metadata: BackupMetadata) {
+  const time = metadata.time_stamp ?? metadata.timestamp;
+  return {
+    job_id: metadata.job_id ?? null,
+    backup_name: metadata.backup_name,
+    container: metadata.container,
+    hostname: metadata.hostname ?? null,
+    time_stamp: Number.isSafeInteger(time) ? (time as number) : null,
+    backup_metadata: JSON.stringify(metadata),
+  };
 }
+
+/** The backup as each API version shows it, with the metadata exactly as stored (and as uploaded). */
+const SHOW: { [S in Shape]: (row: BackupRow) => Json<Shown<S>> } = {
+  v2: (row) =>
+    jsonObject<Backup>(
+      membersOf({ backup_id: row.backup_id, user_id: row.user_id, project_id: row.project_id || null, status: row.status }),
+      storedMember('backup_metadata', row.backup_metadata),
+    ),
+  v1: (row) =>
+    jsonObject<BackupV1>(
+      membersOf({ backup_id: row.backup_id, user_id: row.user_id, user_name: row.user_name, project_id: row.project_id || null }),
+      storedMember('backup_metadata', row.backup_metadata),
+    ),
+};

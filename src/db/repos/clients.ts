@@ -6,14 +6,15 @@ import type { Scope } from '../../domain/caller';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
-import { ownedItem, selectFirst } from '../prepared';
+import { isMysql } from '../client';
+import { scopeCondition, selectFirst, selectRows, type Sql } from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
 
 export type Client = components['schemas']['Client'];
 export type ClientInfo = components['schemas']['ClientInfo'];
-type RegisteredClientInfo = components['schemas']['RegisteredClientInfo'];
+export type RegisteredClientInfo = components['schemas']['RegisteredClientInfo'];
 
 type Capabilities = Pick<
   RegisteredClientInfo,
@@ -29,33 +30,53 @@ const ALL_CAPABILITIES: Capabilities = {
 };
 
 interface ClientRow {
+  seq: number;
   user_id: string;
   project_id: string;
+  is_central: number | boolean;
   client: string;
 }
 
-const COLUMNS = ['user_id', 'project_id', 'client'];
-const findSql = ownedItem('clients', 'client_id', COLUMNS.join(', '));
+const COLUMNS = ['seq', 'user_id', 'project_id', 'is_central', 'client'];
+
+/** What a scope sees: its own clients, and every project's central ones. */
+const visible = (scope: Scope, table?: string): Sql => {
+  const own = scopeCondition(scope, table);
+  return { sql: `(${own.sql}) OR ${table ? `${table}.` : ''}is_central <> 0`, bindings: own.bindings };
+};
 
 const SEARCH: SearchTarget = {
   columns: { user_id: 'user_id', client_id: 'client_id', uuid: 'uuid' },
   document: 'client',
-  objects: ['$'],
 };
-const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COLUMNS.join(', '), search: SEARCH };
+const LISTING: Listing = { table: 'clients', idColumn: 'client_id', columns: COLUMNS.join(', '), search: SEARCH, visible };
+
+/** A registration as stored, with who owns it. */
+export interface StoredClient {
+  seq: number;
+  client: Client;
+  /** True when the scope that asked owns it (not another project's central client). */
+  own: boolean;
+}
 
 export class ClientsRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Registers the client; false when the owner already registered its `client_id`. */
+  /** Registers the client (a new registration: `uuid` and capabilities filled in); false when its id is taken. */
   async insert(scope: Scope, info: ClientInfo, { trx }: Tx = {}): Promise<boolean> {
-    const client: RegisteredClientInfo = { ...ALL_CAPABILITIES, ...info, uuid: info.uuid ?? newId() };
+    const client: RegisteredClientInfo = {
+      ...ALL_CAPABILITIES,
+      ...info,
+      uuid: info.uuid ?? newId(),
+      is_central: info.is_central ?? false,
+    };
     try {
       await (trx ?? this.db)('clients').insert({
         user_id: scope.userId,
         project_id: scope.projectId,
         client_id: client.client_id,
         uuid: client.uuid,
+        is_central: client.is_central,
         client: JSON.stringify(client),
       });
       return true;
@@ -65,28 +86,70 @@ export class ClientsRepo {
     }
   }
 
+  /** Replaces a stored registration (found by `registrations`). */
+  async update(seq: number, info: RegisteredClientInfo, { trx }: Tx = {}): Promise<void> {
+    await (trx ?? this.db)('clients')
+      .where('seq', seq)
+      .update({ client: JSON.stringify(info) });
+  }
+
+  /**
+   * Every registration of `clientId`, in any project, each marked as the scope's own or not. In a
+   * transaction on MySQL/MariaDB the id's index range is locked until commit, so two
+   * registrations of one id queue rather than both insert.
+   */
+  async registrations(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<StoredClient[]> {
+    const lock = trx !== undefined && isMysql(this.db) ? ' FOR UPDATE' : '';
+    const rows = await selectRows<ClientRow>(trx ?? this.db, {
+      sql: `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? ORDER BY seq${lock}`,
+      bindings: [clientId],
+    });
+    return rows.map((row) => ({ seq: row.seq, client: toClient(row), own: owns(scope, row) }));
+  }
+
+  /** The client by that id the scope sees: its own, or a central one. */
   async find(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<Client | undefined> {
-    const row = await selectFirst<ClientRow>(trx ?? this.db, findSql(scope, clientId));
+    const shown = visible(scope);
+    const row = await selectFirst<ClientRow>(trx ?? this.db, {
+      sql: `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? AND (${shown.sql}) ORDER BY seq`,
+      bindings: [clientId, ...shown.bindings],
+    });
     return row && toClient(row);
   }
 
-  /** One page; undefined when `page.marker` names none of the owner's clients. */
+  /** One page; undefined when `page.marker` names none of the clients the scope sees. */
   async list(scope: Scope, page: Page, search?: SearchTerms, { trx }: Tx = {}): Promise<Client[] | undefined> {
     const rows = await readPage<ClientRow>(trx ?? this.db, LISTING, scope, page, search);
     return rows?.map(toClient);
   }
 
-  /** True when the owner had registered such a client. */
+  /** Which of `clientIds` the project registered itself (central or not). */
+  async ownedBy(projectId: string, clientIds: string[], { trx }: Tx = {}): Promise<Set<string>> {
+    if (clientIds.length === 0) return new Set();
+    const rows = await selectRows<{ client_id: string }>(trx ?? this.db, {
+      sql: `SELECT client_id FROM clients WHERE project_id = ? AND client_id IN (${clientIds.map(() => '?').join(', ')})`,
+      bindings: [projectId, ...clientIds],
+    });
+    return new Set(rows.map((row) => row.client_id));
+  }
+
+  /** True when the scope had registered such a client. */
   async remove(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<boolean> {
-    const owned = { user_id: scope.userId, project_id: scope.projectId, client_id: clientId };
-    return (await (trx ?? this.db)('clients').where(owned).delete()) > 0;
+    const owner = scopeCondition(scope);
+    return (
+      (await (trx ?? this.db)('clients')
+        .where('client_id', clientId)
+        .whereRaw(owner.sql, [...owner.bindings])
+        .delete()) > 0
+    );
   }
 }
 
+const owns = (scope: Scope, row: ClientRow) =>
+  row.project_id === scope.projectId && (!scope.byUser || row.user_id === scope.userId);
+
 function toClient(row: ClientRow): Client {
-  return {
-    client: JSON.parse(row.client) as RegisteredClientInfo,
-    user_id: row.user_id,
-    project_id: row.project_id || null,
-  };
+  // Registrations stored before clients could be central have no is_central of their own.
+  const client = Object.assign(JSON.parse(row.client) as RegisteredClientInfo, { is_central: Boolean(row.is_central) });
+  return { client, user_id: row.user_id, project_id: row.project_id || null };
 }

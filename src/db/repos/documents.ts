@@ -7,7 +7,7 @@ import { isUniqueViolation, WriteConflict } from '../errors';
 import { type Json, jsonObject, membersOf, storedMembers } from '../json-text';
 import type { Tx } from '../store';
 import { type Listing, type Page, readPage } from '../paging';
-import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, selectFirst, type Sql } from '../prepared';
+import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, scopeCondition, selectFirst, type Sql } from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 
@@ -60,7 +60,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     private readonly db: Knex,
     readonly kind: DocumentKind<I, L>,
   ) {
-    this.findSql = ownedItem(kind.table, kind.idKey, 'seq, version, doc');
+    this.findSql = ownedItem(kind.table, kind.idKey, 'seq, user_id, project_id, version, doc');
     const { table, idKey, search } = kind;
     this.listing = { table, idColumn: idKey, columns: `${idKey} AS id, user_id, project_id, version, doc`, search };
   }
@@ -77,7 +77,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     const row = await this.findRow(scope, id, trx);
     return (
       row && {
-        json: this.wire({ id, user_id: scope.userId, project_id: scope.projectId, version: row.version, doc: row.doc }),
+        json: this.wire({ id, user_id: row.user_id, project_id: row.project_id, version: row.version, doc: row.doc }),
         version: row.version,
       }
     );
@@ -93,13 +93,13 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     scope: Scope,
     id: string,
     trx?: Knex.Transaction,
-  ): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
+  ): Promise<(Omit<Row, 'id'> & { seq: number }) | undefined> {
     const read: Sql = this.findSql(scope, id);
     const lock = trx !== undefined && isMysql(this.db);
     return selectFirst(trx ?? this.db, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
   }
 
-  /** Stores a new document at version 1; false when the owner already has this id. */
+  /** Stores a new document at version 1; false when the id is taken (by anyone: ids are unique). */
   async insert(scope: Scope, id: string, doc: Doc, { trx }: Tx = {}): Promise<boolean> {
     try {
       await (trx ?? this.db)(this.kind.table).insert(this.newRow(scope, id, doc));
@@ -130,19 +130,30 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     };
   }
 
+  /** True when some document, anyone's, has this id. */
+  async taken(id: string, { trx }: Tx = {}): Promise<boolean> {
+    const sql = `SELECT 1 AS taken FROM ${this.kind.table} WHERE ${this.kind.idKey} = ?`;
+    return (await selectFirst(trx ?? this.db, { sql, bindings: [id] })) !== undefined;
+  }
+
   /**
    * Replaces the document `read` found: the same row (its seq, so not a document deleted and
-   * created again under the same id meanwhile) at the same version. Returns the new version;
-   * throws WriteConflict when another writer got there first.
+   * created again under the same id meanwhile) at the same version, recording the writer as its
+   * user. Returns the new version; throws WriteConflict when another writer got there first.
    */
   async update(scope: Scope, id: string, read: Pick<Stored, 'version' | 'seq'>, doc: Doc, { trx }: Tx = {}): Promise<number> {
-    const values: Record<string, Binding> = { version: read.version + 1, doc: JSON.stringify(doc), ...this.kind.columns(doc) };
+    const values: Record<string, Binding> = {
+      version: read.version + 1,
+      user_id: scope.userId,
+      doc: JSON.stringify(doc),
+      ...this.kind.columns(doc),
+    };
     const updated = await run(trx ?? this.db, {
       sql:
         `UPDATE ${this.kind.table} SET ${Object.keys(values)
           .map((column) => `${column} = ?`)
-          .join(', ')} ` + 'WHERE seq = ? AND version = ? AND user_id = ? AND project_id = ?',
-      bindings: [...Object.values(values), read.seq, read.version, scope.userId, scope.projectId],
+          .join(', ')} ` + 'WHERE seq = ? AND version = ?',
+      bindings: [...Object.values(values), read.seq, read.version],
     });
     if (updated !== 1) throw new WriteConflict(`${this.kind.table} ${id} changed while being written`);
     return read.version + 1;
@@ -150,11 +161,10 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
 
   /** Deletes the document (only at `version`, when given); true when there was one. */
   async remove(scope: Scope, id: string, version: number | undefined, { trx }: Tx = {}): Promise<boolean> {
-    const query = (trx ?? this.db)(this.kind.table).where({
-      user_id: scope.userId,
-      project_id: scope.projectId,
-      [this.kind.idKey]: id,
-    });
+    const owner = scopeCondition(scope);
+    const query = (trx ?? this.db)(this.kind.table)
+      .where(this.kind.idKey, id)
+      .whereRaw(owner.sql, [...owner.bindings]);
     if (version !== undefined) query.where('version', version);
     return (await query.delete()) > 0;
   }

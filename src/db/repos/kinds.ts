@@ -17,8 +17,6 @@ export const JOB: DocumentKind<'job_id', 'jobs'> = {
     // `status` is job_schedule.status: what the scheduler's poll filters on.
     columns: { job_id: 'job_id', user_id: 'user_id', client_id: 'client_id', session_id: 'session_id', status: 'status' },
     document: 'doc',
-    objects: ['$', '$.job_schedule'],
-    arrays: [{ array: '$.job_actions', member: '$.freezer_action' }],
   },
 };
 
@@ -30,7 +28,6 @@ export const ACTION: DocumentKind<'action_id', 'actions'> = {
   search: {
     columns: { action_id: 'action_id', user_id: 'user_id' },
     document: 'doc',
-    objects: ['$', '$.freezer_action'],
   },
 };
 
@@ -42,6 +39,5 @@ export const SESSION: DocumentKind<'session_id', 'sessions'> = {
   search: {
     columns: { session_id: 'session_id', user_id: 'user_id', status: 'status' },
     document: 'doc',
-    objects: ['$', '$.schedule'],
   },
 };
