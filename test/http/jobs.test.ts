@@ -360,8 +360,9 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       });
       expect(await getJob(job_id, headers)).toEqual(created);
       // The same nulls are not deletions in an application/json body: they are refused too.
-      const plain = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { description: null }, headers });
+      const plain = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { client_id: null }, headers });
       expect(plain.status).toBe(400);
+      expect(await getJob(job_id, headers)).toEqual(created);
     });
 
     it('ignores user_credentials in a PATCH (the web UI and the CLI send documents back), in either media type', async () => {
