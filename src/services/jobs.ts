@@ -7,7 +7,7 @@ import type { Caller, Scope } from '../domain/caller';
 import { checkCapabilities } from '../domain/capabilities';
 import { type Doc, nowSeconds, sameJson, withoutKeys } from '../domain/documents';
 import { type JobEventName, type JobEventResult, applyJobEvent } from '../domain/job-events';
-import { deepMerge } from '../domain/merge';
+import { type PatchStyle, patchDocument, replaceKeys } from '../domain/merge';
 import type { Trusts } from '../domain/trusts';
 import { newId } from '../db/ids';
 import { type Stored, serverOwned } from '../db/repos/documents';
@@ -18,10 +18,17 @@ import type { ActionsService } from './actions';
 import type { SessionsService } from './sessions';
 import { type Target, type VersionedService, versionedWrites } from './versioned';
 
-const OWNED = serverOwned(JOB);
-/** Server-owned too, but kept in the document: the job's trust (see Trusts). */
+/** The job's trust (see Trusts): server-owned, kept in the document, ignored in every body. */
 const CREDENTIALS = 'user_credentials';
+const OWNED = [...serverOwned(JOB), CREDENTIALS];
 const TIME_FIELDS = ['time_created', 'time_started', 'time_ended'] as const;
+/**
+ * The `job_schedule` keys the server and the scheduler own: an application/json PATCH whose
+ * `job_schedule` does not name them keeps them, so an edit form cannot wipe the job's run state.
+ */
+const RUN_STATE = ['time_created', 'event', 'status', 'result', 'time_started', 'time_ended', 'current_pid'];
+/** The keys that, when a PATCH changes them, have the steps checked and stored again. */
+const STEP_KEYS = ['job_actions', 'job_action', 'client_id'] as const;
 
 export type JobsService = ReturnType<typeof createJobsService>;
 
@@ -72,7 +79,7 @@ export function createJobsService(store: Store, actions: ActionsService, session
         time_started: -1,
         time_ended: -1,
       };
-      const doc: Doc = { session_id: '', session_tag: 0, ...withoutKeys(fromBody(body), [CREDENTIALS]), job_schedule: schedule };
+      const doc: Doc = { session_id: '', session_tag: 0, ...fromBody(body), job_schedule: schedule };
       const trust = trusts && mayTrust && (await needsTrust(caller, doc)) ? await trusts.obtain(caller) : undefined;
       if (trust) doc[CREDENTIALS] = trust.credentials;
       try {
@@ -105,7 +112,7 @@ export function createJobsService(store: Store, actions: ActionsService, session
               {
                 session_id: before.session_id ?? '',
                 session_tag: before.session_tag ?? 0,
-                ...withoutKeys(fromBody(body), [CREDENTIALS]),
+                ...fromBody(body),
                 job_schedule: { ...kept, ...(body.job_schedule as Doc | undefined) },
                 // A replace makes no trust and keeps the one the job has.
                 ...(before[CREDENTIALS] === undefined ? {} : { [CREDENTIALS]: before[CREDENTIALS] }),
@@ -117,20 +124,20 @@ export function createJobsService(store: Store, actions: ActionsService, session
         ),
       ),
 
-    update(target, body) {
+    update(target, body, style) {
       const changes = fromBody(body);
+      const patched = (found: Stored) => patchJob(found.doc, changes, style);
       // Steps and the client are checked again (and the steps stored as actions) only when they
       // change, so that a scheduler reporting status is not refused because its registration
       // changed meanwhile, and its report writes the job's row alone.
-      const changesSteps = (found: Stored) =>
-        (['job_actions', 'job_action', 'client_id'] as const).some(
-          (key) => key in changes && !sameJson(changes[key], found.doc[key]),
-        );
+      const changesSteps = (found: Stored, doc: Doc) => STEP_KEYS.some((key) => !sameJson(doc[key], found.doc[key]));
       return writes.patch(
         target,
-        (found, tx) =>
-          changesSteps(found) ? prepare(target.scope, deepMerge(found.doc, changes), tx) : deepMerge(found.doc, changes),
-        changesSteps,
+        (found, tx) => {
+          const doc = patched(found);
+          return changesSteps(found, doc) ? prepare(target.scope, doc, tx) : doc;
+        },
+        (found) => changesSteps(found, patched(found)),
       );
     },
 
@@ -163,6 +170,17 @@ export function createJobsService(store: Store, actions: ActionsService, session
     },
   } satisfies VersionedService & Record<string, unknown>;
   return service;
+}
+
+/** The job after a PATCH: application/json keeps the schedule's run state unless the body names it. */
+function patchJob(doc: Doc, changes: Doc, style: PatchStyle): Doc {
+  const patched = patchDocument(doc, changes, style);
+  const schedule = changes.job_schedule as Doc | undefined;
+  if (style === 'merge-patch' || schedule === undefined) return patched;
+  const before = (doc.job_schedule ?? {}) as Doc;
+  const kept = Object.fromEntries(RUN_STATE.filter((key) => Object.hasOwn(before, key)).map((key) => [key, before[key]]));
+  patched.job_schedule = replaceKeys(kept, schedule);
+  return patched;
 }
 
 /** The body as a document: server-owned fields dropped, `action_defaults` spread into the steps. */
