@@ -1809,13 +1809,6 @@ export interface components {
             readonly version?: number;
             /** @description Ignored (the original's Elasticsearch version). */
             readonly _version?: number;
-            /**
-             * @description Ignored by create and replace (server-owned, see the job's `user_credentials`); accepted
-             *     so a job read can be sent back.
-             */
-            readonly user_credentials?: {
-                [key: string]: unknown;
-            };
         };
         /**
          * @description A job. `client_id` and a list of steps are required: `job_actions`, or the v1 document's
