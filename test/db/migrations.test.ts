@@ -358,15 +358,62 @@ const AFTER_SEARCH_INDEXES: Schema = {
   },
 };
 
+const AFTER_JOB_TRUSTS: Schema = {
+  ...AFTER_SEARCH_INDEXES,
+  jobs: {
+    ...AFTER_SEARCH_INDEXES.jobs!,
+    columns: [...AFTER_SEARCH_INDEXES.jobs!.columns, 'trust_id'],
+    indexes: { ...AFTER_SEARCH_INDEXES.jobs!.indexes, jobs_trust: { columns: ['trust_id'], unique: false } },
+  },
+};
+
+/** A job the central scheduler runs through a Keystone trust, as the server stores it once trusts came. */
+const TRUSTED_JOB_DOC = {
+  client_id: 'central-scheduler',
+  description: 'etc nightly, centrally',
+  session_id: '',
+  session_tag: 0,
+  job_actions: [{ action_id: ACTION, freezer_action: STEP_ACTION }],
+  job_schedule: { time_created: 1700000000, time_started: -1, time_ended: -1 },
+  user_credentials: { trust_id: '3e1f0a9b8c7d4e6f9a0b1c2d3e4f5a6b', trustor_user_id: ALICE },
+};
+
+interface Step {
+  schema: Schema;
+  /** Rows as the server stored them in the tables it creates, while it was the latest. */
+  rows: Record<string, Row[]>;
+  /** What the rows it keeps hold in the columns it adds, by table. */
+  added?: Record<string, Row>;
+  /** Rows as the server stores them after it in tables it changes (removed again before its rollback). */
+  later?: Record<string, Row[]>;
+}
+
 /**
- * Every migration, in order: the whole schema after it, and rows as the server stored them in the
- * tables it creates, while it was the latest. A new migration needs an entry (the test says so);
- * one that rewrites stored rows needs the rows it should leave, too.
+ * Every migration, in order: the whole schema after it and the rows it concerns. A new migration
+ * needs an entry (the test says so); one that rewrites stored rows needs the rows it should leave, too.
  */
-const STEPS: Record<string, { schema: Schema; rows: Record<string, Row[]> }> = {
+const STEPS: Record<string, Step> = {
   '20261128000000_backups_and_clients': { schema: AFTER_BACKUPS_AND_CLIENTS, rows: BACKUPS_AND_CLIENTS },
   '20261128010000_jobs_actions_sessions': { schema: AFTER_JOBS_ACTIONS_SESSIONS, rows: JOBS_ACTIONS_SESSIONS },
   '20261128020000_search_indexes': { schema: AFTER_SEARCH_INDEXES, rows: {} },
+  '20261202100000_job_trusts': {
+    schema: AFTER_JOB_TRUSTS,
+    rows: {},
+    added: { jobs: { trust_id: null } },
+    later: {
+      jobs: [
+        {
+          ...job('4b5c6d7e8f9041a2b3c4d5e6f7a8b9c0', ALICE, PROJECT, 1, TRUSTED_JOB_DOC),
+          trust_id: TRUSTED_JOB_DOC.user_credentials.trust_id,
+        },
+        // Another user's job in the project sharing the trust: the last of the two deleted takes it.
+        {
+          ...job('5c6d7e8f9041a2b3c4d5e6f7a8b9c0d1', BOB, PROJECT, 2, TRUSTED_JOB_DOC),
+          trust_id: TRUSTED_JOB_DOC.user_credentials.trust_id,
+        },
+      ],
+    },
+  },
 };
 const ROWS: Record<string, Row[]> = Object.assign({}, ...Object.values(STEPS).map((step) => step.rows));
 
@@ -374,7 +421,7 @@ const ROWS: Record<string, Row[]> = Object.assign({}, ...Object.values(STEPS).ma
 const LOOKUPS: Record<string, string[]> = {
   backups: ['backup_id', 'job_id', 'backup_name', 'hostname'],
   clients: ['client_id', 'uuid'],
-  jobs: ['job_id', 'client_id', 'session_id', 'status'],
+  jobs: ['job_id', 'client_id', 'session_id', 'status', 'trust_id'],
   actions: ['action_id'],
   sessions: ['session_id', 'status'],
 };
@@ -425,7 +472,8 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
     checkEach(
       Object.entries(stored).flatMap(([table, rows]) =>
         rows.flatMap((row) =>
-          (LOOKUPS[table] ?? []).filter((column) => row[column] !== null).map((column) => ({ table, row, column })),
+          // Columns a row does not have yet (a later migration adds them), or holds null in, find nothing.
+          (LOOKUPS[table] ?? []).filter((column) => row[column] != null).map((column) => ({ table, row, column })),
         ),
       ),
       async ({ table, row, column }) => {
@@ -460,11 +508,20 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
 
       await migrateTo(db, name);
       expect(await readSchema(db)).toEqual(step.schema);
-      expect(await readRows(Object.keys(before))).toEqual(stored);
-      await expectFound(stored);
-      // The tables it creates take rows as the server stores them.
+      const kept = Object.fromEntries(
+        Object.entries(stored).map(([table, rows]) => [table, rows.map((row) => ({ ...row, ...step.added?.[table] }))]),
+      );
+      expect(await readRows(Object.keys(before))).toEqual(kept);
+      await expectFound(kept);
+      // The tables it creates take rows as the server stores them; so do the tables it changes.
       const created = Object.keys(step.schema).filter((table) => !(table in before));
       await expectFound(await insertRows(created));
+      for (const [table, rows] of Object.entries(step.later ?? {})) {
+        await db(table).insert(rows);
+        await expectFound(await readRows([table]));
+        const keptSeqs = stored[table]!.map((row) => Number(row.seq));
+        await db(table).whereNotIn('seq', keptSeqs).delete();
+      }
 
       await rollbackMigration(db, name);
       expect(await readSchema(db)).toEqual(before);
