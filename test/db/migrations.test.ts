@@ -495,7 +495,7 @@ const onlyColumns = (rows: Tables, schema: Schema): Tables =>
   Object.fromEntries(
     Object.entries(rows).map(([table, list]) => [
       table,
-      list.map((row) => Object.fromEntries(schema[table]!.columns.map((column) => [column, row[column]]))),
+      list.map((row) => Object.fromEntries(schema[table]!.columns.map((column) => [column, row[column] ?? null]))),
     ]),
   );
 
@@ -606,7 +606,11 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
 
       // A migration that renames ids tells the operator, once per rename.
       const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
-      await migrateTo(db, name).finally(() => warn.mockRestore());
+      let warnings = 0;
+      await migrateTo(db, name).finally(() => {
+        warnings = warn.mock.calls.length;
+        warn.mockRestore();
+      });
       expect(await readSchema(db)).toEqual(step.schema);
       const migrated = await readRows(Object.keys(before));
       const renamed = new Set<string>();
@@ -620,7 +624,7 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
       };
       const expected = step.rowsAfter ? step.rowsAfter(stored, idAfter) : stored;
       expect(migrated).toEqual(expected);
-      expect(warn).toHaveBeenCalledTimes(renamed.size);
+      expect(warnings).toBe(renamed.size);
       await expectFound(migrated);
       // The tables it creates take rows as the server stores them.
       const created = Object.keys(step.schema).filter((table) => !(table in before));
