@@ -308,7 +308,17 @@ export interface paths {
          *     project or a central one, and every action must be within that client's capabilities (422
          *     otherwise). Each element of `job_actions` is also stored as an action (see the actions
          *     resource) and gets its `action_id`. Server-owned fields in the body (`user_id`,
-         *     `project_id`, `version`, `_version`) are ignored.
+         *     `project_id`, `version`, `_version`, `user_credentials`) are ignored.
+         *
+         *     `keystone` mode, for the central scheduler: when the server's trust setting says this job
+         *     needs one (`FREEZER_API_TRUSTS`: by default, jobs whose client is central; `always`: every
+         *     job), the server delegates the caller's roles in this project to its own service user with
+         *     a Keystone trust, made with the caller's token (an existing trust from the caller to the
+         *     service user for this project is reused), and stores it in the job as `user_credentials`.
+         *     The central scheduler then acts for the job's owner with a token of that trust. When no
+         *     trust can be made (Keystone refuses it, for example because the caller lacks the delegated
+         *     roles here), the answer is 422 `Missing required credentials` and nothing is stored. The
+         *     trust is deleted from Keystone with the last job that uses it. v1 jobs never get a trust.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -350,7 +360,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the job or replacing the caller's job of
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
-         *     answers 412 and nothing is written.
+         *     answers 412 and nothing is written. It makes no trust: a replaced job keeps its stored
+         *     `user_credentials`, whatever the body says.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -359,7 +370,9 @@ export interface paths {
          * Delete a job
          * @description Deletes the job and takes it out of its session. The actions it created stay. As in the
          *     original v2 API the answer is 204 whether or not the caller had such a job. With `If-Match`,
-         *     a stale version answers 412 and nothing is deleted.
+         *     a stale version answers 412 and nothing is deleted. When no other job uses the job's trust
+         *     (`user_credentials`), the server deletes the trust from Keystone too (a failure there is
+         *     logged, not answered).
          *
          *     Policy: `jobs:delete` (default `rule:admin_or_owner`).
          */
@@ -368,11 +381,15 @@ export interface paths {
         head?: never;
         /**
          * Update part of a job
-         * @description Merges the body into the job: objects (such as `job_schedule`) merge key by key, anything
-         *     else replaces. The body may be the whole job as `freezer-scheduler` sends it back: server-owned
-         *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
-         *     `job_actions` are stored as actions and checked against the client's capabilities. With
-         *     `If-Match`, a stale version answers 412 and nothing is written.
+         * @description Changes the job as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does), except
+         *     that `job_schedule` keeps the run state the server and the scheduler own unless the body
+         *     names it; `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a
+         *     key. The body may be the whole job as read: server-owned fields (`job_id`, `user_id`,
+         *     `project_id`, `version`, `_version`) and `user_credentials` are ignored. New or changed
+         *     `job_actions` are stored as actions and checked against the client's capabilities. A change
+         *     that would leave an invalid job answers 400 or 422 and writes nothing. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
          *
          *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
@@ -506,9 +523,11 @@ export interface paths {
         head?: never;
         /**
          * Update part of an action
-         * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @description Changes the action as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does);
+         *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
+         *     Server-owned fields in the body are ignored. With `If-Match`, a stale version answers 412
+         *     and nothing is written.
          *
          *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
@@ -603,10 +622,11 @@ export interface paths {
         head?: never;
         /**
          * Update part of a session
-         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
-         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
-         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
-         *     is written.
+         * @description Changes the session as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does);
+         *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
+         *     Server-owned fields in the body are ignored, and so is `jobs` (the add and remove job
+         *     operations manage it). With `If-Match`, a stale version answers 412 and nothing is written.
          *
          *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
@@ -880,7 +900,9 @@ export interface paths {
          *     (in the same project, or in none when the request has none), and every action must be
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
          *     stored as an action (see the actions resource) and gets its `action_id`. Server-owned
-         *     fields in the body (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored.
+         *     fields in the body (`user_id`, `project_id`, `version`, `_version`,
+         *     `user_credentials`) are ignored. v1 jobs never get a Keystone trust (the central scheduler
+         *     uses v2).
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -919,7 +941,8 @@ export interface paths {
          * @description Stores the whole document under this id, creating the job or replacing the caller's job of
          *     that id (201 either way, as in the original). The schedule's time fields keep their stored
          *     values unless the body gives them. Checks as for create; with `If-Match`, a stale version
-         *     answers 412 and nothing is written.
+         *     answers 412 and nothing is written. It makes no trust: a replaced job keeps its stored
+         *     `user_credentials`, whatever the body says.
          *
          *     Policy: `jobs:create` (default `rule:admin_or_owner`).
          */
@@ -939,11 +962,15 @@ export interface paths {
         /**
          * Update part of a job (v1)
          * @deprecated
-         * @description Merges the body into the job: objects (such as `job_schedule`) merge key by key, anything
-         *     else replaces. The body may be the whole job as `freezer-scheduler` sends it back: server-owned
-         *     fields (`job_id`, `user_id`, `project_id`, `version`, `_version`) are ignored. New or changed
-         *     `job_actions` are stored as actions and checked against the client's capabilities. With
-         *     `If-Match`, a stale version answers 412 and nothing is written.
+         * @description Changes the job as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does), except
+         *     that `job_schedule` keeps the run state the server and the scheduler own unless the body
+         *     names it; `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a
+         *     key. The body may be the whole job as read: server-owned fields (`job_id`, `user_id`,
+         *     `project_id`, `version`, `_version`) and `user_credentials` are ignored. New or changed
+         *     `job_actions` are stored as actions and checked against the client's capabilities. A change
+         *     that would leave an invalid job answers 400 or 422 and writes nothing. With `If-Match`, a
+         *     stale version answers 412 and nothing is written.
          *
          *     Policy: `jobs:update` (default `rule:admin_or_owner`).
          */
@@ -1068,9 +1095,11 @@ export interface paths {
         /**
          * Update part of an action (v1)
          * @deprecated
-         * @description Merges the body into the action: objects (such as `freezer_action`) merge key by key,
-         *     anything else replaces. Server-owned fields in the body are ignored. With `If-Match`, a
-         *     stale version answers 412 and nothing is written.
+         * @description Changes the action as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does);
+         *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
+         *     Server-owned fields in the body are ignored. With `If-Match`, a stale version answers 412
+         *     and nothing is written.
          *
          *     Policy: `actions:update` (default `rule:admin_or_owner`).
          */
@@ -1160,10 +1189,11 @@ export interface paths {
         /**
          * Update part of a session (v1)
          * @deprecated
-         * @description Merges the body into the session: objects (such as `schedule`) merge key by key, anything
-         *     else replaces. Server-owned fields in the body are ignored, and so is `jobs` (the add and
-         *     remove job operations manage it). With `If-Match`, a stale version answers 412 and nothing
-         *     is written.
+         * @description Changes the session as the body's media type says (see the request body):
+         *     `application/json` replaces each top-level key sent, whole (as the original does);
+         *     `application/merge-patch+json` merges recursively (RFC 7386), `null` deleting a key.
+         *     Server-owned fields in the body are ignored, and so is `jobs` (the add and remove job
+         *     operations manage it). With `If-Match`, a stale version answers 412 and nothing is written.
          *
          *     Policy: `sessions:update` (default `rule:admin_or_owner`).
          */
@@ -1635,6 +1665,39 @@ export interface components {
             schedule_second?: string;
         };
         /**
+         * @description A `Schedule` in a merge patch (RFC 7386): the keys sent are set, those sent as `null` deleted,
+         *     the others left as they are.
+         */
+        ScheduleMergePatch: {
+            time_created?: number | null;
+            time_started?: number | null;
+            time_ended?: number | null;
+            /** @enum {string|null} */
+            event?: "" | "stop" | "start" | "abort" | "remove" | null;
+            /** @enum {string|null} */
+            status?: "" | "completed" | "stop" | "scheduled" | "running" | "aborting" | "removed" | null;
+            /** @enum {string|null} */
+            result?: "" | "success" | "fail" | "aborted" | null;
+            current_pid?: number | null;
+            schedule_date?: components["schemas"]["ScheduleDate"] | components["schemas"]["Deleted"];
+            schedule_start_date?: components["schemas"]["ScheduleDate"] | components["schemas"]["Deleted"];
+            schedule_end_date?: components["schemas"]["ScheduleDate"] | components["schemas"]["Deleted"];
+            schedule_interval?: string | null;
+            schedule_year?: string | null;
+            schedule_month?: string | null;
+            schedule_day?: string | null;
+            schedule_week?: string | null;
+            schedule_day_of_week?: string | null;
+            schedule_hour?: string | null;
+            schedule_minute?: string | null;
+            schedule_second?: string | null;
+        };
+        /**
+         * @description `null`: in a merge patch (RFC 7386), deletes the key.
+         * @enum {unknown}
+         */
+        Deleted: null;
+        /**
          * @description An ISO 8601 date and time, such as `2026-11-28T03:20:00`.
          * @example 2026-11-28T03:20:00
          */
@@ -1704,13 +1767,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description The registered client whose scheduler runs the job.
+         * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1
+         */
+        JobClientId: string;
+        /** @description The session the job belongs to; "" for none. Managed through the session operations. */
+        JobSessionId: string;
         /** @description The fields a job document may hold. */
         JobFields: {
-            /**
-             * @description The registered client whose scheduler runs the job.
-             * @example 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1
-             */
-            client_id?: string;
+            client_id?: components["schemas"]["JobClientId"];
             /** @example nightly /etc backup */
             description?: string | null;
             job_schedule?: components["schemas"]["Schedule"];
@@ -1723,6 +1789,13 @@ export interface components {
             /** @description The session run this job last took part in. */
             session_tag?: number;
             session_name?: string | null;
+            /**
+             * @description Ignored (server-owned: the Keystone trust the central scheduler uses); accepted so a
+             *     job read can be sent back, as the web UI and the CLI do.
+             */
+            readonly user_credentials?: {
+                [key: string]: unknown;
+            };
             /**
              * @description On create (POST /jobs), the new job's id; ignored elsewhere (the URL names the job), so a
              *     job read can be sent back.
@@ -1746,6 +1819,35 @@ export interface components {
             client_id: string;
         };
         JobPatch: components["schemas"]["JobFields"];
+        /**
+         * @description A job's changes as an RFC 7386 merge patch: keys sent as `null` are deleted (nested ones in
+         *     `job_schedule` too), objects merge, anything else replaces. The keys a job must have
+         *     cannot be null.
+         */
+        JobMergePatch: {
+            client_id?: components["schemas"]["JobClientId"];
+            description?: string | null;
+            job_schedule?: components["schemas"]["ScheduleMergePatch"];
+            /** @description Replaces the steps whole; deleting them needs a `job_action` left. */
+            job_actions?: components["schemas"]["JobAction"][] | null;
+            job_action?: components["schemas"]["FreezerAction"] | components["schemas"]["Deleted"];
+            action_defaults?: components["schemas"]["FreezerAction"] | components["schemas"]["Deleted"];
+            session_id?: components["schemas"]["JobSessionId"];
+            session_tag?: number;
+            session_name?: string | null;
+            /** @description Ignored (server-owned). */
+            user_credentials?: unknown;
+            /** @description Ignored (server-owned). */
+            job_id?: unknown;
+            /** @description Ignored (server-owned). */
+            user_id?: unknown;
+            /** @description Ignored (server-owned). */
+            project_id?: unknown;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: unknown;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: unknown;
+        };
         Job: {
             /** @example 685eab6e3a2744b6bce789fe7e71d6e7 */
             job_id: string;
@@ -1760,7 +1862,23 @@ export interface components {
             session_id: string | null;
             session_tag: number;
             session_name?: string | null;
+            user_credentials?: components["schemas"]["UserCredentials"];
             version: components["schemas"]["ResourceVersion"];
+        };
+        /**
+         * @description `keystone` mode: the Keystone trust made when the job was created (see createJob), through
+         *     which the central scheduler, running as the server's service user, acts for the job's
+         *     creator (the trustor) in the job's project. Only jobs that needed a trust have it. The
+         *     scheduler authenticates with `trust_id` to get a token for the job's project.
+         */
+        UserCredentials: {
+            /** @example 1ff900496d8d4d5d9a2e3a4c0b0e8b3c */
+            trust_id: string;
+            /**
+             * @description The user who created the job and whose roles the trust delegates.
+             * @example fe93b43c374247c38b456c08041e6765
+             */
+            trustor_user_id: string;
         };
         /**
          * @description 1 when created, one more on every write. Also sent as the `ETag` header.
@@ -1824,6 +1942,29 @@ export interface components {
             freezer_action: components["schemas"]["FreezerAction"];
         };
         ActionPatch: components["schemas"]["ActionFields"];
+        /**
+         * @description An action's changes as an RFC 7386 merge patch: keys sent as `null` are deleted (nested ones
+         *     in `freezer_action` too), objects merge, anything else replaces. `freezer_action` cannot be
+         *     null. Further keys are kept as sent.
+         */
+        ActionMergePatch: {
+            freezer_action?: components["schemas"]["FreezerAction"];
+            max_retries?: number | null;
+            max_retries_interval?: number | null;
+            mandatory?: boolean | null;
+            /** @description Ignored (server-owned). */
+            action_id?: unknown;
+            /** @description Ignored (server-owned). */
+            user_id?: unknown;
+            /** @description Ignored (server-owned). */
+            project_id?: unknown;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: unknown;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description An action as stored; every key that was sent is returned as sent. */
         Action: {
             action_id: string;
@@ -1893,6 +2034,38 @@ export interface components {
             schedule: components["schemas"]["Schedule"];
         };
         SessionPatch: components["schemas"]["SessionFields"];
+        /**
+         * @description A session's changes as an RFC 7386 merge patch: keys sent as `null` are deleted (nested ones
+         *     in `schedule` too), objects merge, anything else replaces. The keys every session has
+         *     cannot be null. Further keys are kept as sent.
+         */
+        SessionMergePatch: {
+            description?: string | null;
+            schedule?: components["schemas"]["ScheduleMergePatch"];
+            hold_off?: number;
+            session_tag?: number;
+            status?: string;
+            result?: string;
+            time_start?: number;
+            time_end?: number;
+            time_started?: number;
+            time_ended?: number;
+            last_start?: string;
+            /** @description Ignored (the add and remove job operations manage it). */
+            jobs?: unknown;
+            /** @description Ignored (server-owned). */
+            session_id?: unknown;
+            /** @description Ignored (server-owned). */
+            user_id?: unknown;
+            /** @description Ignored (server-owned). */
+            project_id?: unknown;
+            /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
+            version?: unknown;
+            /** @description Ignored (the original's Elasticsearch version). */
+            _version?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description A job's part in the session, as the session sees it. */
         SessionJob: {
             client_id?: string;
@@ -2357,13 +2530,17 @@ export interface components {
                  *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
                  *       "user_id": "fe93b43c374247c38b456c08041e6765",
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
-                 *       "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
+                 *       "client_id": "central-scheduler",
                  *       "session_id": "",
                  *       "session_tag": 0,
                  *       "job_schedule": {
                  *         "time_created": 1795822432,
                  *         "time_started": -1,
                  *         "time_ended": -1
+                 *       },
+                 *       "user_credentials": {
+                 *         "trust_id": "1ff900496d8d4d5d9a2e3a4c0b0e8b3c",
+                 *         "trustor_user_id": "fe93b43c374247c38b456c08041e6765"
                  *       },
                  *       "version": 1
                  *     }
@@ -2662,6 +2839,19 @@ export interface components {
                  *       "description": "Client not found with ID 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1"
                  *     }
                  */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The job names a client the caller cannot use in the job's project, or asks for something
+         *     that client does not support (`Unprocessable Entity`); or, in `keystone` mode, the job needs
+         *     a trust and Keystone would not make one (`Missing required credentials`).
+         */
+        JobUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -3044,18 +3234,47 @@ export interface components {
                 "application/json": components["schemas"]["JobDocument"];
             };
         };
-        /** @description The fields to change; the whole job as read is accepted too. */
+        /**
+         * @description The changes, in one of two media types.
+         *
+         *     `application/json`: each top-level key sent replaces the job's value whole; keys not sent
+         *     stay. So `{"description": "x", "job_schedule": {}}` (the web UI's Edit Job with interval,
+         *     start and end cleared) removes every `schedule_*` key. The one exception: in
+         *     `job_schedule`, the keys the server and the scheduler own (`time_created`, `event`,
+         *     `status`, `result`, `time_started`, `time_ended`, `current_pid`) stay unless the body's
+         *     `job_schedule` names them, so an edit form does not wipe the job's run state, and
+         *     `{"job_schedule": {"event": "start"}}` sets the event, keeps the run state and removes the
+         *     other schedule keys. The whole job as read is accepted too (the web UI's Edit Actions sends
+         *     it back). A scheduler reports with `{"job_schedule": {...}, "session_id": "...",
+         *     "session_tag": 0}`.
+         *
+         *     `application/merge-patch+json` (RFC 7386): objects merge recursively, `null` deletes the key,
+         *     anything else (arrays included) replaces. `{"job_schedule": {"schedule_interval": null}}`
+         *     removes the interval alone. `client_id`, `job_schedule`, `session_id` and `session_tag`
+         *     cannot be deleted (400), nor can a job be left without steps (400).
+         */
         JobPatch: {
             content: {
                 /**
                  * @example {
+                 *       "description": "nightly /etc backup",
                  *       "job_schedule": {
-                 *         "status": "scheduled",
-                 *         "event": ""
+                 *         "schedule_interval": "1 days",
+                 *         "schedule_start_date": "2026-12-01T00:00:00"
                  *       }
                  *     }
                  */
                 "application/json": components["schemas"]["JobPatch"];
+                /**
+                 * @example {
+                 *       "description": "nightly /etc backup, kept a week",
+                 *       "job_schedule": {
+                 *         "schedule_interval": null,
+                 *         "schedule_date": "2026-12-01T03:20:00"
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["JobMergePatch"];
             };
         };
         /** @description The event, as the single key of the object (its value is ignored). */
@@ -3090,17 +3309,46 @@ export interface components {
                 "application/json": components["schemas"]["ActionDocument"];
             };
         };
-        /** @description The fields to change. */
+        /**
+         * @description The changes, in one of two media types.
+         *
+         *     `application/json`: each top-level key sent replaces the action's value whole; keys not
+         *     sent stay. So a `freezer_action` without `no_incremental` (the web UI's Edit Action with
+         *     the box unticked) removes it.
+         *
+         *     `application/merge-patch+json` (RFC 7386): objects merge recursively, `null` deletes the key,
+         *     anything else (arrays included) replaces. `{"freezer_action": {"no_incremental": null}}`
+         *     removes that option alone. `freezer_action` cannot be deleted (400).
+         */
         ActionPatch: {
             content: {
                 /**
                  * @example {
                  *       "freezer_action": {
-                 *         "backup_name": "home_renamed"
-                 *       }
+                 *         "action": "backup",
+                 *         "backup_name": "etc_backup",
+                 *         "path_to_backup": "/etc",
+                 *         "container": "freezer_etc",
+                 *         "storage": "swift",
+                 *         "mode": "fs",
+                 *         "engine_name": "tar",
+                 *         "compression": "gzip"
+                 *       },
+                 *       "mandatory": false,
+                 *       "max_retries": 3,
+                 *       "max_retries_interval": 5
                  *     }
                  */
                 "application/json": components["schemas"]["ActionPatch"];
+                /**
+                 * @example {
+                 *       "freezer_action": {
+                 *         "backup_name": "home_renamed",
+                 *         "no_incremental": null
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ActionMergePatch"];
             };
         };
         /** @description A whole session document. */
@@ -3118,15 +3366,38 @@ export interface components {
                 "application/json": components["schemas"]["SessionDocument"];
             };
         };
-        /** @description The fields to change. */
+        /**
+         * @description The changes, in one of two media types.
+         *
+         *     `application/json`: each top-level key sent replaces the session's value whole; keys not
+         *     sent stay. So `{"schedule": {}, "description": "..."}` (the web UI's Edit Session with the
+         *     schedule cleared) clears the schedule.
+         *
+         *     `application/merge-patch+json` (RFC 7386): objects merge recursively, `null` deletes the key,
+         *     anything else (arrays included) replaces. The keys every session has (`schedule`,
+         *     `session_tag`, `hold_off`, `status`, `result`, `last_start` and the times) cannot be
+         *     deleted (400).
+         */
         SessionPatch: {
             content: {
                 /**
                  * @example {
-                 *       "description": "renamed session"
+                 *       "description": "renamed session",
+                 *       "schedule": {
+                 *         "schedule_interval": "7 days"
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["SessionPatch"];
+                /**
+                 * @example {
+                 *       "description": null,
+                 *       "schedule": {
+                 *         "schedule_interval": "7 days"
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["SessionMergePatch"];
             };
         };
         /** @description The action, as the single key of the object, with its parameters as the value. */
@@ -3179,13 +3450,19 @@ export type SchemaClientCreated = components['schemas']['ClientCreated'];
 export type SchemaClient = components['schemas']['Client'];
 export type SchemaClientList = components['schemas']['ClientList'];
 export type SchemaSchedule = components['schemas']['Schedule'];
+export type SchemaScheduleMergePatch = components['schemas']['ScheduleMergePatch'];
+export type SchemaDeleted = components['schemas']['Deleted'];
 export type SchemaScheduleDate = components['schemas']['ScheduleDate'];
 export type SchemaFreezerAction = components['schemas']['FreezerAction'];
 export type SchemaJobAction = components['schemas']['JobAction'];
+export type SchemaJobClientId = components['schemas']['JobClientId'];
+export type SchemaJobSessionId = components['schemas']['JobSessionId'];
 export type SchemaJobFields = components['schemas']['JobFields'];
 export type SchemaJobDocument = components['schemas']['JobDocument'];
 export type SchemaJobPatch = components['schemas']['JobPatch'];
+export type SchemaJobMergePatch = components['schemas']['JobMergePatch'];
 export type SchemaJob = components['schemas']['Job'];
+export type SchemaUserCredentials = components['schemas']['UserCredentials'];
 export type SchemaResourceVersion = components['schemas']['ResourceVersion'];
 export type SchemaJobList = components['schemas']['JobList'];
 export type SchemaJobCreated = components['schemas']['JobCreated'];
@@ -3195,6 +3472,7 @@ export type SchemaJobEventResult = components['schemas']['JobEventResult'];
 export type SchemaActionFields = components['schemas']['ActionFields'];
 export type SchemaActionDocument = components['schemas']['ActionDocument'];
 export type SchemaActionPatch = components['schemas']['ActionPatch'];
+export type SchemaActionMergePatch = components['schemas']['ActionMergePatch'];
 export type SchemaAction = components['schemas']['Action'];
 export type SchemaActionList = components['schemas']['ActionList'];
 export type SchemaActionCreated = components['schemas']['ActionCreated'];
@@ -3202,6 +3480,7 @@ export type SchemaActionWritten = components['schemas']['ActionWritten'];
 export type SchemaSessionFields = components['schemas']['SessionFields'];
 export type SchemaSessionDocument = components['schemas']['SessionDocument'];
 export type SchemaSessionPatch = components['schemas']['SessionPatch'];
+export type SchemaSessionMergePatch = components['schemas']['SessionMergePatch'];
 export type SchemaSessionJob = components['schemas']['SessionJob'];
 export type SchemaSession = components['schemas']['Session'];
 export type SchemaSessionList = components['schemas']['SessionList'];
@@ -3239,6 +3518,7 @@ export type ResponseSessionWritten200 = components['responses']['SessionWritten2
 export type ResponseSessionActionResult = components['responses']['SessionActionResult'];
 export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
 export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
+export type ResponseJobUnprocessable = components['responses']['JobUnprocessable'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
@@ -3785,7 +4065,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["UnprocessableEntity"];
+            422: components["responses"]["JobUnprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["IdentityUnavailable"];
         };

@@ -5,7 +5,7 @@
 //      mode 401, 403 or 503);
 //   3. the policy rule the spec names for it (`x-policy`): 403 unless the caller satisfies it on
 //      the target project (the v2 URL's; for v1 the caller's own);
-//   4. its JSON body, for operations that take one (413, 415, 400 Malformed JSON);
+//   4. its JSON body, for operations that take one, and its media type (413, 415, 400 Malformed JSON);
 //   5. content negotiation (406);
 //   6. its parameters and body validated against the spec (400);
 //   7. the operation's handler, whose reply is sent with the media type the spec declares.
@@ -30,7 +30,7 @@ export interface AppParts {
 
 /** A handler as the dispatcher calls it: with the request as validated against its operation. */
 type Dispatched = (
-  request: { params: object; query: object; headers: object; body: unknown; caller: Caller | undefined },
+  request: { params: object; query: object; headers: object; body: unknown; mediaType: string; caller: Caller | undefined },
   ctx: Koa.Context,
 ) => Promise<SentReply> | SentReply;
 interface SentReply {
@@ -38,6 +38,8 @@ interface SentReply {
   body?: unknown;
   etag?: number;
 }
+
+const NO_BODY = { body: undefined, mediaType: undefined };
 
 export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes }: AppParts): Koa {
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
@@ -68,9 +70,9 @@ export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes }
       if (!caller) throw new Error(`operation ${route.operationId} has a policy rule but no caller`);
       policy.enforce(route.policy, caller, params.project_id ?? caller.credentialProjectId);
     }
-    const body = route.takesBody ? await readBody(ctx) : undefined;
+    const { body, mediaType } = route.takesBody ? await readBody(ctx, route.consumes) : NO_BODY;
     requireAcceptable(ctx, route.produces);
-    const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body });
+    const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body, mediaType });
     send(ctx, route, await handlerOf.get(route)!(Object.assign(request, { caller }), ctx));
   });
   return app;

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATABASE_URL, knexConfig } from '../knexfile';
 import type { KeystoneSettings } from './auth/keystone';
 import { createPolicy, PolicyError, readPolicyFile } from './auth/policy';
+import type { TrustSettings } from './auth/trusts';
 
 export interface Config {
   host: string;
@@ -31,6 +32,8 @@ export interface NoAuth {
 export interface KeystoneAuth {
   mode: 'keystone';
   keystone: KeystoneSettings;
+  /** Keystone trusts for the central scheduler (FREEZER_API_TRUSTS, FREEZER_API_TRUST_ROLES). */
+  trusts: TrustSettings;
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +103,10 @@ function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth
       negativeCacheSeconds: 5,
       cacheSize: 10000,
     },
+    trusts: {
+      mode: trustMode(env.FREEZER_API_TRUSTS ?? 'central'),
+      roles: roleList('FREEZER_API_TRUST_ROLES', env.FREEZER_API_TRUST_ROLES ?? 'member'),
+    },
   };
 }
 
@@ -114,6 +121,22 @@ function policyRules(path: string | undefined): Config['policyRules'] {
     if (!(err instanceof PolicyError)) throw err;
     throw new ConfigError(`policy file ${path}: ${err.message}`);
   }
+}
+
+function trustMode(value: string): TrustSettings['mode'] {
+  if (value !== 'off' && value !== 'central' && value !== 'always') {
+    throw new ConfigError(`FREEZER_API_TRUSTS must be off, central or always, not "${value}"`);
+  }
+  return value;
+}
+
+function roleList(name: string, value: string): string[] {
+  const roles = value
+    .split(',')
+    .map((role) => role.trim())
+    .filter((role) => role !== '');
+  if (roles.length === 0) throw new ConfigError(`${name} must name at least one role`);
+  return roles;
 }
 
 function scopeSetting(value: string): Config['scope'] {

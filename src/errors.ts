@@ -20,14 +20,16 @@ export const TITLES = {
   503: 'Service Unavailable',
 } as const;
 
-/** The one other title: a 400 for a request body that is not JSON, as the original names it. */
+/** The other titles, as the original names them: a 400 for a request body that is not JSON, */
 export const MALFORMED_JSON = 'Malformed JSON';
+/** and a 422 for a job that needs a Keystone trust the server could not make. */
+export const MISSING_CREDENTIALS = 'Missing required credentials';
 
 export type ErrorStatus = keyof typeof TITLES;
 
 export interface ApiErrorOptions {
-  /** Only a body that is not JSON has a title other than its status's. */
-  title?: typeof MALFORMED_JSON;
+  /** Only these two have a title other than their status's. */
+  title?: typeof MALFORMED_JSON | typeof MISSING_CREDENTIALS;
   /** Extra response headers, such as `Allow` on a 405. */
   headers?: Record<string, string>;
   /** What went wrong underneath a 5xx: logged with it, never sent. */
@@ -60,3 +62,5 @@ export const unprocessable = (description: string) => new ApiError(422, descript
 
 /** A caller whose roles do not allow the operation (policy), as upstream words it. */
 export const forbidden = (description = 'You are not allowed to access this resource') => new ApiError(403, description);
+/** 422 Missing required credentials: a job needed a trust and Keystone would not make one. */
+export const missingCredentials = (description: string) => new ApiError(422, description, { title: MISSING_CREDENTIALS });

@@ -10,6 +10,8 @@ import { loadSpec } from './api/spec';
 import { createApp } from './app';
 import { createAuth } from './auth/caller';
 import { createPolicy } from './auth/policy';
+import { KeystoneSession } from './auth/keystone';
+import { keystoneTrusts } from './auth/trusts';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
 import { createStore } from './db/store';
@@ -25,12 +27,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl);
   try {
     const store = createStore(db);
+    // keystone mode: one session with Keystone (the service user's token) for tokens and trusts.
+    const keystone = config.auth.mode === 'keystone' ? new KeystoneSession(config.auth.keystone) : undefined;
+    const trusts = keystone && config.auth.mode === 'keystone' ? keystoneTrusts(keystone, config.auth.trusts) : undefined;
     const policy = createPolicy(config.policyRules);
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
-      auth: createAuth(config.auth, config.scope),
+      auth: createAuth(config.auth, config.scope, keystone),
       policy,
-      handlers: createHandlers(store, createServices(store), policy),
+      handlers: createHandlers(store, createServices(store, trusts), policy),
       bodyLimitBytes: config.bodyLimitBytes,
     });
     app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));

@@ -32,6 +32,8 @@ export type OperationRequest<K extends OperationId> = K extends OperationId
       params: OrEmpty<Op<K>['parameters']['path']>;
       query: ParsedQuery<OrEmpty<Op<K>['parameters']['query']>>;
       body: RequestBodyOf<K>;
+      /** The body's media type, one of those the operation declares (the first when no body was sent). */
+      mediaType: string;
       headers: Record<string, string | string[] | undefined>;
       caller: K extends PublicOperation ? undefined : Caller;
     }

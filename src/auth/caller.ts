@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import { ApiError, badRequest } from '../errors';
-import { KeystoneUnavailable, KeystoneValidator } from './keystone';
+import { KeystoneSession, KeystoneUnavailable, KeystoneValidator, identityUnavailable } from './keystone';
 
 export interface Auth {
   /**
@@ -17,12 +17,13 @@ export interface Auth {
 const MAX_ID_LENGTH = 64;
 const PROJECT_ID = /^[A-Za-z0-9_.-]+$/;
 
-export function createAuth(auth: Config['auth'], scope: Config['scope'] = 'project'): Auth {
+/** `session`: the server's Keystone session in keystone mode, when it shares one with trusts. */
+export function createAuth(auth: Config['auth'], scope: Config['scope'] = 'project', session?: KeystoneSession): Auth {
   // v1 keeps the original's rule (the user's own resources); v2 follows the configured scope.
   const byUser = (urlProjectId: string | undefined) => urlProjectId === undefined || scope === 'user';
   return auth.mode === 'noauth'
     ? noauth(auth.defaultUserId, byUser)
-    : keystone(new KeystoneValidator(auth.keystone), auth.keystone.url, byUser);
+    : keystone(new KeystoneValidator(session ?? new KeystoneSession(auth.keystone)), auth.keystone.url, byUser);
 }
 
 type ByUser = (urlProjectId: string | undefined) => boolean;
@@ -80,7 +81,7 @@ function keystone(validator: KeystoneValidator, keystoneUrl: string, byUser: ByU
       if (!token) throw unauthorized();
       const identity = await validator.validate(token).catch((err: unknown) => {
         if (!(err instanceof KeystoneUnavailable)) throw err;
-        throw new ApiError(503, 'The identity service cannot be reached; try again later.', { cause: err });
+        throw identityUnavailable(err);
       });
       if (!identity) throw unauthorized();
       if (!identity.projectId) throw new ApiError(403, 'The token is not scoped to a project.');

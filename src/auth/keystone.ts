@@ -1,7 +1,9 @@
 // Validates callers' Keystone tokens (GET /v3/auth/tokens as the service user), with a bounded
-// cache so that a busy scheduler costs Keystone one validation per token, not one per request.
+// cache so that a busy scheduler costs Keystone one validation per token, not one per request;
+// and the service user's session with Keystone that validation and trusts share.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { ApiError } from '../errors';
 
 export interface KeystoneSettings {
   /** Keystone's v3 URL, such as http://127.0.0.1:5000/v3 (also sent in WWW-Authenticate). */
@@ -32,6 +34,10 @@ export interface TokenIdentity {
 /** Keystone could not be asked (down, slow, or refusing our service credentials). */
 export class KeystoneUnavailable extends Error {}
 
+/** The 503 the API answers when Keystone could not be asked; `cause` is logged with it. */
+export const identityUnavailable = (cause: KeystoneUnavailable) =>
+  new ApiError(503, 'The identity service cannot be reached; try again later.', { cause });
+
 type Verdict = { identity: TokenIdentity } | { invalid: true };
 
 interface TokenBody {
@@ -43,66 +49,19 @@ interface TokenBody {
   };
 }
 
-export class KeystoneValidator {
-  private readonly cache: LRUCache<string, Verdict>;
-  /** Validations under way, so concurrent requests with one token ask Keystone once. */
-  private readonly pending = new Map<string, Promise<Verdict>>();
-  private serviceToken?: { token: string; refreshAfter: number };
+/**
+ * The server's side of a conversation with Keystone: its own service token (issued when first
+ * needed, renewed before it expires) and the HTTP calls, each bounded by the timeout. Shared by
+ * the token validator and the trusts client (src/auth/trusts.ts).
+ */
+export class KeystoneSession {
+  private serviceToken?: { token: string; userId: string; refreshAfter: number };
 
-  constructor(private readonly settings: KeystoneSettings) {
-    this.cache = new LRUCache({ max: settings.cacheSize, ttlAutopurge: false });
-  }
+  constructor(readonly settings: KeystoneSettings) {}
 
-  /** The token's identity, or null when Keystone says the token is not valid. */
-  async validate(token: string): Promise<TokenIdentity | null> {
-    const key = createKey(token);
-    let verdict = this.cache.get(key);
-    if (!verdict) {
-      let pending = this.pending.get(key);
-      if (!pending) {
-        pending = this.ask(token, key).finally(() => this.pending.delete(key));
-        this.pending.set(key, pending);
-      }
-      verdict = await pending;
-    }
-    return 'identity' in verdict ? verdict.identity : null;
-  }
-
-  private async ask(token: string, key: string): Promise<Verdict> {
-    let res = await this.call('GET', '/auth/tokens?nocatalog', {
-      'X-Auth-Token': await this.service(),
-      'X-Subject-Token': token,
-    });
-    if (res.status === 401) {
-      // Our own token expired or was revoked: get a new one, once.
-      this.serviceToken = undefined;
-      res = await this.call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': await this.service(), 'X-Subject-Token': token });
-    }
-    if (res.status === 404) {
-      const verdict: Verdict = { invalid: true };
-      this.cache.set(key, verdict, { ttl: this.settings.negativeCacheSeconds * 1000 });
-      return verdict;
-    }
-    if (res.status !== 200) {
-      throw new KeystoneUnavailable(`Keystone answered ${res.status} to a token validation (check the service user's roles)`);
-    }
-    const { token: body } = (await res.json()) as TokenBody;
-    const identity: TokenIdentity = {
-      userId: body.user.id,
-      userName: body.user.name ?? null,
-      projectId: body.project?.id,
-      roles: (body.roles ?? []).map((r) => r.name),
-    };
-    const untilExpiry = Date.parse(body.expires_at) - Date.now();
-    const ttl = Math.min(this.settings.cacheSeconds * 1000, untilExpiry);
-    const verdict: Verdict = { identity };
-    if (ttl > 0) this.cache.set(key, verdict, { ttl });
-    return verdict;
-  }
-
-  /** The service user's own token, issued when first needed and renewed before it expires. */
-  private async service(): Promise<string> {
-    if (this.serviceToken && Date.now() < this.serviceToken.refreshAfter) return this.serviceToken.token;
+  /** The service user's token and user id (the trustee of the central scheduler's trusts). */
+  async service(): Promise<{ token: string; userId: string }> {
+    if (this.serviceToken && Date.now() < this.serviceToken.refreshAfter) return this.serviceToken;
     const { username, password, projectName, userDomainName, projectDomainName } = this.settings;
     const res = await this.call(
       'POST',
@@ -122,21 +81,86 @@ export class KeystoneValidator {
     const { token: body } = (await res.json()) as TokenBody;
     // Renew a minute early (or halfway, for very short-lived tokens).
     const lifetime = Date.parse(body.expires_at) - Date.now();
-    this.serviceToken = { token, refreshAfter: Date.now() + Math.max(lifetime - 60_000, lifetime / 2) };
-    return token;
+    this.serviceToken = { token, userId: body.user.id, refreshAfter: Date.now() + Math.max(lifetime - 60_000, lifetime / 2) };
+    return this.serviceToken;
   }
 
-  private async call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
+  /** A call made with the service token, made again once with a new one if Keystone says it is no longer valid. */
+  async asService(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Response> {
+    const res = await this.call(method, path, { 'X-Auth-Token': (await this.service()).token, ...headers }, body);
+    if (res.status !== 401) return res;
+    // Our own token expired or was revoked: get a new one, once.
+    this.serviceToken = undefined;
+    return this.call(method, path, { 'X-Auth-Token': (await this.service()).token, ...headers }, body);
+  }
+
+  async call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
     try {
       return await fetch(this.settings.url.replace(/\/$/, '') + path, {
         method,
-        headers: { Accept: 'application/json', ...headers },
+        headers: {
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
     } catch (err) {
       throw new KeystoneUnavailable(`Keystone at ${this.settings.url} cannot be reached: ${(err as Error).message}`);
     }
+  }
+}
+
+export class KeystoneValidator {
+  private readonly cache: LRUCache<string, Verdict>;
+  /** Validations under way, so concurrent requests with one token ask Keystone once. */
+  private readonly pending = new Map<string, Promise<Verdict>>();
+
+  constructor(private readonly session: KeystoneSession) {
+    this.cache = new LRUCache({ max: session.settings.cacheSize, ttlAutopurge: false });
+  }
+
+  /** The token's identity, or null when Keystone says the token is not valid. */
+  async validate(token: string): Promise<TokenIdentity | null> {
+    const key = createKey(token);
+    let verdict = this.cache.get(key);
+    if (!verdict) {
+      let pending = this.pending.get(key);
+      if (!pending) {
+        pending = this.ask(token, key).finally(() => this.pending.delete(key));
+        this.pending.set(key, pending);
+      }
+      verdict = await pending;
+    }
+    return 'identity' in verdict ? verdict.identity : null;
+  }
+
+  private async ask(token: string, key: string): Promise<Verdict> {
+    const { settings } = this.session;
+    const res = await this.session.asService('GET', '/auth/tokens?nocatalog', { 'X-Subject-Token': token });
+    if (res.status === 404) {
+      const verdict: Verdict = { invalid: true };
+      this.cache.set(key, verdict, { ttl: settings.negativeCacheSeconds * 1000 });
+      return verdict;
+    }
+    if (res.status !== 200) {
+      throw new KeystoneUnavailable(`Keystone answered ${res.status} to a token validation (check the service user's roles)`);
+    }
+    const { token: body } = (await res.json()) as TokenBody;
+    // A trust-scoped token (the central scheduler's) names the trust's project and carries only
+    // the roles the trust delegates: it is taken like any project token.
+    const identity: TokenIdentity = {
+      userId: body.user.id,
+      userName: body.user.name ?? null,
+      projectId: body.project?.id,
+      roles: (body.roles ?? []).map((r) => r.name),
+    };
+    const untilExpiry = Date.parse(body.expires_at) - Date.now();
+    const ttl = Math.min(settings.cacheSeconds * 1000, untilExpiry);
+    const verdict: Verdict = { identity };
+    if (ttl > 0) this.cache.set(key, verdict, { ttl });
+    return verdict;
   }
 }
 

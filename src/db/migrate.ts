@@ -4,12 +4,14 @@ import * as backupsAndClients from './migrations/20261128000000_backups_and_clie
 import * as jobsActionsSessions from './migrations/20261128010000_jobs_actions_sessions';
 import * as searchIndexes from './migrations/20261128020000_search_indexes';
 import * as projectScope from './migrations/20261202000000_project_scope';
+import * as jobTrusts from './migrations/20261202100000_job_trusts';
 
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261128000000_backups_and_clients': backupsAndClients,
   '20261128010000_jobs_actions_sessions': jobsActionsSessions,
   '20261128020000_search_indexes': searchIndexes,
   '20261202000000_project_scope': projectScope,
+  '20261202100000_job_trusts': jobTrusts,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

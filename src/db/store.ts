@@ -5,7 +5,8 @@ import type { components } from '../../generated/openapi';
 import { BackupsRepo } from './repos/backups';
 import { ClientsRepo } from './repos/clients';
 import { DocumentsRepo } from './repos/documents';
-import { ACTION, JOB, SESSION } from './repos/kinds';
+import { JobsRepo } from './repos/jobs';
+import { ACTION, SESSION } from './repos/kinds';
 import { inTransaction } from './transactions';
 
 /** The trailing option of every repository method: run inside this transaction. */
@@ -16,7 +17,7 @@ export interface Tx {
 export interface Store {
   backups: BackupsRepo;
   clients: ClientsRepo;
-  jobs: DocumentsRepo<components['schemas']['Job'], 'job_id', 'jobs'>;
+  jobs: JobsRepo;
   actions: DocumentsRepo<components['schemas']['Action'], 'action_id', 'actions'>;
   sessions: DocumentsRepo<components['schemas']['Session'], 'session_id', 'sessions'>;
   /** Runs `work` in one transaction, again from the start when another writer got there first. */
@@ -29,7 +30,7 @@ export function createStore(db: Knex): Store {
   return {
     backups: new BackupsRepo(db),
     clients: new ClientsRepo(db),
-    jobs: new DocumentsRepo(db, JOB),
+    jobs: new JobsRepo(db),
     actions: new DocumentsRepo(db, ACTION),
     sessions: new DocumentsRepo(db, SESSION),
     transaction: (work) => inTransaction(db, work),

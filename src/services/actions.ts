@@ -1,7 +1,7 @@
 // Actions: reusable agent steps. Also used by jobs, whose every step is stored as an action.
 import type { Scope } from '../domain/caller';
 import { type Doc, sameJson, withoutKeys } from '../domain/documents';
-import { deepMerge } from '../domain/merge';
+import { patchDocument } from '../domain/merge';
 import { newId } from '../db/ids';
 import { type Stored, serverOwned } from '../db/repos/documents';
 import { ACTION } from '../db/repos/kinds';
@@ -29,7 +29,8 @@ export function createActionsService(store: Store) {
 
     replace: (target, body) => store.transaction((trx) => writes.replace(target, () => withoutKeys(body, OWNED), { trx })),
 
-    update: (target, body) => writes.patch(target, (found) => deepMerge(found.doc, withoutKeys(body, OWNED))),
+    /** The schema keeps `freezer_action` from being deleted by a merge patch. */
+    update: (target, body, style) => writes.patch(target, (found) => patchDocument(found.doc, withoutKeys(body, OWNED), style)),
 
     remove: (target) => store.transaction(async (trx) => (await writes.remove(target, { trx })) !== undefined),
 

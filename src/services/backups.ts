@@ -36,7 +36,7 @@ export function createBackupsService(store: Store) {
         const stored = await backups.findForUpdate(scope, backupId, { trx });
         if (!stored) throw notFound(`Backup not registered with ID ${backupId}`);
         const changes = Object.entries(patch.backup_metadata ?? {}).filter(([key]) => !OWNED.includes(key));
-        const metadata = Object.assign(stored.metadata, Object.fromEntries(changes)) as BackupMetadata;
+        const metadata: BackupMetadata = Object.assign(stored.metadata, Object.fromEntries(changes));
         await backups.update(scope, backupId, metadata, patch.status ?? stored.status, { trx });
       });
     },

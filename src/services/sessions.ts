@@ -2,7 +2,7 @@
 import type { components } from '../../generated/openapi';
 import type { Scope } from '../domain/caller';
 import { type Doc, nowSeconds, withoutKeys } from '../domain/documents';
-import { deepMerge } from '../domain/merge';
+import { patchDocument } from '../domain/merge';
 import { type SessionState, endSessionJob, startSessionJob } from '../domain/sessions';
 import { newId } from '../db/ids';
 import { serverOwned } from '../db/repos/documents';
@@ -67,7 +67,8 @@ export function createSessionsService(store: Store) {
         }),
       ),
 
-    update: (target, body) => writes.patch(target, (found) => deepMerge(found.doc, fromBody(body))),
+    /** The schema keeps the keys every session has from being deleted by a merge patch. */
+    update: (target, body, style) => writes.patch(target, (found) => patchDocument(found.doc, fromBody(body), style)),
 
     /** Deletes the session and detaches its jobs; true when there was one. */
     remove: (target) =>

@@ -3,6 +3,7 @@
 // version it read, so that a write that lost a race changes nothing and starts again.
 import type { Scope } from '../domain/caller';
 import type { Doc } from '../domain/documents';
+import type { PatchStyle } from '../domain/merge';
 import { type Expected, checkExpected } from '../domain/versions';
 import { WriteConflict } from '../db/errors';
 import type { DocumentsRepo, Stored } from '../db/repos/documents';
@@ -27,8 +28,8 @@ export interface VersionedService {
   create(scope: Scope, body: Doc): Promise<string>;
   /** Create-or-replace; the new version. */
   replace(target: Target, body: Doc): Promise<number>;
-  /** Merge into the document (PATCH); the new version. */
-  update(target: Target, body: Doc): Promise<number>;
+  /** Change the document by the body (PATCH), in the body's style (src/domain/merge.ts); the new version. */
+  update(target: Target, body: Doc, style: PatchStyle): Promise<number>;
   /** True when there was such a document. */
   remove(target: Target): Promise<boolean>;
 }

@@ -450,9 +450,9 @@ type Tables = Record<string, Row[]>;
 type IdAfter = (table: string, seq: number) => string;
 
 /**
- * After 20261202000000: rows gain the new columns' defaults, and BOB's documents named as ALICE's
- * (older) ones get new ids, which every mention of them among BOB's rows in that project follows.
- * ALICE's rows, and every other, keep their ids.
+ * After 20261202000000: BOB's documents named as ALICE's (older) ones get new ids, which every
+ * mention of them among BOB's rows in that project follows. ALICE's rows, and every other, keep
+ * their ids.
  */
 function afterProjectScope(stored: Tables, idAfter: IdAfter): Tables {
   const renames = (projectId: string): [string, string][] =>
@@ -478,16 +478,7 @@ function afterProjectScope(stored: Tables, idAfter: IdAfter): Tables {
         else if (typeof value === 'string') renamed[column] = value.replaceAll(JSON.stringify(from), JSON.stringify(to));
     return renamed;
   };
-  return Object.fromEntries(
-    Object.entries(stored).map(([table, rows]) => [
-      table,
-      rows.map((row) => ({
-        ...follow(row),
-        ...(table === 'backups' ? { status: 'available' } : {}),
-        ...(table === 'clients' ? { is_central: 0 } : {}),
-      })),
-    ]),
-  );
+  return Object.fromEntries(Object.entries(stored).map(([table, rows]) => [table, rows.map(follow)]));
 }
 
 /** A step's rows, with only the columns `schema` has (what rolling back an added column leaves). */
@@ -499,17 +490,73 @@ const onlyColumns = (rows: Tables, schema: Schema): Tables =>
     ]),
   );
 
+const AFTER_JOB_TRUSTS: Schema = {
+  ...AFTER_PROJECT_SCOPE,
+  jobs: {
+    ...AFTER_PROJECT_SCOPE.jobs!,
+    columns: [...AFTER_PROJECT_SCOPE.jobs!.columns, 'trust_id'],
+    indexes: { ...AFTER_PROJECT_SCOPE.jobs!.indexes, jobs_trust: { columns: ['trust_id'], unique: false } },
+  },
+};
+
+/** A job the central scheduler runs through a Keystone trust, as the server stores it once trusts came. */
+const TRUSTED_JOB_DOC = {
+  client_id: 'central-scheduler',
+  description: 'etc nightly, centrally',
+  session_id: '',
+  session_tag: 0,
+  job_actions: [{ action_id: ACTION, freezer_action: STEP_ACTION }],
+  job_schedule: { time_created: 1700000000, time_started: -1, time_ended: -1 },
+  user_credentials: { trust_id: '3e1f0a9b8c7d4e6f9a0b1c2d3e4f5a6b', trustor_user_id: ALICE },
+};
+
+interface Step {
+  schema: Schema;
+  /** Rows as the server stored them in the tables it creates, while it was the latest. */
+  rows: Record<string, Row[]>;
+  /** What the rows it keeps hold in the columns it adds, by table. */
+  added?: Record<string, Row>;
+  /** Rows as the server stores them after it in tables it changes (removed again before its rollback). */
+  later?: Record<string, Row[]>;
+  /**
+   * The rows it leaves, when it rewrites some, from those it kept (with `added`) and the ids it
+   * gave. Rolled back, those rows stay, without the columns it added.
+   */
+  rewrites?: (kept: Tables, idAfter: IdAfter) => Tables;
+}
+
 /**
- * Every migration, in order: the whole schema after it, and rows as the server stored them in the
- * tables it creates, while it was the latest. A new migration needs an entry (the test says so);
- * one that rewrites stored rows says which rows it leaves (`rowsAfter`, from those stored before
- * it); rolled back, those rows stay, without the columns it added.
+ * Every migration, in order: the whole schema after it and the rows it concerns. A new migration
+ * needs an entry (the test says so); one that rewrites stored rows needs the rows it should leave, too.
  */
-const STEPS: Record<string, { schema: Schema; rows: Tables; rowsAfter?: (stored: Tables, idAfter: IdAfter) => Tables }> = {
+const STEPS: Record<string, Step> = {
   '20261128000000_backups_and_clients': { schema: AFTER_BACKUPS_AND_CLIENTS, rows: BACKUPS_AND_CLIENTS },
   '20261128010000_jobs_actions_sessions': { schema: AFTER_JOBS_ACTIONS_SESSIONS, rows: JOBS_ACTIONS_SESSIONS },
   '20261128020000_search_indexes': { schema: AFTER_SEARCH_INDEXES, rows: {} },
-  '20261202000000_project_scope': { schema: AFTER_PROJECT_SCOPE, rows: {}, rowsAfter: afterProjectScope },
+  '20261202000000_project_scope': {
+    schema: AFTER_PROJECT_SCOPE,
+    rows: {},
+    added: { backups: { status: 'available' }, clients: { is_central: 0 } },
+    rewrites: afterProjectScope,
+  },
+  '20261202100000_job_trusts': {
+    schema: AFTER_JOB_TRUSTS,
+    rows: {},
+    added: { jobs: { trust_id: null } },
+    later: {
+      jobs: [
+        {
+          ...job('4b5c6d7e8f9041a2b3c4d5e6f7a8b9c0', ALICE, PROJECT, 1, TRUSTED_JOB_DOC),
+          trust_id: TRUSTED_JOB_DOC.user_credentials.trust_id,
+        },
+        // Another user's job in the project sharing the trust: the last of the two deleted takes it.
+        {
+          ...job('5c6d7e8f9041a2b3c4d5e6f7a8b9c0d1', BOB, PROJECT, 2, TRUSTED_JOB_DOC),
+          trust_id: TRUSTED_JOB_DOC.user_credentials.trust_id,
+        },
+      ],
+    },
+  },
 };
 const ROWS: Record<string, Row[]> = Object.assign({}, ...Object.values(STEPS).map((step) => step.rows));
 
@@ -520,7 +567,7 @@ const ID_COLUMNS: Record<string, string> = { jobs: 'job_id', actions: 'action_id
 const LOOKUPS: Record<string, string[]> = {
   backups: ['backup_id', 'job_id', 'backup_name', 'hostname'],
   clients: ['client_id', 'uuid'],
-  jobs: ['job_id', 'client_id', 'session_id', 'status'],
+  jobs: ['job_id', 'client_id', 'session_id', 'status', 'trust_id'],
   actions: ['action_id'],
   sessions: ['session_id', 'status'],
 };
@@ -571,7 +618,8 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
     checkEach(
       Object.entries(stored).flatMap(([table, rows]) =>
         rows.flatMap((row) =>
-          (LOOKUPS[table] ?? []).filter((column) => row[column] !== null).map((column) => ({ table, row, column })),
+          // Columns a row does not have yet (a later migration adds them), or holds null in, find nothing.
+          (LOOKUPS[table] ?? []).filter((column) => row[column] != null).map((column) => ({ table, row, column })),
         ),
       ),
       async ({ table, row, column }) => {
@@ -598,10 +646,16 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
       const step = STEPS[name];
       if (!step) throw new Error(`no expected schema for ${name}: add it to STEPS`);
       const before = previous ? STEPS[previous]!.schema : {};
+      // The rows each earlier migration's tables took while it was the latest, carried (and, by a
+      // migration that rewrites rows, rewritten) by the migrations after it, as on a real server.
       await rollbackAll(db);
-      if (previous) await migrateTo(db, previous);
+      for (const earlier of MIGRATION_NAMES.slice(0, MIGRATION_NAMES.indexOf(name))) {
+        const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+        await migrateTo(db, earlier).finally(() => warn.mockRestore());
+        for (const [table, rows] of Object.entries(STEPS[earlier]!.rows)) await db(table).insert(rows);
+      }
       expect(await readSchema(db)).toEqual(before);
-      const stored = await insertRows(Object.keys(before));
+      const stored = await readRows(Object.keys(before));
       await expectFound(stored);
 
       // A migration that renames ids tells the operator, once per rename.
@@ -622,13 +676,22 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
         expect(is).not.toEqual(was);
         return String(is);
       };
-      const expected = step.rowsAfter ? step.rowsAfter(stored, idAfter) : stored;
+      const kept = Object.fromEntries(
+        Object.entries(stored).map(([table, rows]) => [table, rows.map((row) => ({ ...row, ...step.added?.[table] }))]),
+      );
+      const expected = step.rewrites ? step.rewrites(kept, idAfter) : kept;
       expect(migrated).toEqual(expected);
       expect(warnings).toBe(renamed.size);
-      await expectFound(migrated);
-      // The tables it creates take rows as the server stores them.
+      await expectFound(expected);
+      // The tables it creates take rows as the server stores them; so do the tables it changes.
       const created = Object.keys(step.schema).filter((table) => !(table in before));
       await expectFound(await insertRows(created));
+      for (const [table, rows] of Object.entries(step.later ?? {})) {
+        await db(table).insert(rows);
+        await expectFound(await readRows([table]));
+        const keptSeqs = stored[table]!.map((row) => Number(row.seq));
+        await db(table).whereNotIn('seq', keptSeqs).delete();
+      }
 
       await rollbackMigration(db, name);
       expect(await readSchema(db)).toEqual(before);

@@ -24,6 +24,26 @@ const TEMPEST_ACTION = {
   mandatory: false,
 };
 
+/** freezer-web-ui's Edit Action with `no_incremental` unticked: the box's key is left out. */
+const EDITED_ACTION = {
+  freezer_action: {
+    action: 'backup',
+    backup_name: 'etc_backup',
+    path_to_backup: '/etc',
+    container: 'freezer_etc',
+    storage: 'swift',
+    mode: 'fs',
+    max_retries: 3,
+    max_retries_interval: 5,
+    engine_name: 'tar',
+    os_identity_api_version: '2',
+    compression: 'gzip',
+  },
+  mandatory: false,
+  max_retries: 3,
+  max_retries_interval: 5,
+};
+
 describe.each(engineRows)('actions on %s', (_name, engine) => {
   // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
   // test's user sees only its own; test/http/project-scope.test.ts covers the default.
@@ -59,12 +79,64 @@ describe.each(engineRows)('actions on %s', (_name, engine) => {
       expect(patched.status).toBe(200);
       expect(patched.body).toEqual({ action_id, version: 3 });
       const after = (await server.request('GET', url, { headers })).body as typeof TEMPEST_ACTION;
-      expect(after.freezer_action).toEqual({ ...TEMPEST_ACTION.freezer_action, backup_name: 'patched' }); // merged, not replaced
+      expect(after.freezer_action).toEqual({ backup_name: 'patched' }); // each top-level key replaced whole, as the original
       expect(after).toMatchObject({ max_retries: 1, max_retries_interval: 60, mandatory: false });
 
       expect((await server.request('DELETE', url, { headers })).status).toBe(204);
       expect((await server.request('GET', url, { headers })).status).toBe(404);
       expect((await server.request('DELETE', url, { headers })).status).toBe(version === 'v2' ? 204 : 404);
+    });
+
+    it("removes what the web UI's Edit Action leaves out (an unticked no_incremental)", async () => {
+      const created = await server.request('POST', `${prefix}/actions`, {
+        json: { ...EDITED_ACTION, freezer_action: { ...EDITED_ACTION.freezer_action, no_incremental: true } },
+        headers,
+      });
+      const { action_id } = created.body as { action_id: string };
+      const url = `${prefix}/actions/${action_id}`;
+      const res = await server.request('PATCH', url, {
+        json: { ...EDITED_ACTION, freezer_action: { ...EDITED_ACTION.freezer_action, action_id } },
+        headers,
+      });
+      expect(res.status).toBe(200);
+      expect((await server.request('GET', url, { headers })).body).toEqual({
+        action_id,
+        user_id: headers['X-User-Id'],
+        project_id: version === 'v2' ? 'proj-a' : null,
+        ...EDITED_ACTION,
+        freezer_action: { ...EDITED_ACTION.freezer_action, action_id },
+        version: 2,
+      });
+    });
+
+    it('merges an application/merge-patch+json PATCH, null deleting a key, and refuses deleting freezer_action', async () => {
+      const { action_id } = (await server.request('POST', `${prefix}/actions`, { json: TEMPEST_ACTION, headers })).body as {
+        action_id: string;
+      };
+      const url = `${prefix}/actions/${action_id}`;
+      const mergeHeaders = { ...headers, 'Content-Type': 'application/merge-patch+json' };
+      const res = await server.request('PATCH', url, {
+        json: { freezer_action: { no_incremental: null, backup_name: 'merged' }, mandatory: null, note: { a: 1 } },
+        headers: mergeHeaders,
+      });
+      expect(res.status).toBe(200);
+      const { no_incremental: _gone, ...kept } = TEMPEST_ACTION.freezer_action;
+      const { mandatory: _m, ...rest } = TEMPEST_ACTION;
+      const expected = {
+        action_id,
+        user_id: headers['X-User-Id'],
+        project_id: version === 'v2' ? 'proj-a' : null,
+        ...rest,
+        freezer_action: { ...kept, backup_name: 'merged' },
+        note: { a: 1 },
+        version: 2,
+      };
+      expect((await server.request('GET', url, { headers })).body).toEqual(expected);
+
+      const refused = await server.request('PATCH', url, { json: { freezer_action: null }, headers: mergeHeaders });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ title: 'Bad Request', description: 'body field "freezer_action" must not be null' });
+      expect((await server.request('GET', url, { headers })).body).toEqual(expected);
     });
 
     it('uses a given action_id, once in the whole service', async () => {

@@ -36,6 +36,10 @@ const STEP = {
   max_retries_interval: 10,
 };
 
+const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' };
+/** The run state a job's schedule starts with. */
+const RUN_STATE = { time_created: expect.any(Number), time_started: -1, time_ended: -1 };
+
 describe.each(engineRows)('jobs on %s', (_name, engine) => {
   // Bound to the user in both versions (FREEZER_API_SCOPE=user, the 13.x–18.x rule), so that each
   // test's user sees only its own; test/http/project-scope.test.ts covers the default.
@@ -95,6 +99,8 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
         project_id: 'elsewhere',
         version: 7,
         _version: 3,
+        // A clone (the web UI's) posts a job read back, its trust with it: never taken from a body.
+        user_credentials: { trust_id: 'forged', trustor_user_id: 'someone' },
         client_id: SEED_CLIENT,
         description: 'd',
         job_schedule: { time_created: 1, time_started: 2, time_ended: 3, status: 'stop', event: '' },
@@ -110,6 +116,7 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(again.body).toEqual({ title: 'Document already existing', description: `Job already registered with ID ${job_id}` });
       expect(job.job_schedule).toMatchObject({ status: 'stop', time_started: -1, time_ended: -1 });
       expect(job.job_schedule.time_created).not.toBe(1);
+      expect(job).not.toHaveProperty('user_credentials');
     });
 
     it('stores every step as an action and stamps the step with it', async () => {
@@ -221,28 +228,163 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(res.body).toMatchObject({ description: startingWith(description) });
     });
 
-    it('merges PATCHes into the schedule instead of replacing it (the original wiped it)', async () => {
+    it("replaces each top-level key a PATCH sends, the schedule keeping its run state (the web UI's Edit Job)", async () => {
       const headers = await freshUser();
       const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: SEED_JOB_INTERVAL, headers })).body as {
         job_id: string;
       };
       const created = await getJob(job_id, headers);
-      const patched = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
-        json: { job_schedule: { status: 'running' } },
+      const report = { status: 'completed', result: 'success', event: '', current_pid: 77 };
+      const reported = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { job_schedule: { ...created.job_schedule, ...report } },
         headers,
       });
-      expect(patched.status).toBe(200);
-      expect(patched.body).toEqual({ job_id, version: 2 });
-      expect(patched.headers.etag).toBe('"2"');
-      const described = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { description: 'patched' }, headers });
-      expect(described.body).toEqual({ job_id, version: 3 });
-      const job = await getJob(job_id, headers);
-      expect(job).toEqual({
-        ...created,
-        description: 'patched',
-        job_schedule: { ...created.job_schedule, status: 'running' },
+      expect(reported.status).toBe(200);
+      expect(reported.body).toEqual({ job_id, version: 2 });
+      expect(reported.headers.etag).toBe('"2"');
+      const runState = { ...RUN_STATE, ...report };
+
+      const edited = {
+        description: 'nightly',
+        job_schedule: { schedule_interval: '1 days', schedule_start_date: '2026-12-01T00:00:00' },
+      };
+      expect((await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: edited, headers })).body).toEqual({
+        job_id,
         version: 3,
       });
+      expect(await getJob(job_id, headers)).toEqual({
+        ...created,
+        description: 'nightly',
+        job_schedule: { ...runState, ...edited.job_schedule },
+        version: 3,
+      });
+
+      // Interval, start and end cleared: the form sends an empty schedule.
+      const cleared = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { description: 'x', job_schedule: {} },
+        headers,
+      });
+      expect(cleared.status).toBe(200);
+      expect(await getJob(job_id, headers)).toEqual({ ...created, description: 'x', job_schedule: runState, version: 4 });
+
+      // A key it does not send stays as it was.
+      await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { session_name: 'n' }, headers });
+      expect(await getJob(job_id, headers)).toEqual({
+        ...created,
+        description: 'x',
+        session_name: 'n',
+        job_schedule: runState,
+        version: 5,
+      });
+    });
+
+    it("sets the seed's event, keeping the run state; its other schedule keys go, as on the original", async () => {
+      const headers = await freshUser();
+      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: SEED_JOB_INTERVAL, headers })).body as {
+        job_id: string;
+      };
+      const created = await getJob(job_id, headers);
+      const res = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { job_schedule: { event: 'start' } },
+        headers,
+      });
+      expect(res.status).toBe(200);
+      expect(await getJob(job_id, headers)).toEqual({
+        ...created,
+        job_schedule: { time_created: created.job_schedule.time_created, time_started: -1, time_ended: -1, event: 'start' },
+        version: 2,
+      });
+    });
+
+    it('merges an application/merge-patch+json PATCH recursively, null deleting a key (RFC 7386)', async () => {
+      const headers = await freshUser();
+      const { job_id } = (await server.request('POST', `${prefix}/jobs`, { json: SEED_JOB_INTERVAL, headers })).body as {
+        job_id: string;
+      };
+      const created = await getJob(job_id, headers);
+      const patch = {
+        description: 'merged',
+        job_schedule: { schedule_start_date: null, schedule_end_date: '2027-01-01T00:00:00', status: 'scheduled' },
+        job_action: { max_level: null, container: 'other' },
+      };
+      const res = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: patch,
+        headers: { ...headers, ...MERGE_PATCH },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ job_id, version: 2 });
+      const { max_level: _gone, ...action } = SEED_JOB_INTERVAL.job_action;
+      expect(await getJob(job_id, headers)).toEqual({
+        ...created,
+        description: 'merged',
+        job_action: { ...action, container: 'other' },
+        job_schedule: {
+          ...RUN_STATE,
+          schedule_interval: '1 days',
+          schedule_end_date: '2027-01-01T00:00:00',
+          status: 'scheduled',
+        },
+        version: 2,
+      });
+      // Deleting a key the job may go without; arrays replace whole.
+      const deleted = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { description: null, job_actions: [STEP], job_action: null },
+        headers: { ...headers, ...MERGE_PATCH },
+      });
+      expect(deleted.status).toBe(200);
+      const after = await getJob(job_id, headers);
+      expect(after).not.toHaveProperty('description');
+      expect(after).not.toHaveProperty('job_action');
+      expect(after.job_actions).toEqual([expect.objectContaining({ freezer_action: STEP.freezer_action })]);
+    });
+
+    it('refuses a merge patch that would leave an invalid job, and writes nothing', async () => {
+      const headers = await freshUser();
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
+      const created = await getJob(job_id, headers);
+      const refusals: [object, string][] = [
+        [{ client_id: null }, 'body field "client_id" must not be null'],
+        [{ job_schedule: null }, 'body field "job_schedule" must not be null'],
+        [{ session_tag: null }, 'body field "session_tag" must not be null'],
+        [{ job_actions: null }, "a job needs 'job_actions' (or the v1 document's 'job_action')"],
+        [{ job_schedule: { schedule_interval: 'sometimes' } }, 'body field "job_schedule.schedule_interval" must match pattern'],
+        [{ job_schedule: { event: 'later' } }, 'body field "job_schedule.event" must be one of'],
+        [{ unknown: null }, 'body has unknown property "unknown"'],
+      ];
+      await checkEach(refusals, async ([patch, description]) => {
+        const res = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+          json: patch,
+          headers: { ...headers, ...MERGE_PATCH },
+        });
+        expect(res.status).toBe(400);
+        expect((res.body as { description: string }).description).toContain(description);
+      });
+      expect(await getJob(job_id, headers)).toEqual(created);
+      // The same nulls are not deletions in an application/json body: they are refused too.
+      const plain = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { client_id: null }, headers });
+      expect(plain.status).toBe(400);
+      expect(await getJob(job_id, headers)).toEqual(created);
+    });
+
+    it('ignores user_credentials in a PATCH (the web UI and the CLI send documents back), in either media type', async () => {
+      const headers = await freshUser();
+      const { job_id } = (
+        await server.request('POST', `${prefix}/jobs`, { json: { client_id: SEED_CLIENT, job_actions: [STEP] }, headers })
+      ).body as { job_id: string };
+      const created = await getJob(job_id, headers);
+      const credentials = { user_credentials: { trust_id: 'not-yours', trustor_user_id: 'someone' } };
+      const json = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { ...created, ...credentials }, headers });
+      expect(json.status).toBe(200);
+      const merged = await server.request('PATCH', `${prefix}/jobs/${job_id}`, {
+        json: { ...credentials, description: 'd' },
+        headers: { ...headers, ...MERGE_PATCH },
+      });
+      expect(merged.status).toBe(200);
+      const emptied = await server.request('PATCH', `${prefix}/jobs/${job_id}`, { json: { user_credentials: {} }, headers });
+      expect(emptied.status).toBe(200);
+      expect(await getJob(job_id, headers)).toEqual({ ...created, description: 'd', version: 4 });
     });
 
     it("accepts the scheduler's whole-document PATCH and keeps the server's fields", async () => {
@@ -276,12 +418,13 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
       expect(first.body).toEqual({ job_id: id, version: 1 });
       const created = await getJob(id, headers);
       const second = await server.request('POST', `${prefix}/jobs/${id}`, {
-        json: { ...body, description: 'replaced' },
+        json: { ...body, description: 'replaced', user_credentials: { trust_id: 'forged', trustor_user_id: 'x' } },
         headers,
       });
       expect(second.body).toEqual({ job_id: id, version: 2 });
       const replaced = await getJob(id, headers);
       expect(replaced.description).toBe('replaced');
+      expect(replaced).not.toHaveProperty('user_credentials');
       expect(replaced.job_schedule.time_created).toBe(created.job_schedule.time_created);
       // Ids name one job in the whole service: another owner replacing it gets 409, and nothing changes.
       const other = await freshUser();
@@ -403,13 +546,13 @@ describe.each(engineRows)('jobs on %s', (_name, engine) => {
         const winner = results.find((r) => r.status === 200)!;
         expect(winner.body).toEqual({ job_id, version: round + 1 });
       }
-      // Without If-Match, concurrent writes all apply (last writer wins), none is lost to a conflict.
+      // Without If-Match, concurrent merge patches all apply (last writer wins), none is lost to a conflict.
       const fields = ['year', 'month', 'day', 'week', 'hour', 'minute', 'second', 'day_of_week'];
       const all = await Promise.all(
         Array.from({ length: 48 }, (_, i) =>
           server.request('PATCH', `${prefix}/jobs/${job_id}`, {
             json: { job_schedule: { [`schedule_${fields[i % 8]}`]: fields[i % 8] === 'year' ? '2030' : String(i) } },
-            headers,
+            headers: { ...headers, ...MERGE_PATCH },
           }),
         ),
       );

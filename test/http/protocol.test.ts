@@ -114,6 +114,42 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     });
   });
 
+  it('answers 415 naming both media types where PATCH takes a merge patch, and for a merge patch elsewhere', async () => {
+    const patch = await server.request('PATCH', '/v2/p/actions/some-action', {
+      raw: '{}',
+      headers: { 'Content-Type': 'application/json-patch+json' },
+    });
+    expect(patch.status).toBe(415);
+    expect(patch.body).toEqual({
+      title: 'Unsupported Media Type',
+      description: 'Request bodies must be application/json or application/merge-patch+json, not application/json-patch+json.',
+    });
+    const post = await server.request('POST', '/v2/p/actions', {
+      raw: JSON.stringify({ freezer_action: {} }),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    expect(post.status).toBe(415);
+    expect(post.body).toEqual({
+      title: 'Unsupported Media Type',
+      description: 'Request bodies must be application/json, not application/merge-patch+json.',
+    });
+  });
+
+  it('reads a merge patch with a charset parameter, and validates it as one', async () => {
+    const { action_id } = (
+      await server.request('POST', '/v2/p/actions', { json: { freezer_action: { action: 'info' }, mandatory: true } })
+    ).body as { action_id: string };
+    const url = `/v2/p/actions/${action_id}`;
+    const headers = { 'Content-Type': 'application/merge-patch+json; charset=utf-8' };
+    expect((await server.request('PATCH', url, { json: { mandatory: null }, headers })).status).toBe(200);
+    expect((await server.request('GET', url)).body).not.toHaveProperty('mandatory');
+    const bad = await server.request('PATCH', url, { json: { mandatory: 'yes' }, headers });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ title: 'Bad Request', description: 'body field "mandatory" must be boolean' });
+    const malformed = await server.request('PATCH', url, { raw: '{"mandatory": nul', headers });
+    expect(malformed.status).toBe(400);
+  });
+
   it('accepts JSON with a charset parameter', async () => {
     const res = await server.request('POST', '/v2/p/backups', {
       json: BACKUP,

@@ -182,7 +182,44 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
       );
     });
 
-    it('updates by merging, replaces keeping its jobs, and guards both with If-Match', async () => {
+    it("clears what the web UI's Edit Session leaves out, and merges an application/merge-patch+json PATCH", async () => {
+      const { sessionId, get, headers: owner } = await setup();
+      const url = `${prefix}/sessions/${sessionId}`;
+      const before = await get('sessions', sessionId);
+      const edit = await server.request('PATCH', url, {
+        json: { schedule: { schedule_interval: '7 days' }, description: 'weekly' },
+        headers: owner,
+      });
+      expect(edit.status).toBe(200);
+      expect(await get('sessions', sessionId)).toEqual({
+        ...before,
+        schedule: { schedule_interval: '7 days' },
+        description: 'weekly',
+        version: 2,
+      });
+      const cleared = await server.request('PATCH', url, { json: { schedule: {}, description: 'weekly' }, headers: owner });
+      expect(cleared.status).toBe(200);
+      expect(await get('sessions', sessionId)).toEqual({ ...before, schedule: {}, description: 'weekly', version: 3 });
+
+      const merge = { ...owner, 'Content-Type': 'application/merge-patch+json' };
+      const merged = await server.request('PATCH', url, {
+        json: { schedule: { schedule_hour: '03', schedule_minute: '20' }, description: null, note: 'n' },
+        headers: merge,
+      });
+      expect(merged.status).toBe(200);
+      await server.request('PATCH', url, { json: { schedule: { schedule_minute: null } }, headers: merge });
+      const after = await get('sessions', sessionId);
+      expect(after).toEqual({ ...before, schedule: { schedule_hour: '03' }, note: 'n', version: 5 });
+
+      for (const key of ['schedule', 'hold_off', 'status', 'session_tag']) {
+        const refused = await server.request('PATCH', url, { json: { [key]: null }, headers: merge });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toEqual({ title: 'Bad Request', description: `body field "${key}" must not be null` });
+      }
+      expect(await get('sessions', sessionId)).toEqual(after);
+    });
+
+    it('updates by replacing each top-level key, replaces keeping its jobs, and guards both with If-Match', async () => {
       const { jobs, sessionId, get, headers } = await setup();
       await server.request('PUT', `${prefix}/sessions/${sessionId}/jobs/${jobs[0]}`, { headers });
       const url = `${prefix}/sessions/${sessionId}`;
@@ -191,7 +228,7 @@ describe.each(engineRows)('sessions on %s', (_name, engine) => {
         headers: { ...headers, 'If-Match': '"2"' },
       });
       expect(patched.body).toEqual({ session_id: sessionId, version: 3 });
-      expect((await get('sessions', sessionId)).schedule).toEqual({ schedule_interval: '1 days', schedule_hour: '03' });
+      expect((await get('sessions', sessionId)).schedule).toEqual({ schedule_hour: '03' });
       expect(
         (await server.request('PATCH', url, { json: { description: 'y' }, headers: { ...headers, 'If-Match': '"2"' } })).status,
       ).toBe(412);

@@ -3,8 +3,11 @@
 # environment the tests read (eval "$(test/keystone/start.sh)").
 #   - installs Debian's python3-keystone (and uWSGI) when missing;
 #   - SQLite, fernet tokens, one uWSGI process, in-process cache (validations ~10 ms, not ~0.5 s);
-#   - a service user `freezer` (role `service`), projects p1 and p2 with users alice and bob
-#     (role `member`), and the `backup` catalog entry pointing at FREEZER_API_URL.
+#   - the API's service user `freezer` (roles `service` and `admin` in project `service`: admin to
+#     delete trusts whose trustor is someone else), projects p1 and p2 with users alice and bob
+#     (role `member`), carol (only `reader`, in p1), dave (only `service`, in project `service`:
+#     a scheduler account), bootstrap's `admin`, and the `backup` catalog entry pointing at
+#     FREEZER_API_URL.
 # Usage: KS_DIR=/tmp/ks KS_PORT=5000 FREEZER_API_URL=http://127.0.0.1:9090 test/keystone/start.sh
 set -euo pipefail
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin NO_PROXY=127.0.0.1,localhost # Debian's python3, not a shim
@@ -111,6 +114,8 @@ ensure() { # kind query create-body -> id
 }
 SERVICE_ROLE=$(ensure roles name=service '{"role":{"name":"service"}}')
 MEMBER_ROLE=$(ensure roles name=member '{"role":{"name":"member"}}')
+READER_ROLE=$(ensure roles name=reader '{"role":{"name":"reader"}}')
+ADMIN_ROLE=$(ensure roles name=admin '{"role":{"name":"admin"}}')
 for p in service p1 p2; do
   eval "P_$p=\$(ensure projects 'name=$p&domain_id=default' '{\"project\":{\"name\":\"$p\",\"domain_id\":\"default\"}}')"
 done
@@ -119,9 +124,13 @@ user() { # name password project role
   api PUT "/projects/$3/users/$id/roles/$4" >/dev/null
   echo "$id"
 }
-user freezer freezer-secret "$P_service" "$SERVICE_ROLE" >/dev/null
+FREEZER=$(user freezer freezer-secret "$P_service" "$SERVICE_ROLE")
+api PUT "/projects/$P_service/users/$FREEZER/roles/$ADMIN_ROLE" >/dev/null
 ALICE=$(user alice alice-secret "$P_p1" "$MEMBER_ROLE")
 BOB=$(user bob bob-secret "$P_p2" "$MEMBER_ROLE")
+CAROL=$(user carol carol-secret "$P_p1" "$READER_ROLE")
+DAVE=$(user dave dave-secret "$P_service" "$SERVICE_ROLE")
+ADMIN_USER=$(api GET "/users?name=admin&domain_id=default" | id_of)
 BACKUP=$(ensure services type=backup '{"service":{"type":"backup","name":"freezer","description":"Backup Service"}}')
 for iface in public internal; do
   current=$(api GET "/endpoints?service_id=$BACKUP&interface=$iface")
@@ -137,8 +146,13 @@ cat <<ENV
 export FREEZER_TEST_KEYSTONE_URL=$KS
 export FREEZER_TEST_KEYSTONE_P1=$P_p1
 export FREEZER_TEST_KEYSTONE_P2=$P_p2
+export FREEZER_TEST_KEYSTONE_SERVICE_PROJECT=$P_service
 export FREEZER_TEST_KEYSTONE_ALICE=$ALICE
 export FREEZER_TEST_KEYSTONE_BOB=$BOB
+export FREEZER_TEST_KEYSTONE_CAROL=$CAROL
+export FREEZER_TEST_KEYSTONE_DAVE=$DAVE
+export FREEZER_TEST_KEYSTONE_FREEZER=$FREEZER
+export FREEZER_TEST_KEYSTONE_ADMIN=$ADMIN_USER
 export FREEZER_TEST_KEYSTONE_LOG=$D/uwsgi.log
 ENV
 log "running at $KS (state in $D)"

@@ -37,6 +37,11 @@ const DELIBERATE: Deliberate[] = [
     why: 'so v1 204 means "deleted", while v2 204 also means "there was nothing to delete"',
   },
   {
+    ops: ['createJobV1'],
+    at: 'responses.422',
+    why: 'only v2 jobs get Keystone trusts (the central scheduler uses v2), so only v2 answers 422 Missing required credentials',
+  },
+  {
     ops: ['getHomeDocumentV1'],
     at: 'responses.200',
     why: 'the v1 home document points at the /v1 URLs',

@@ -76,6 +76,7 @@ describe('loadConfig', () => {
         negativeCacheSeconds: 5,
         cacheSize: 10000,
       },
+      trusts: { mode: 'central', roles: ['member'] },
     });
     expect(loadConfig(['--auth', 'noauth'], env).auth.mode).toBe('noauth');
     expect(() => loadConfig([], { ...env, FREEZER_API_KEYSTONE_PASSWORD: '' })).toThrow(
@@ -83,6 +84,32 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig(['--auth', 'basic'], {})).toThrow(new ConfigError('auth must be noauth or keystone, not "basic"'));
     expect(() => loadConfig([], { ...env, FREEZER_API_KEYSTONE_URL: 'ks:5000' })).toThrow(/must be an http\(s\) URL/);
+  });
+
+  it('reads the trust settings in keystone mode only', () => {
+    const env = {
+      FREEZER_API_AUTH: 'keystone',
+      FREEZER_API_KEYSTONE_URL: 'http://ks:5000/v3',
+      FREEZER_API_KEYSTONE_USERNAME: 'freezer',
+      FREEZER_API_KEYSTONE_PASSWORD: 'secret',
+    };
+    const trusts = (extra: Record<string, string>) => {
+      const { auth } = loadConfig([], { ...env, ...extra });
+      return auth.mode === 'keystone' ? auth.trusts : undefined;
+    };
+    expect(trusts({ FREEZER_API_TRUSTS: 'always', FREEZER_API_TRUST_ROLES: ' member, backup-operator ,' })).toEqual({
+      mode: 'always',
+      roles: ['member', 'backup-operator'],
+    });
+    expect(trusts({ FREEZER_API_TRUSTS: 'off' })).toEqual({ mode: 'off', roles: ['member'] });
+    expect(() => trusts({ FREEZER_API_TRUSTS: 'yes' })).toThrow(
+      new ConfigError('FREEZER_API_TRUSTS must be off, central or always, not "yes"'),
+    );
+    expect(() => trusts({ FREEZER_API_TRUST_ROLES: ' , ' })).toThrow(
+      new ConfigError('FREEZER_API_TRUST_ROLES must name at least one role'),
+    );
+    // noauth mode makes no trusts, so it does not read them.
+    expect(loadConfig([], { FREEZER_API_TRUSTS: 'yes' }).auth).toEqual({ mode: 'noauth', defaultUserId: 'default-user' });
   });
 
   it('refuses unknown flags, naming the usage', () => {

@@ -28,6 +28,8 @@ export interface RawRequest {
   queryString: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body's media type as the body reader accepted it; undefined: the operation's first (or none). */
+  mediaType?: string;
 }
 
 export function createDispatcher(api: OpenAPIBackend): Dispatcher {
@@ -35,9 +37,9 @@ export function createDispatcher(api: OpenAPIBackend): Dispatcher {
   return {
     routes,
     match: createMatcher(routes),
-    prepare(route, { params, queryString, headers, body }) {
+    prepare(route, { params, queryString, headers, body, mediaType }) {
       const query: Query = parseQuery(queryString);
-      const parts = { params, query, headers, body };
+      const parts = { params, query, headers, body, mediaType: mediaType ?? route.consumes[0] ?? '' };
       const errors = validateRequest(route, parts);
       if (errors.length) throw badRequest(describeValidationErrors(errors));
       return parts;

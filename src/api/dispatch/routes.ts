@@ -27,12 +27,17 @@ export interface Route {
   policy: string | undefined;
   /** The operation declares a request body. */
   takesBody: boolean;
+  /** The media types its request body may have, in spec order (the first is the default). */
+  consumes: string[];
   /** The media types it answers with on success, in spec order. */
   produces: string[];
   /** The media type of each status it answers with (undefined for a status without a body). */
   mediaTypes: ReadonlyMap<number, string | undefined>;
   query: ReadonlyMap<string, QueryParameter>;
+  /** For a request whose body is application/json (or that has none). */
   validators: ValidateFunction[];
+  /** For a request whose body has another of the media types in `consumes`. */
+  validatorsByMediaType: ReadonlyMap<string, ValidateFunction[]>;
 }
 
 export type Match =
@@ -72,6 +77,7 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
       if ('$ref' in p || p.in !== 'query' || query.has(p.name)) continue;
       query.set(p.name, { json: Boolean(p.content?.['application/json']) });
     }
+    const bodyContent = (operation.requestBody as { content?: Record<string, object> } | undefined)?.content ?? {};
     return {
       operationId,
       operation,
@@ -79,12 +85,28 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
       secured: (operation.security ?? globalSecurity).length > 0,
       policy: (operation as { 'x-policy'?: string })['x-policy'],
       takesBody: Boolean(operation.requestBody),
+      consumes: Object.keys(bodyContent),
       produces: responses.filter(([status]) => /^[23]/.test(status)).flatMap(([, r]) => Object.keys(r.content ?? {})),
       mediaTypes,
       query,
       validators: api.validator.getRequestValidatorsForOperation(operationId) ?? [],
+      validatorsByMediaType: new Map(
+        Object.entries(bodyContent)
+          .filter(([type]) => type !== 'application/json')
+          .map(([type, media]) => [type, otherMediaTypeValidators(api, operation, media)]),
+      ),
     };
   });
+}
+
+/**
+ * openapi-backend compiles validators for application/json bodies only: these are its
+ * validators for the operation as if its body's schema were that of another media type (such as
+ * application/merge-patch+json), so that such bodies are checked, and described, alike.
+ */
+function otherMediaTypeValidators(api: OpenAPIBackend, operation: Operation, media: object): ValidateFunction[] {
+  const requestBody = { ...(operation.requestBody as object), content: { 'application/json': media } };
+  return api.validator.buildRequestValidatorsForOperation({ ...operation, requestBody }) ?? [];
 }
 
 export function createMatcher(routes: Route[]): (method: string, path: string) => Match {

@@ -10,6 +10,8 @@ export interface RequestParts {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body; undefined when none was sent. */
   body: unknown;
+  /** The body's media type, one of those the operation declares (the first when none was sent). */
+  mediaType: string;
 }
 
 /**
@@ -30,11 +32,27 @@ export function validateRequest(route: Route, parts: RequestParts): ErrorObject[
   }
   const input: Record<string, unknown> = { path: parts.params, query, header: parts.headers, cookie: {} };
   if (parts.body !== undefined) input.requestBody = parts.body;
-  for (const validate of route.validators) {
+  for (const validate of route.validatorsByMediaType.get(parts.mediaType) ?? route.validators) {
     validate(input);
-    if (validate.errors) errors.push(...validate.errors);
+    if (validate.errors)
+      errors.push(...validate.errors.map((e) => (isNullTypeError(e, input) ? { ...e, message: 'must not be null' } : e)));
   }
   return errors;
+}
+
+/**
+ * A null where the schema wants a value: said as such, since in a merge patch null is how a key is
+ * deleted, and the keys a document must have cannot be.
+ */
+function isNullTypeError(e: ErrorObject, input: Record<string, unknown>): boolean {
+  if (e.keyword !== 'type') return false;
+  let value: unknown = input;
+  for (const segment of e.instancePath.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return false;
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value === null;
 }
 
 const parseError = (instancePath: string, schemaPath: string, err: unknown): ErrorObject => ({

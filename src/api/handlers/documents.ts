@@ -3,6 +3,7 @@
 // (documentOperations). Replies that show or write a document carry its version as the ETag.
 import type { Caller } from '../../domain/caller';
 import type { Doc } from '../../domain/documents';
+import { patchStyleOf } from '../../domain/merge';
 import { jsonList } from '../../db/json-text';
 import type { DocumentsRepo } from '../../db/repos/documents';
 import { notFound } from '../../errors';
@@ -53,8 +54,8 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
     replace: (request: ItemRequest<I> & { body: Doc }) =>
       write(201 as const, request, (target) => service.replace(target, request.body)),
 
-    update: (request: ItemRequest<I> & { body: Doc }) =>
-      write(200 as const, request, (target) => service.update(target, request.body)),
+    update: (request: ItemRequest<I> & { body: Doc; mediaType: string }) =>
+      write(200 as const, request, (target) => service.update(target, request.body, patchStyleOf(request.mediaType))),
 
     remove,
     removeOr404,

@@ -135,9 +135,9 @@ export async function down(knex: Knex): Promise<void> {
 
 /** Gives every document but the oldest of each id shared by several owners a new id. */
 async function renameSharedIds(trx: Knex.Transaction, table: string, idColumn: string): Promise<void> {
-  const shared = (await trx(table).select(idColumn).groupBy(idColumn).havingRaw('COUNT(*) > 1')) as Row[];
+  const shared: Row[] = await trx(table).select(idColumn).groupBy(idColumn).havingRaw('COUNT(*) > 1');
   for (const { [idColumn]: id } of shared) {
-    const rows = (await trx(table).where(idColumn, id).orderBy('seq').select('seq', 'user_id', 'project_id')) as Row[];
+    const rows: Row[] = await trx(table).where(idColumn, id).orderBy('seq').select('seq', 'user_id', 'project_id');
     for (const row of rows.slice(1)) {
       const renamed = newId();
       await trx(table)
@@ -155,7 +155,7 @@ async function renameSharedIds(trx: Knex.Transaction, table: string, idColumn: s
 /** Points the owner's references to `from` (a job, action or session id) at `to`. */
 async function followRename(trx: Knex.Transaction, table: string, owner: Row, from: string, to: string): Promise<void> {
   const rewrite = async (target: string, column: string, change: (doc: Doc) => boolean, extra: () => Row = () => ({})) => {
-    const rows = (await trx(target).where(owner).select('seq', column)) as Row[];
+    const rows: Row[] = await trx(target).where(owner).select('seq', column);
     for (const row of rows) {
       const doc = JSON.parse(String(row[column])) as Doc;
       if (change(doc))

@@ -12,6 +12,7 @@ export const JOB: DocumentKind<'job_id', 'jobs'> = {
     client_id: String(doc.client_id),
     session_id: text(doc.session_id) ?? '',
     status: text(scheduleOf(doc).status),
+    trust_id: text(((doc.user_credentials ?? {}) as Doc).trust_id),
   }),
   search: {
     // `status` is job_schedule.status: what the scheduler's poll filters on.
