@@ -89,7 +89,9 @@ function markerSql(listing: Listing, scope: Scope, marker: string): Sql {
   if (!listing.visible) return ownedItem(listing.table, listing.idColumn, 'seq')(scope, marker);
   const visible = listing.visible(scope);
   return {
-    sql: `SELECT seq FROM ${listing.table} WHERE ${listing.idColumn} = ? AND (${visible.sql})`,
+    // Several users of a project may each have registered the id (per-user data from before
+    // project scope): the marker is the first of them.
+    sql: `SELECT seq FROM ${listing.table} WHERE ${listing.idColumn} = ? AND (${visible.sql}) ORDER BY seq LIMIT 1`,
     bindings: [marker, ...visible.bindings],
   };
 }

@@ -1,6 +1,7 @@
 // Migrations on every engine. Each one, applied to a database that holds rows as the server stored
-// them before it, keeps those rows, leaves the schema exactly as STEPS says, and takes rows as the
-// server stores them after it; rolled back, it leaves the schema as it found it and the rows too.
+// them before it, keeps those rows (or rewrites them as its step says), leaves the schema exactly
+// as STEPS says, and takes rows as the server stores them after it; rolled back, it leaves the
+// schema as it found it and the rows as they were (or as its step says).
 // The whole set also goes up, down and up again.
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
@@ -171,6 +172,16 @@ const BACKUPS_AND_CLIENTS: Record<string, Row[]> = {
       path_to_backup: '/srv/data',
       files: Array.from({ length: 4000 }, (_, i) => `/srv/data/dir${i % 40}/file-${i}.dat`),
     }),
+    // BOB's own job JOB (below): an id ALICE had used too, so it is renamed and this follows.
+    backup('7f2c5d6e3a1b4c0d2e5f6a7b8c9d0e1f', BOB, PROJECT, 'bob', {
+      action: 'backup',
+      backup_name: 'bob_etc',
+      container: 'freezer_bob',
+      hostname: 'node1',
+      time_stamp: 1700259200,
+      job_id: JOB,
+      mode: 'fs',
+    }),
   ],
   clients: [
     // freezer-scheduler's registration at start-up.
@@ -250,6 +261,15 @@ const JOBS_ACTIONS_SESSIONS: Record<string, Row[]> = {
         time_ended: -1,
       },
     }),
+    // Ids were the owner's: BOB chose the ids ALICE's job, action and session have, in her project.
+    job(JOB, BOB, PROJECT, 2, {
+      client_id: CLIENT,
+      description: "bob's etc",
+      session_id: SESSION,
+      session_tag: 1,
+      job_actions: [{ action_id: ACTION, freezer_action: { action: 'backup', mode: 'fs', backup_name: 'bob_etc' } }],
+      job_schedule: { status: 'stop', event: '', result: '', time_created: 1700000000, time_started: -1, time_ended: -1 },
+    }),
   ],
   actions: [
     document('action_id', ACTION, ALICE, PROJECT, 1, {
@@ -266,6 +286,9 @@ const JOBS_ACTIONS_SESSIONS: Record<string, Row[]> = {
     document('action_id', 'Nightly-restore', ALICE, '', 1, {
       freezer_action: { action: 'restore', restore_abs_path: '/srv/Restore' },
     }),
+    // BOB's, named as ALICE's (the step of BOB's JOB), and one of his v1 ones as one of hers.
+    document('action_id', ACTION, BOB, PROJECT, 1, { freezer_action: { action: 'backup', mode: 'fs' }, max_retries: 1 }),
+    document('action_id', 'nightly-restore', BOB, '', 1, { freezer_action: { action: 'restore' } }),
   ],
   sessions: [
     session(SESSION, ALICE, PROJECT, 5, {
@@ -288,6 +311,14 @@ const JOBS_ACTIONS_SESSIONS: Record<string, Row[]> = {
       },
     }),
     session('8a9b0c1d2e3f40516273849506a7b8c9', BOB, '', 1, { ...SESSION_DEFAULTS, description: 'v1, empty', schedule: {} }),
+    // BOB's, named as ALICE's, with BOB's JOB in it.
+    session(SESSION, BOB, PROJECT, 2, {
+      ...SESSION_DEFAULTS,
+      description: "bob's",
+      schedule: {},
+      session_tag: 1,
+      jobs: { [JOB]: { client_id: CLIENT, status: 'stop', result: '', time_started: -1, time_ended: -1 } },
+    }),
   ],
 };
 
@@ -358,12 +389,113 @@ const AFTER_SEARCH_INDEXES: Schema = {
   },
 };
 
-const AFTER_JOB_TRUSTS: Schema = {
-  ...AFTER_SEARCH_INDEXES,
+const index = (columns: string[], unique = false) => ({ columns, unique });
+
+/** Ids unique service-wide, project indexes, central clients, backup status (20261202000000). */
+const AFTER_PROJECT_SCOPE: Schema = {
+  backups: {
+    ...AFTER_SEARCH_INDEXES.backups!,
+    columns: [...AFTER_SEARCH_INDEXES.backups!.columns, 'status'],
+    indexes: {
+      backups_backup_id_unique: index(['backup_id'], true),
+      backups_project_seq: index(['project_id', 'seq']),
+      backups_project_job_seq: index(['project_id', 'job_id', 'seq']),
+      backups_project_name_seq: index(['project_id', 'backup_name', 'seq']),
+      backups_project_host_seq: index(['project_id', 'hostname', 'seq']),
+      backups_project_user_seq: index(['project_id', 'user_id', 'seq']),
+      backups_project_status_seq: index(['project_id', 'status', 'seq']),
+    },
+  },
+  clients: {
+    ...AFTER_SEARCH_INDEXES.clients!,
+    columns: [...AFTER_SEARCH_INDEXES.clients!.columns, 'is_central'],
+    indexes: {
+      clients_project_client_id: index(['project_id', 'client_id', 'user_id'], true),
+      clients_project_seq: index(['project_id', 'seq']),
+      clients_project_user_seq: index(['project_id', 'user_id', 'seq']),
+      clients_client_id: index(['client_id']),
+    },
+  },
   jobs: {
     ...AFTER_SEARCH_INDEXES.jobs!,
-    columns: [...AFTER_SEARCH_INDEXES.jobs!.columns, 'trust_id'],
-    indexes: { ...AFTER_SEARCH_INDEXES.jobs!.indexes, jobs_trust: { columns: ['trust_id'], unique: false } },
+    indexes: {
+      jobs_id: index(['job_id'], true),
+      jobs_project_seq: index(['project_id', 'seq']),
+      jobs_project_user_seq: index(['project_id', 'user_id', 'seq']),
+      jobs_project_client_seq: index(['project_id', 'client_id', 'seq']),
+      jobs_project_session: index(['project_id', 'session_id']),
+      jobs_client_seq: index(['client_id', 'seq']),
+    },
+  },
+  actions: {
+    ...AFTER_SEARCH_INDEXES.actions!,
+    indexes: {
+      actions_id: index(['action_id'], true),
+      actions_project_seq: index(['project_id', 'seq']),
+      actions_project_user_seq: index(['project_id', 'user_id', 'seq']),
+    },
+  },
+  sessions: {
+    ...AFTER_SEARCH_INDEXES.sessions!,
+    indexes: {
+      sessions_id: index(['session_id'], true),
+      sessions_project_seq: index(['project_id', 'seq']),
+      sessions_project_user_seq: index(['project_id', 'user_id', 'seq']),
+    },
+  },
+};
+
+type Tables = Record<string, Row[]>;
+/** The id a migration gave the row stored at `seq` in `table` (it checks the id is a new one). */
+type IdAfter = (table: string, seq: number) => string;
+
+/**
+ * After 20261202000000: BOB's documents named as ALICE's (older) ones get new ids, which every
+ * mention of them among BOB's rows in that project follows. ALICE's rows, and every other, keep
+ * their ids.
+ */
+function afterProjectScope(stored: Tables, idAfter: IdAfter): Tables {
+  const renames = (projectId: string): [string, string][] =>
+    (
+      [
+        ['jobs', 'job_id', JOB],
+        ['actions', 'action_id', ACTION],
+        ['sessions', 'session_id', SESSION],
+        ['actions', 'action_id', 'nightly-restore'],
+      ] as const
+    ).flatMap(([table, column, id]) =>
+      stored[table]!.filter((r) => r.user_id === BOB && r.project_id === projectId && r[column] === id).map(
+        (r) => [id, idAfter(table, r.seq as number)] as [string, string],
+      ),
+    );
+  // A column that is the id, or a document (JSON) that names it as a string.
+  const follow = (row: Row): Row => {
+    if (row.user_id !== BOB) return row;
+    const renamed = { ...row };
+    for (const [from, to] of renames(String(row.project_id)))
+      for (const [column, value] of Object.entries(renamed))
+        if (value === from) renamed[column] = to;
+        else if (typeof value === 'string') renamed[column] = value.replaceAll(JSON.stringify(from), JSON.stringify(to));
+    return renamed;
+  };
+  return Object.fromEntries(Object.entries(stored).map(([table, rows]) => [table, rows.map(follow)]));
+}
+
+/** A step's rows, with only the columns `schema` has (what rolling back an added column leaves). */
+const onlyColumns = (rows: Tables, schema: Schema): Tables =>
+  Object.fromEntries(
+    Object.entries(rows).map(([table, list]) => [
+      table,
+      list.map((row) => Object.fromEntries(schema[table]!.columns.map((column) => [column, row[column] ?? null]))),
+    ]),
+  );
+
+const AFTER_JOB_TRUSTS: Schema = {
+  ...AFTER_PROJECT_SCOPE,
+  jobs: {
+    ...AFTER_PROJECT_SCOPE.jobs!,
+    columns: [...AFTER_PROJECT_SCOPE.jobs!.columns, 'trust_id'],
+    indexes: { ...AFTER_PROJECT_SCOPE.jobs!.indexes, jobs_trust: { columns: ['trust_id'], unique: false } },
   },
 };
 
@@ -386,6 +518,11 @@ interface Step {
   added?: Record<string, Row>;
   /** Rows as the server stores them after it in tables it changes (removed again before its rollback). */
   later?: Record<string, Row[]>;
+  /**
+   * The rows it leaves, when it rewrites some, from those it kept (with `added`) and the ids it
+   * gave. Rolled back, those rows stay, without the columns it added.
+   */
+  rewrites?: (kept: Tables, idAfter: IdAfter) => Tables;
 }
 
 /**
@@ -396,6 +533,12 @@ const STEPS: Record<string, Step> = {
   '20261128000000_backups_and_clients': { schema: AFTER_BACKUPS_AND_CLIENTS, rows: BACKUPS_AND_CLIENTS },
   '20261128010000_jobs_actions_sessions': { schema: AFTER_JOBS_ACTIONS_SESSIONS, rows: JOBS_ACTIONS_SESSIONS },
   '20261128020000_search_indexes': { schema: AFTER_SEARCH_INDEXES, rows: {} },
+  '20261202000000_project_scope': {
+    schema: AFTER_PROJECT_SCOPE,
+    rows: {},
+    added: { backups: { status: 'available' }, clients: { is_central: 0 } },
+    rewrites: afterProjectScope,
+  },
   '20261202100000_job_trusts': {
     schema: AFTER_JOB_TRUSTS,
     rows: {},
@@ -416,6 +559,9 @@ const STEPS: Record<string, Step> = {
   },
 };
 const ROWS: Record<string, Row[]> = Object.assign({}, ...Object.values(STEPS).map((step) => step.rows));
+
+/** The id column of each table whose ids a migration may rename. */
+const ID_COLUMNS: Record<string, string> = { jobs: 'job_id', actions: 'action_id', sessions: 'session_id' };
 
 /** The columns the server finds rows by, within an owner (user and project). */
 const LOOKUPS: Record<string, string[]> = {
@@ -500,19 +646,43 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
       const step = STEPS[name];
       if (!step) throw new Error(`no expected schema for ${name}: add it to STEPS`);
       const before = previous ? STEPS[previous]!.schema : {};
+      // The rows each earlier migration's tables took while it was the latest, carried (and, by a
+      // migration that rewrites rows, rewritten) by the migrations after it, as on a real server.
       await rollbackAll(db);
-      if (previous) await migrateTo(db, previous);
+      for (const earlier of MIGRATION_NAMES.slice(0, MIGRATION_NAMES.indexOf(name))) {
+        const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+        await migrateTo(db, earlier).finally(() => warn.mockRestore());
+        for (const [table, rows] of Object.entries(STEPS[earlier]!.rows)) await db(table).insert(rows);
+      }
       expect(await readSchema(db)).toEqual(before);
-      const stored = await insertRows(Object.keys(before));
+      const stored = await readRows(Object.keys(before));
       await expectFound(stored);
 
-      await migrateTo(db, name);
+      // A migration that renames ids tells the operator, once per rename.
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+      let warnings = 0;
+      await migrateTo(db, name).finally(() => {
+        warnings = warn.mock.calls.length;
+        warn.mockRestore();
+      });
       expect(await readSchema(db)).toEqual(step.schema);
+      const migrated = await readRows(Object.keys(before));
+      const renamed = new Set<string>();
+      const idAfter: IdAfter = (table, seq) => {
+        renamed.add(`${table} ${seq}`);
+        const column = ID_COLUMNS[table]!;
+        const [was, is] = [stored, migrated].map((rows) => rows[table]!.find((row) => row.seq === seq)?.[column]);
+        expect(is).toMatch(/^[0-9a-f]{32}$/);
+        expect(is).not.toEqual(was);
+        return String(is);
+      };
       const kept = Object.fromEntries(
         Object.entries(stored).map(([table, rows]) => [table, rows.map((row) => ({ ...row, ...step.added?.[table] }))]),
       );
-      expect(await readRows(Object.keys(before))).toEqual(kept);
-      await expectFound(kept);
+      const expected = step.rewrites ? step.rewrites(kept, idAfter) : kept;
+      expect(migrated).toEqual(expected);
+      expect(warnings).toBe(renamed.size);
+      await expectFound(expected);
       // The tables it creates take rows as the server stores them; so do the tables it changes.
       const created = Object.keys(step.schema).filter((table) => !(table in before));
       await expectFound(await insertRows(created));
@@ -525,7 +695,8 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
 
       await rollbackMigration(db, name);
       expect(await readSchema(db)).toEqual(before);
-      expect(await readRows(Object.keys(before))).toEqual(stored);
+      expect(await readRows(Object.keys(before))).toEqual(onlyColumns(expected, before));
+      await expectFound(await readRows(Object.keys(before)));
       const [done] = (await migrationStatus(db)) as [{ name: string }[], unknown[]];
       expect(done.map((m) => m.name)).toEqual(previous ? MIGRATION_NAMES.slice(0, MIGRATION_NAMES.indexOf(previous) + 1) : []);
     },
@@ -553,12 +724,22 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
     expect(applied).toEqual([]);
   });
 
-  it('enforces one registration per client_id and owner', async () => {
+  const duplicate = { code: expect.stringMatching(/^(ER_DUP_ENTRY|SQLITE_CONSTRAINT_UNIQUE)$/) };
+
+  it('enforces one registration per client_id, project and user', async () => {
     const row = { user_id: 'u', project_id: 'p', client_id: 'same', uuid: 'x', client: '{}' };
     await db('clients').insert(row);
-    await expect(db('clients').insert(row)).rejects.toMatchObject({
-      code: expect.stringMatching(/^(ER_DUP_ENTRY|SQLITE_CONSTRAINT_UNIQUE)$/),
-    });
+    await expect(db('clients').insert(row)).rejects.toMatchObject(duplicate);
     await db('clients').insert({ ...row, user_id: 'other' });
+    await db('clients').insert({ ...row, project_id: 'q' });
+  });
+
+  it('enforces one job, action and session per id in the whole service', async () => {
+    for (const [table, column] of Object.entries(ID_COLUMNS)) {
+      const jobColumns = table === 'jobs' ? { client_id: 'c', session_id: '' } : {};
+      const row = { [column]: 'same', user_id: 'u', project_id: 'p', version: 1, doc: '{}', ...jobColumns };
+      await db(table).insert(row);
+      await expect(db(table).insert({ ...row, user_id: 'other', project_id: 'q' })).rejects.toMatchObject(duplicate);
+    }
   });
 });
