@@ -564,7 +564,7 @@ interface CliResult {
           expect(await get(`/backups/${backupId}`)).toMatchObject({
             backup_id: backupId,
             user_id: ks.users.alice,
-            user_name: 'alice',
+            status: 'available', // v2 as current upstream: a status, no user_name
             project_id: p1,
             backup_metadata: metadata,
           });
@@ -714,7 +714,7 @@ interface CliResult {
           expect(backups).toHaveLength(1);
           expect(backups[0]).toMatchObject({
             user_id: ks.users.alice,
-            user_name: 'alice',
+            status: 'available', // v2 as current upstream: a status, no user_name
             project_id: p1,
             backup_metadata: {
               job_id: jobId,
