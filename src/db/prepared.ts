@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../knexfile';
 import type { Scope } from '../domain/caller';
-import { clientOf } from './client';
+import { clientOf, isMysql } from './client';
 
 export type Binding = string | number | null;
 
@@ -113,6 +113,24 @@ export function ownedItem(table: string, idColumn: string, columns: string): (sc
       : scope.byUser
         ? { sql: byUser, bindings: [id, scope.projectId, scope.userId] }
         : { sql: byProject, bindings: [id, scope.projectId] };
+}
+
+/**
+ * `read` as a locking read when it runs inside a transaction on MySQL/MariaDB: the rows it finds
+ * (and, through the index, the gaps where they would be) stay locked until commit, so writers
+ * queue rather than clash. SQLite's transactions already run one at a time.
+ */
+export function lockingRead(db: Knex, trx: Knex.Transaction | undefined, read: Sql): Sql {
+  return trx !== undefined && isMysql(db) ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read;
+}
+
+/** DELETE of the scope's item with this id (only at `version`, when given). */
+export function scopedDelete(table: string, idColumn: string, scope: Scope, id: string, version?: number): Sql {
+  const owner = scopeCondition(scope);
+  const sql = `DELETE FROM ${table} WHERE ${idColumn} = ? AND ${owner.sql}`;
+  return version === undefined
+    ? { sql, bindings: [id, ...owner.bindings] }
+    : { sql: `${sql} AND version = ?`, bindings: [id, ...owner.bindings, version] };
 }
 
 /** A one-row INSERT of `row` (column -> value). */

@@ -10,7 +10,7 @@ import { type JobEventName, type JobEventResult, applyJobEvent } from '../domain
 import { type PatchStyle, patchDocument, replaceKeys } from '../domain/merge';
 import type { Trusts } from '../domain/trusts';
 import { newId } from '../db/ids';
-import { type Stored, serverOwned } from '../db/repos/documents';
+import { serverOwned } from '../db/repos/documents';
 import { JOB } from '../db/repos/kinds';
 import type { Store, Tx } from '../db/store';
 import { badRequest, conflict, unprocessable } from '../errors';
@@ -41,8 +41,7 @@ export function createJobsService(store: Store, actions: ActionsService, session
   async function needsTrust(caller: Caller, doc: Doc): Promise<boolean> {
     if (!trusts || trusts.mode === 'off') return false;
     if (trusts.mode === 'always') return true;
-    const client = await clients.find(caller, String(doc.client_id));
-    return (client?.client as { is_central?: unknown } | undefined)?.is_central === true;
+    return (await clients.find(caller, String(doc.client_id)))?.client.is_central === true;
   }
 
   /** Checks a complete job and stores its steps as actions; returns the document to store. */
@@ -126,18 +125,14 @@ export function createJobsService(store: Store, actions: ActionsService, session
 
     update(target, body, style) {
       const changes = fromBody(body);
-      const patched = (found: Stored) => patchJob(found.doc, changes, style);
       // Steps and the client are checked again (and the steps stored as actions) only when they
       // change, so that a scheduler reporting status is not refused because its registration
       // changed meanwhile, and its report writes the job's row alone.
-      const changesSteps = (found: Stored, doc: Doc) => STEP_KEYS.some((key) => !sameJson(doc[key], found.doc[key]));
       return writes.patch(
         target,
-        (found, tx) => {
-          const doc = patched(found);
-          return changesSteps(found, doc) ? prepare(target.scope, doc, tx) : doc;
-        },
-        (found) => changesSteps(found, patched(found)),
+        (found) => patchJob(found.doc, changes, style),
+        (found, doc) =>
+          STEP_KEYS.some((key) => !sameJson(doc[key], found.doc[key])) ? (tx) => prepare(target.scope, doc, tx) : undefined,
       );
     },
 

@@ -55,26 +55,30 @@ export function versionedWrites<T>(store: Store, docs: DocumentsRepo<T>) {
      * UPDATE naming the row and version read, which changes nothing if another writer got there
      * first (two round trips instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT). When another
      * writer did get there first (or MariaDB chose this UPDATE as a deadlock's victim), or
-     * `writesOtherRows` says this change writes other rows too, it runs in a transaction instead,
-     * where writers queue on the row's lock. Returns the new version.
+     * `otherRows` gives the changed document a step that writes other rows too, it runs in a
+     * transaction instead, where writers queue on the row's lock. `change` runs once per read.
+     * Returns the new version.
      */
     async patch(
       target: Target,
-      change: (found: Stored, tx: Tx) => Doc | Promise<Doc>,
-      writesOtherRows: (found: Stored) => boolean = () => false,
+      change: (found: Stored) => Doc,
+      otherRows: (found: Stored, doc: Doc) => ((tx: Tx) => Promise<Doc>) | undefined = () => undefined,
     ): Promise<number> {
       const { scope, id } = target;
       const found = await current(target);
-      if (!writesOtherRows(found)) {
+      const doc = change(found);
+      if (!otherRows(found, doc)) {
         try {
-          return await docs.update(scope, id, found, await change(found, {}));
+          return await docs.update(scope, id, found, doc);
         } catch (err) {
           if (!lostRace(err)) throw err;
         }
       }
       return store.transaction(async (trx) => {
         const locked = await current(target, { trx });
-        return docs.update(scope, id, locked, await change(locked, { trx }), { trx });
+        const lockedDoc = change(locked);
+        const write = otherRows(locked, lockedDoc);
+        return docs.update(scope, id, locked, write ? await write({ trx }) : lockedDoc, { trx });
       });
     },
 

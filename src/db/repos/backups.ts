@@ -6,8 +6,16 @@ import type { Caller, Scope } from '../../domain/caller';
 import { newId } from '../ids';
 import { type Json, jsonObject, membersOf, storedMember } from '../json-text';
 import { type Listing, type Page, readPage } from '../paging';
-import { isMysql } from '../client';
-import { INSERT_BATCH_ROWS, insertRow, ownedItem, run, scopeCondition, selectFirst } from '../prepared';
+import {
+  INSERT_BATCH_ROWS,
+  insertRow,
+  lockingRead,
+  ownedItem,
+  run,
+  scopeCondition,
+  scopedDelete,
+  selectFirst,
+} from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
@@ -103,12 +111,7 @@ export class BackupsRepo {
     backupId: string,
     { trx }: Tx = {},
   ): Promise<{ metadata: BackupMetadata; status: BackupStatus } | undefined> {
-    const read = findSql(scope, backupId);
-    const lock = trx !== undefined && isMysql(this.db);
-    const row = await selectFirst<BackupRow>(
-      trx ?? this.db,
-      lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read,
-    );
+    const row = await selectFirst<BackupRow>(trx ?? this.db, lockingRead(this.db, trx, findSql(scope, backupId)));
     return row && { metadata: JSON.parse(row.backup_metadata) as BackupMetadata, status: row.status };
   }
 
@@ -123,13 +126,7 @@ export class BackupsRepo {
 
   /** True when the scope had such a backup. */
   async remove(scope: Scope, backupId: string, { trx }: Tx = {}): Promise<boolean> {
-    const owner = scopeCondition(scope);
-    return (
-      (await (trx ?? this.db)('backups')
-        .where('backup_id', backupId)
-        .whereRaw(owner.sql, [...owner.bindings])
-        .delete()) > 0
-    );
+    return (await run(trx ?? this.db, scopedDelete('backups', 'backup_id', scope, backupId))) > 0;
   }
 }
 

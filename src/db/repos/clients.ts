@@ -6,8 +6,7 @@ import type { Scope } from '../../domain/caller';
 import { isUniqueViolation } from '../errors';
 import { newId } from '../ids';
 import { type Listing, type Page, readPage } from '../paging';
-import { isMysql } from '../client';
-import { scopeCondition, selectFirst, selectRows, type Sql } from '../prepared';
+import { lockingRead, run, scopeCondition, scopedDelete, selectFirst, selectRows, type Sql } from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 import type { Tx } from '../store';
@@ -99,11 +98,8 @@ export class ClientsRepo {
    * registrations of one id queue rather than both insert.
    */
   async registrations(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<StoredClient[]> {
-    const lock = trx !== undefined && isMysql(this.db) ? ' FOR UPDATE' : '';
-    const rows = await selectRows<ClientRow>(trx ?? this.db, {
-      sql: `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? ORDER BY seq${lock}`,
-      bindings: [clientId],
-    });
+    const read = { sql: `SELECT ${COLUMNS.join(', ')} FROM clients WHERE client_id = ? ORDER BY seq`, bindings: [clientId] };
+    const rows = await selectRows<ClientRow>(trx ?? this.db, lockingRead(this.db, trx, read));
     return rows.map((row) => ({ seq: row.seq, client: toClient(row), own: owns(scope, row) }));
   }
 
@@ -135,13 +131,7 @@ export class ClientsRepo {
 
   /** True when the scope had registered such a client. */
   async remove(scope: Scope, clientId: string, { trx }: Tx = {}): Promise<boolean> {
-    const owner = scopeCondition(scope);
-    return (
-      (await (trx ?? this.db)('clients')
-        .where('client_id', clientId)
-        .whereRaw(owner.sql, [...owner.bindings])
-        .delete()) > 0
-    );
+    return (await run(trx ?? this.db, scopedDelete('clients', 'client_id', scope, clientId))) > 0;
   }
 }
 

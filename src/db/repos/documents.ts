@@ -7,12 +7,11 @@ import { isUniqueViolation, WriteConflict } from '../errors';
 import { type Json, jsonObject, membersOf, storedMembers } from '../json-text';
 import type { Tx } from '../store';
 import { type Listing, type Page, readPage } from '../paging';
-import { type Binding, INSERT_BATCH_ROWS, ownedItem, run, scopeCondition, selectFirst, type Sql } from '../prepared';
+import { type Binding, INSERT_BATCH_ROWS, lockingRead, ownedItem, run, scopedDelete, selectFirst, type Sql } from '../prepared';
 import type { SearchTerms } from '../../domain/search';
 import type { SearchTarget } from '../search';
 
 import type { Doc } from '../../domain/documents';
-import { isMysql } from '../client';
 
 export type { Doc };
 
@@ -94,9 +93,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     id: string,
     trx?: Knex.Transaction,
   ): Promise<(Omit<Row, 'id'> & { seq: number }) | undefined> {
-    const read: Sql = this.findSql(scope, id);
-    const lock = trx !== undefined && isMysql(this.db);
-    return selectFirst(trx ?? this.db, lock ? { sql: `${read.sql} FOR UPDATE`, bindings: read.bindings } : read);
+    return selectFirst(trx ?? this.db, lockingRead(this.db, trx, this.findSql(scope, id)));
   }
 
   /** Stores a new document at version 1; false when the id is taken (by anyone: ids are unique). */
@@ -161,12 +158,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
 
   /** Deletes the document (only at `version`, when given); true when there was one. */
   async remove(scope: Scope, id: string, version: number | undefined, { trx }: Tx = {}): Promise<boolean> {
-    const owner = scopeCondition(scope);
-    const query = (trx ?? this.db)(this.kind.table)
-      .where(this.kind.idKey, id)
-      .whereRaw(owner.sql, [...owner.bindings]);
-    if (version !== undefined) query.where('version', version);
-    return (await query.delete()) > 0;
+    return (await run(trx ?? this.db, scopedDelete(this.kind.table, this.kind.idKey, scope, id, version))) > 0;
   }
 
   /**
