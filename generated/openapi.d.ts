@@ -463,7 +463,7 @@ export interface paths {
         /**
          * Create an action
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
-         *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
+         *     body's `action_id` is used when given (409 if any action has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
          *
          *     Policy: `actions:create` (default `rule:admin_or_owner`).
@@ -895,7 +895,8 @@ export interface paths {
         /**
          * Create a job (v1)
          * @deprecated
-         * @description Creates a job with a new id. The server sets `job_schedule.time_created` (now),
+         * @description Creates a job under the body's `job_id`, or a new id when it has none (409 when any job in
+         *     the service has that id). The server sets `job_schedule.time_created` (now),
          *     `time_started` and `time_ended` (-1). `client_id` must name a client the caller registered
          *     (in the same project, or in none when the request has none), and every action must be
          *     within that client's capabilities (422 otherwise). Each element of `job_actions` is also
@@ -1036,7 +1037,7 @@ export interface paths {
          * Create an action (v1)
          * @deprecated
          * @description Stores a reusable action: the agent options in `freezer_action` plus retry settings. The
-         *     body's `action_id` is used when given (409 if the caller already has that id), otherwise a
+         *     body's `action_id` is used when given (409 if any action has that id), otherwise a
          *     new one is made. Every key is kept and returned as posted.
          *
          *     Policy: `actions:create` (default `rule:admin_or_owner`).
