@@ -15,6 +15,8 @@ export interface Auth {
 }
 
 const MAX_ID_LENGTH = 64;
+/** noauth's roles when X-Roles is absent: one frozen list, not one per request. */
+const MEMBER: readonly string[] = Object.freeze(['member']);
 const PROJECT_ID = /^[A-Za-z0-9_.-]+$/;
 
 /** `session`: the server's Keystone session in keystone mode, when it shares one with trusts. */
@@ -48,10 +50,9 @@ function noauth(defaultUserId: string, byUser: ByUser): Auth {
       const credentialProjectId = headerProject ?? urlProjectId ?? '';
       const userName = header(ctx, 'x-user-name') ?? null;
       if (userName && userName.length > 255) throw badRequest('header X-User-Name must be at most 255 characters');
-      const roles = header(ctx, 'x-roles')
-        ?.split(',')
-        .map((role) => role.trim())
-        .filter((role) => role !== '') ?? ['member'];
+      const listed = header(ctx, 'x-roles');
+      const roles =
+        listed === undefined ? MEMBER : listed.split(',').flatMap((role) => (role.trim() === '' ? [] : [role.trim()]));
       return {
         userId,
         projectId: urlProjectId ?? credentialProjectId,

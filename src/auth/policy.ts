@@ -1,5 +1,6 @@
-// Who may do what: oslo.policy's check language, parsed once into trees and evaluated per request
-// against the caller's credentials and the target (the project the request acts on). The rules are
+// Who may do what: oslo.policy's check language, parsed once into trees and compiled into functions
+// evaluated per request against the caller's credentials and the target (the project the request
+// acts on). The rules are
 // upstream's defaults (src/auth/policy-rules.ts), overridden by a policy file's; the dispatcher
 // enforces the rule the spec names for each operation (`x-policy`, src/app.ts).
 import { readFileSync } from 'node:fs';
@@ -130,45 +131,79 @@ export function parseCheckString(text: string): Check {
   return check;
 }
 
-/** `%(name)s` replaced from the target; undefined when the target has no such name (the check fails). */
-function substitute(match: string, target: Target): string | undefined {
-  let missing = false;
-  const result = match.replace(/%\(([^)]*)\)s/g, (_, name: string) => {
-    const value = target[name];
-    if (value === undefined) missing = true;
-    return value ?? '';
-  });
-  return missing ? undefined : result;
+/** The check, compiled once into a function of the credentials and the target. */
+type Predicate = (credentials: Credentials, target: Target) => boolean;
+
+/**
+ * A check's `match`, as a function of the target: a constant, one `%(name)s`, or (rarely) text
+ * around substitutions. Undefined when the target lacks a name it needs (the check then fails).
+ */
+function template(match: string): (target: Target) => string | undefined {
+  if (!match.includes('%(')) return () => match;
+  const whole = /^%\(([^)]*)\)s$/.exec(match);
+  if (whole) return (target) => target[whole[1]!];
+  return (target) => {
+    let missing = false;
+    const result = match.replace(/%\(([^)]*)\)s/g, (_, name: string) => {
+      const value = target[name];
+      if (value === undefined) missing = true;
+      return value ?? '';
+    });
+    return missing ? undefined : result;
+  };
+}
+
+/** `rule:` references resolve through `compiled` when first evaluated, so rules may come in any order. */
+function compile(check: Check, compiled: ReadonlyMap<string, Predicate>): Predicate {
+  switch (check.kind) {
+    case 'always':
+      return () => true;
+    case 'never':
+      return () => false;
+    case 'rule': {
+      const { name } = check;
+      return (c, t) => compiled.get(name)!(c, t);
+    }
+    case 'role': {
+      // Case-insensitive, as oslo.policy's RoleCheck.
+      const wanted = template(check.match);
+      return (c, t) => {
+        const role = wanted(t)?.toLowerCase();
+        return role !== undefined && c.roles.some((r) => r === role || r.toLowerCase() === role);
+      };
+    }
+    case 'generic': {
+      const { key } = check;
+      const expected = template(check.match);
+      return (c, t) => {
+        const value = expected(t);
+        if (value === undefined || !Object.hasOwn(c, key)) return false;
+        const actual = (c as unknown as Record<string, string | readonly string[]>)[key]!;
+        return typeof actual === 'string' ? actual === value : actual.includes(value);
+      };
+    }
+    case 'not': {
+      const of = compile(check.of, compiled);
+      return (c, t) => !of(c, t);
+    }
+    case 'and': {
+      const of = check.of.map((inner) => compile(inner, compiled));
+      return (c, t) => of.every((p) => p(c, t));
+    }
+    case 'or': {
+      const of = check.of.map((inner) => compile(inner, compiled));
+      return (c, t) => of.some((p) => p(c, t));
+    }
+  }
 }
 
 type Rules = ReadonlyMap<string, Check>;
 
+/** Evaluates one check against `rules` (the policy compiles its rules once instead). */
 export function evaluate(check: Check, rules: Rules, credentials: Credentials, target: Target): boolean {
-  switch (check.kind) {
-    case 'always':
-      return true;
-    case 'never':
-      return false;
-    case 'rule':
-      return evaluate(rules.get(check.name)!, rules, credentials, target);
-    case 'role': {
-      // Case-insensitive, as oslo.policy's RoleCheck.
-      const role = substitute(check.match, target)?.toLowerCase();
-      return role !== undefined && credentials.roles.some((r) => r.toLowerCase() === role);
-    }
-    case 'generic': {
-      const expected = substitute(check.match, target);
-      if (expected === undefined || !Object.hasOwn(credentials, check.key)) return false;
-      const actual = (credentials as unknown as Record<string, string | readonly string[]>)[check.key]!;
-      return typeof actual === 'string' ? actual === expected : actual.includes(expected);
-    }
-    case 'not':
-      return !evaluate(check.of, rules, credentials, target);
-    case 'and':
-      return check.of.every((c) => evaluate(c, rules, credentials, target));
-    case 'or':
-      return check.of.some((c) => evaluate(c, rules, credentials, target));
-  }
+  const compiled = new Map<string, Predicate>();
+  for (const [name, rule] of rules) compiled.set(name, compile(rule, compiled));
+  return compile(check, compiled)(credentials, target);
 }
 
 function referencedRules(check: Check): string[] {
@@ -228,11 +263,13 @@ export function createPolicy(overrides: Readonly<Record<string, string>> = {}): 
   };
   for (const name of rules.keys()) visit(name, []);
 
+  const compiled = new Map<string, Predicate>();
+  for (const [name, check] of rules) compiled.set(name, compile(check, compiled));
   const allows = (rule: string, caller: Caller, targetProjectId: string) => {
-    const check = rules.get(rule);
-    if (!check) throw new Error(`policy: no rule named "${rule}"`);
+    const predicate = compiled.get(rule);
+    if (!predicate) throw new Error(`policy: no rule named "${rule}"`);
     const credentials = { user_id: caller.userId, project_id: caller.credentialProjectId, roles: caller.roles };
-    return evaluate(check, rules, credentials, { project_id: targetProjectId, user_id: caller.userId });
+    return predicate(credentials, { project_id: targetProjectId, user_id: caller.userId });
   };
   return {
     allows,

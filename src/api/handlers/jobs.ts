@@ -45,6 +45,7 @@ export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): J
    * project see it only on jobs whose client their project registered (as upstream).
    */
   async function withPidsShown(caller: Caller, page: Json<Job>[]): Promise<Json<Job>[]> {
+    if (!page.some((text) => text.includes('"current_pid"'))) return page; // most pages: no scheduler running
     const withPid = page.map((text) => (text.includes('"current_pid"') ? (JSON.parse(text) as Job) : undefined));
     const clientIds = [
       ...new Set(withPid.flatMap((job) => (job?.job_schedule.current_pid === undefined ? [] : [job.client_id]))),
@@ -59,24 +60,23 @@ export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): J
     });
   }
 
-  /** The jobs a v2 read sees, and how to show them: every project's, whole, or the project's, pids hidden. */
-  const readerOf = (caller: Caller) =>
-    seesEveryProject(caller)
-      ? { scope: { ...caller, everyProject: true }, show: (page: Json<Job>[]) => Promise.resolve(page) }
-      : { scope: caller, show: (page: Json<Job>[]) => withPidsShown(caller, page) };
-
   const documents = documentHandlers(store.jobs, jobs);
+
+  /** The jobs a v2 read sees: every project's, shown whole, or the project's, pids hidden. */
+  const everyProject = (caller: Caller): Caller | undefined =>
+    seesEveryProject(caller) ? Object.assign({}, caller, { everyProject: true }) : undefined;
+
   const list = async (request: OperationRequest<'listJobs'>) => {
-    const { scope, show } = readerOf(request.caller);
-    const page = found(await store.jobs.list(scope, pageOf(request), searchOf(request)), request);
-    return { status: 200 as const, body: jsonList('jobs', await show(page)) };
+    const all = everyProject(request.caller);
+    const page = found(await store.jobs.list(all ?? request.caller, pageOf(request), searchOf(request)), request);
+    return { status: 200 as const, body: jsonList('jobs', all ? page : await withPidsShown(request.caller, page)) };
   };
 
   const get = async (request: OperationRequest<'getJob'>) => {
-    const { scope, show } = readerOf(request.caller);
-    const document = await store.jobs.findWire(scope, request.params.job_id);
+    const all = everyProject(request.caller);
+    const document = await store.jobs.findWire(all ?? request.caller, request.params.job_id);
     if (!document) throw notFound(`No job found with ID ${request.params.job_id}`);
-    const [json] = await show([document.json]);
+    const [json] = all ? [document.json] : await withPidsShown(request.caller, [document.json]);
     return { status: 200 as const, body: json!, etag: document.version };
   };
 
