@@ -38,6 +38,8 @@ export interface Stored {
 /** Fields the server owns: never taken from a request body, never stored in `doc`. */
 export const serverOwned = (kind: DocumentKind) => [kind.idKey, 'user_id', 'project_id', 'version', '_version'];
 
+type ItemSql = (scope: Scope, id: string) => Sql;
+
 interface Row {
   id: string;
   user_id: string;
@@ -52,14 +54,21 @@ interface Row {
  * transaction (see Store.transaction).
  */
 export class DocumentsRepo<T, I extends string = string, L extends string = string> {
-  private readonly findSql: (scope: Scope, id: string) => Sql;
+  private readonly findSql: ItemSql;
+  /** A read to show the document reads the owner columns only where the scope does not say them. */
+  private readonly showSql: { byUser: ItemSql; byProject: ItemSql; anywhere: ItemSql };
   private readonly listing: Listing;
 
   constructor(
     private readonly db: Knex,
     readonly kind: DocumentKind<I, L>,
   ) {
-    this.findSql = ownedItem(kind.table, kind.idKey, 'seq, user_id, project_id, version, doc');
+    this.findSql = ownedItem(kind.table, kind.idKey, 'seq, version, doc');
+    this.showSql = {
+      byUser: this.findSql,
+      byProject: ownedItem(kind.table, kind.idKey, 'seq, user_id, version, doc'),
+      anywhere: ownedItem(kind.table, kind.idKey, 'seq, user_id, project_id, version, doc'),
+    };
     const { table, idKey, search } = kind;
     this.listing = { table, idColumn: idKey, columns: `${idKey} AS id, user_id, project_id, version, doc`, search };
   }
@@ -73,10 +82,17 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
 
   /** The document as the API shows it (see `wire`), and its version for the ETag. */
   async findWire(scope: Scope, id: string, { trx }: Tx = {}): Promise<{ json: Json<T>; version: number } | undefined> {
-    const row = await this.findRow(scope, id, trx);
+    const read = scope.everyProject ? this.showSql.anywhere : scope.byUser ? this.showSql.byUser : this.showSql.byProject;
+    const row = await selectFirst<Pick<Row, 'version' | 'doc'> & Partial<Row>>(trx ?? this.db, read(scope, id));
     return (
       row && {
-        json: this.wire({ id, user_id: row.user_id, project_id: row.project_id, version: row.version, doc: row.doc }),
+        json: this.wire({
+          id,
+          user_id: row.user_id ?? scope.userId,
+          project_id: row.project_id ?? scope.projectId,
+          version: row.version,
+          doc: row.doc,
+        }),
         version: row.version,
       }
     );
@@ -92,7 +108,7 @@ export class DocumentsRepo<T, I extends string = string, L extends string = stri
     scope: Scope,
     id: string,
     trx?: Knex.Transaction,
-  ): Promise<(Omit<Row, 'id'> & { seq: number }) | undefined> {
+  ): Promise<(Pick<Row, 'version' | 'doc'> & { seq: number }) | undefined> {
     return selectFirst(trx ?? this.db, lockingRead(this.db, trx, this.findSql(scope, id)));
   }
 
