@@ -68,9 +68,11 @@ env = OS_KEYSTONE_CONFIG_DIR=$D
 env = PYTHONDONTWRITEBYTECODE=1
 chdir = $D
 master = true
-# one process: SQLite and the in-process cache are not shared between processes
+# one process, one thread: SQLite and the in-process cache are not shared between processes, and
+# concurrent writes (trusts made and deleted while other suites authenticate) lock SQLite out
+# ("database is locked", a 500) when threads overlap; requests queue instead
 processes = 1
-threads = 4
+threads = 1
 enable-threads = true
 lazy-apps = true
 need-app = true
