@@ -2531,17 +2531,13 @@ export interface components {
                  *       "job_id": "685eab6e3a2744b6bce789fe7e71d6e7",
                  *       "user_id": "fe93b43c374247c38b456c08041e6765",
                  *       "project_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d",
-                 *       "client_id": "central-scheduler",
+                 *       "client_id": "6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1",
                  *       "session_id": "",
                  *       "session_tag": 0,
                  *       "job_schedule": {
                  *         "time_created": 1795822432,
                  *         "time_started": -1,
                  *         "time_ended": -1
-                 *       },
-                 *       "user_credentials": {
-                 *         "trust_id": "1ff900496d8d4d5d9a2e3a4c0b0e8b3c",
-                 *         "trustor_user_id": "fe93b43c374247c38b456c08041e6765"
                  *       },
                  *       "version": 1
                  *     }
