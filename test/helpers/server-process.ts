@@ -1,0 +1,59 @@
+// The server as operators run it: its own process (src/main.ts through tsx), configured by
+// environment variables, stopped by signals. For the suites about shutdown, database faults and
+// several processes on one database, which an in-process server cannot show.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+export interface ServerProcess {
+  /** `http://127.0.0.1:<port>`, read from the server's "listening on" line. */
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** SIGKILL if still running: for afterAll/afterEach, so no test leaves a process behind. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `src/main.ts --port 0` with `env` (over a minimal PATH) and waits for it to listen.
+ * Rejects with its output if it exits or has not listened within `startTimeoutMs`.
+ */
+export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [TSX, 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void kill().then(() => reject(new Error(`server did not start within ${startTimeoutMs} ms:\n${output}`)));
+    }, startTimeoutMs);
+    const onData = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve({ url: match[1], child, output: () => output, exited, kill });
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${output}`));
+    });
+  });
+}
