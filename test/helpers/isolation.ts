@@ -5,6 +5,7 @@
 // (noauth headers, both scopes, every engine) and test/keystone/isolation.test.ts (real tokens).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { checkEach } from './failures';
 import { SEED_BACKUP } from './fixtures';
 import type { TestServer } from './http';
 import { type Exchange, specApi } from './spec';
@@ -555,13 +556,52 @@ export async function attempt(server: TestServer, crossing: Crossing, made: Atte
   return operation.steps(aim).length;
 }
 
+/** How many attempts a crossing made, and how many of them on the victim's project's URLs. */
+export interface Tally {
+  attempts: number;
+  onTheirUrls: number;
+  requests: number;
+}
+
+/**
+ * Every attempt of the crossing (each checked by `attempt`; every failure listed, not just the
+ * first), then the victim's whole view and every row the attacker does not own as before them all.
+ * Adds to `tally` as it goes.
+ */
+export async function crossTenant(server: TestServer, crossing: Crossing, tally: Tally): Promise<void> {
+  const viewBefore = await viewOf(server, crossing.victim, crossing.their);
+  const rowsBefore = await rowsNotOwnedBy(server.db, crossing);
+  await checkEach(
+    attemptsFor(crossing),
+    async (made) => {
+      tally.attempts++;
+      if (made.url === 'theirs') tally.onTheirUrls++;
+      tally.requests += await attempt(server, crossing, made);
+    },
+    attemptName,
+  );
+  expect(await rowsNotOwnedBy(server.db, crossing)).toEqual(rowsBefore);
+  expect(await viewOf(server, crossing.victim, crossing.their)).toEqual(viewBefore);
+}
+
+/** The spec operations the crossing's v2 attempts reach: every one of a project's, or a gap in OPERATIONS. */
+export async function aimedV2Operations(crossing: Crossing): Promise<string[]> {
+  const aimed = new Set<string>();
+  for (const made of attemptsFor(crossing).filter((a) => a.version === 'v2' && !a.operation.unrouted)) {
+    const aim: Aim = { base: made.base, mine: crossing.mine, their: crossing.their, other: 'project' };
+    for (const { method, path } of made.operation.steps(aim))
+      aimed.add((await operationIdOf(method, path)) ?? `(unrouted) ${method} ${path}`);
+  }
+  return [...aimed].sort();
+}
+
 /** Which of the victim's ids and words the text holds. */
 function holdsAnyOf(text: string, their: Ids): string[] {
   return [their.backup, their.client, their.job, their.action, their.session, their.mark].filter((value) => text.includes(value));
 }
 
 /** The spec's operation a request is routed to (undefined when none). */
-export async function operationIdOf(method: string, path: string): Promise<string | undefined> {
+async function operationIdOf(method: string, path: string): Promise<string | undefined> {
   const api = await specApi();
   try {
     return api.router.matchOperation({ method, path: path.split('?')[0]!, headers: {} }, true)?.operationId;
