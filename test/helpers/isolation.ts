@@ -32,6 +32,8 @@ export interface Ids {
   session: string;
   /** Their user id, for searches on `user_id`. */
   user: string;
+  /** Their project, for bodies that claim it (never echoed, so answers are not searched for it). */
+  project: string;
   /** A word in every one of their documents, for searches on names, descriptions and free text. */
   mark: string;
 }
@@ -42,7 +44,16 @@ const newMark = () => `mark${randomBytes(6).toString('hex')}`;
 /** Ids and words no tenant has: what an attempt's answer is compared with. */
 export function unknownIds(): Ids {
   const mark = newMark();
-  return { backup: hexId(), client: `node-${mark}`, job: hexId(), action: hexId(), session: hexId(), user: `user-${mark}`, mark };
+  return {
+    backup: hexId(),
+    client: `node-${mark}`,
+    job: hexId(),
+    action: hexId(),
+    session: hexId(),
+    user: `user-${mark}`,
+    project: `proj-${mark}`,
+    mark,
+  };
 }
 
 const step = (mark: string) => ({
@@ -76,7 +87,16 @@ export async function createEverything(server: TestServer, tenant: Tenant): Prom
   const { session_id } = await write('POST', `${base}/sessions`, sessionDoc(mark), 201);
   await write('PUT', `${base}/sessions/${session_id}/jobs/${job_id}`, undefined, 204);
   const { backup_id } = await write('POST', `${base}/backups`, backupDoc(mark), 201);
-  return { backup: backup_id!, client, job: job_id!, action: action_id!, session: session_id!, user: tenant.user, mark };
+  return {
+    backup: backup_id!,
+    client,
+    job: job_id!,
+    action: action_id!,
+    session: session_id!,
+    user: tenant.user,
+    project: tenant.project,
+    mark,
+  };
 }
 
 /** What an operation is aimed with: the URL prefix, the attacker's own ids, and the ids aimed at. */
@@ -217,11 +237,34 @@ export const OPERATIONS: Operation[] = [
         versions: BOTH,
         steps: (aim) => [{ method: 'POST', path: item(aim), json: doc(aim), headers: IF_MATCH }],
       },
-      {
-        name: `PUT ${kind}/{theirs} (no such method)`,
+      ...['PUT', 'OPTIONS'].map((method) => ({
+        name: `${method} ${kind}/{theirs} (no such method)`,
         versions: BOTH,
-        steps: (aim) => [{ method: 'PUT', path: item(aim), json: doc(aim) }],
+        steps: (aim: Aim) => [{ method, path: item(aim), json: method === 'PUT' ? doc(aim) : undefined }],
         unrouted: true,
+      })),
+      {
+        // Owners are the server's: a body naming the victim's user and project moves nothing into their view.
+        name: `PATCH my ${kind} naming their user_id and project_id`,
+        versions: BOTH,
+        steps: (aim) => [
+          {
+            method: 'PATCH',
+            path: `${aim.base}/${kind}/${id(aim.mine)}`,
+            json: { user_id: aim.their.user, project_id: aim.their.project },
+          },
+        ],
+      },
+      {
+        name: `POST ${kind} naming their user_id and project_id`,
+        versions: BOTH,
+        steps: (aim) => [
+          {
+            method: 'POST',
+            path: `${aim.base}/${kind}`,
+            json: { ...doc(aim), user_id: aim.their.user, project_id: aim.their.project },
+          },
+        ],
       },
       { name: `DELETE ${kind}/{theirs}`, versions: BOTH, steps: (aim) => [{ method: 'DELETE', path: item(aim) }] },
       {
@@ -405,6 +448,17 @@ export const OPERATIONS: Operation[] = [
     ];
     return [
       { name: `GET ${kind} (no search)`, versions: BOTH, steps: (aim) => [get(list(aim))], expect: 'none-of-theirs' },
+      ...(kind === 'jobs'
+        ? [
+            {
+              // Only callers policy lets read every project's jobs get them (README "Scope").
+              name: 'GET jobs?all_projects=True',
+              versions: BOTH,
+              steps: (aim: Aim) => [get(`${list(aim)}&all_projects=True`)],
+              expect: 'none-of-theirs' as const,
+            },
+          ]
+        : []),
       { name: `GET ${kind}?marker={theirs}`, versions: BOTH, steps: (aim) => [get(`${list(aim)}&marker=${id(aim.their)}`)] },
       {
         name: `GET ${kind} searching (GET body) what only theirs hold`,
@@ -430,7 +484,7 @@ export interface Answer {
 }
 
 /** The text with `their` values named (longest first), and ids the server makes up (32 hex digits) masked. */
-function named(text: string, their: Ids): string {
+function named(text: string, { project: _project, ...their }: Ids): string {
   const values = Object.entries(their).sort(([, a], [, b]) => b.length - a.length);
   for (const [key, value] of values) text = text.split(value).join(`<their ${key}>`);
   return text.replace(/\b[0-9a-f]{32}\b/g, '<generated id>');
@@ -520,17 +574,19 @@ export async function viewOf(server: TestServer, tenant: Tenant, ids: Ids): Prom
 /**
  * Makes the attempt, and the same request naming unknown ids; fails unless both answered alike
  * (or as the attempt's `expect` says), and unless every row the attacker does not own is as it
- * was before. Returns how many requests the attempt made.
+ * was before. Returns how many HTTP requests it made (the attempt's and the reference's).
  */
 export async function attempt(server: TestServer, crossing: Crossing, made: Attempt): Promise<number> {
   const { operation, version, url, base } = made;
   const before = await rowsNotOwnedBy(server.db, crossing);
   const other = version === 'v1' || crossing.userScope ? 'owner' : 'project';
   const aim: Aim = { base, mine: crossing.mine, their: crossing.their, other };
+  let requests = 0;
   const answers = async (target: Aim) => {
     const out: Answer[] = [];
     for (const { method, path, json, headers } of operation.steps(target)) {
       const res = await server.request(method, path, { headers: { ...crossing.attacker.headers, ...headers }, json });
+      requests++;
       out.push(answerOf(res, target.their));
       if (operation.expect === 'none-of-theirs' && res.status === 200) expect(holdsAnyOf(res.text, crossing.their)).toEqual([]);
     }
@@ -553,7 +609,7 @@ export async function attempt(server: TestServer, crossing: Crossing, made: Atte
     expect(got).toEqual(await answers({ ...aim, their: unknownIds() }));
   }
   expect(await rowsNotOwnedBy(server.db, crossing)).toEqual(before);
-  return operation.steps(aim).length;
+  return requests;
 }
 
 /** How many attempts a crossing made, and how many of them on the victim's project's URLs. */

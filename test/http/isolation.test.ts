@@ -63,7 +63,7 @@ describe.each(engineRows)('tenant isolation on %s', (engineName, engine) => {
     afterAll(() => {
       console.log(
         `tenant isolation on ${engineName}, ${scope} scope: ${tally.attempts} cross-tenant attempts ` +
-          `(${tally.onTheirUrls} on the victim's project URLs), ${tally.requests} requests`,
+          `(${tally.onTheirUrls} on the victim's project URLs), ${tally.requests} requests with the unknown-id references`,
       );
     });
 

@@ -40,7 +40,7 @@ withKeystone('tenant isolation with real Keystone tokens', (ks) => {
   afterAll(() => {
     console.log(
       `tenant isolation with Keystone tokens: ${tally.attempts} cross-tenant attempts ` +
-        `(${tally.onTheirUrls} on the other project's URLs, each 403), ${tally.requests} requests`,
+        `(${tally.onTheirUrls} on the other project's URLs, each 403), ${tally.requests} requests with the unknown-id references`,
     );
   });
 
