@@ -108,6 +108,8 @@ export interface Aim {
   their: Ids;
   /** Whose id a 409 says it is: `project` (v2, project scope) or `owner` (v1, user scope). */
   other: 'project' | 'owner';
+  /** The victim's user id is the attacker's too (one user in two projects). */
+  sameUser: boolean;
 }
 
 export interface Step {
@@ -441,10 +443,10 @@ export const OPERATIONS: Operation[] = [
     const list = (aim: Aim) => `${aim.base}/${kind}?limit=1000`;
     const searched = (aim: Aim): Doc[] => [
       ...searches(aim.their).map((pair) => ({ match: [pair] })),
-      { match: [{ user_id: aim.their.user }] },
       { match: [{ _all: aim.their.mark }] },
       { match: [{ _all: JSON.stringify(searches(aim.their).slice(0, 1)) }] },
-      { match_not: [{ user_id: aim.their.user }] },
+      // Their user id, unless it is the attacker's own too (one user in two projects).
+      ...(aim.sameUser ? [] : [{ match: [{ user_id: aim.their.user }] }, { match_not: [{ user_id: aim.their.user }] }]),
     ];
     return [
       { name: `GET ${kind} (no search)`, versions: BOTH, steps: (aim) => [get(list(aim))], expect: 'none-of-theirs' },
@@ -483,15 +485,21 @@ export interface Answer {
   allow: string | undefined;
 }
 
-/** The text with `their` values named (longest first), and ids the server makes up (32 hex digits) masked. */
-function named(text: string, { project: _project, ...their }: Ids): string {
-  const values = Object.entries(their).sort(([, a], [, b]) => b.length - a.length);
+/**
+ * The text with `their` values named (longest first), and ids the server makes up (32 hex digits)
+ * masked. Values the attacker shares with them (its own user id, when the same user is in
+ * another project) are the attacker's too, and stay; the project is in URLs, not answers.
+ */
+function named(text: string, { project: _project, ...their }: Ids, mine: Ids): string {
+  const values = Object.entries(their)
+    .filter(([key, value]) => mine[key as keyof Ids] !== value)
+    .sort(([, a], [, b]) => b.length - a.length);
   for (const [key, value] of values) text = text.split(value).join(`<their ${key}>`);
   return text.replace(/\b[0-9a-f]{32}\b/g, '<generated id>');
 }
 
-function answerOf(res: Exchange, their: Ids): Answer {
-  const text = named(res.text, their);
+function answerOf(res: Exchange, { their, mine }: Aim): Answer {
+  const text = named(res.text, their, mine);
   const body: unknown = text !== '' && typeof res.body !== 'string' ? JSON.parse(text) : text;
   // The attacker's own writes (a step that restores its job) answer their new version, which differs by run.
   if (res.status < 300 && body && typeof body === 'object' && typeof (body as Doc).version === 'number') {
@@ -580,14 +588,15 @@ export async function attempt(server: TestServer, crossing: Crossing, made: Atte
   const { operation, version, url, base } = made;
   const before = await rowsNotOwnedBy(server.db, crossing);
   const other = version === 'v1' || crossing.userScope ? 'owner' : 'project';
-  const aim: Aim = { base, mine: crossing.mine, their: crossing.their, other };
+  const sameUser = crossing.attacker.user === crossing.victim.user;
+  const aim: Aim = { base, mine: crossing.mine, their: crossing.their, other, sameUser };
   let requests = 0;
   const answers = async (target: Aim) => {
     const out: Answer[] = [];
     for (const { method, path, json, headers } of operation.steps(target)) {
       const res = await server.request(method, path, { headers: { ...crossing.attacker.headers, ...headers }, json });
       requests++;
-      out.push(answerOf(res, target.their));
+      out.push(answerOf(res, target));
       if (operation.expect === 'none-of-theirs' && res.status === 200) expect(holdsAnyOf(res.text, crossing.their)).toEqual([]);
     }
     return out;
@@ -599,7 +608,7 @@ export async function attempt(server: TestServer, crossing: Crossing, made: Atte
     // Policy: a project's URLs are its members' (and admin's and service's); any id, any body.
     expect(got).toEqual(got.map(() => ({ status: 403, body: DENIED, etag: false, allow: undefined })));
   } else if (operation.expect === 'taken') {
-    const description = named(JSON.stringify(operation.taken!(aim)), crossing.their);
+    const description = named(JSON.stringify(operation.taken!(aim)), crossing.their, crossing.mine);
     const conflict = { title: 'Document already existing', description: JSON.parse(description) as string };
     expect(got).toEqual([{ status: 409, body: conflict, etag: false, allow: undefined }]);
   } else if (operation.expect === 'none-of-theirs') {
@@ -644,7 +653,7 @@ export async function crossTenant(server: TestServer, crossing: Crossing, tally:
 export async function aimedV2Operations(crossing: Crossing): Promise<string[]> {
   const aimed = new Set<string>();
   for (const made of attemptsFor(crossing).filter((a) => a.version === 'v2' && !a.operation.unrouted)) {
-    const aim: Aim = { base: made.base, mine: crossing.mine, their: crossing.their, other: 'project' };
+    const aim: Aim = { base: made.base, mine: crossing.mine, their: crossing.their, other: 'project', sameUser: false };
     for (const { method, path } of made.operation.steps(aim))
       aimed.add((await operationIdOf(method, path)) ?? `(unrouted) ${method} ${path}`);
   }

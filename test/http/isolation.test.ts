@@ -1,5 +1,6 @@
 // Tenant isolation, adversarially, on every engine and in both scopes: tenants (users of two
-// projects, and in the user scope also two users of one project) each own one of everything, then
+// projects, one user id in two projects, and in the user scope two users of one project) each own
+// one of everything, then
 // each aims every operation there is (test/helpers/isolation.ts: get, list, search, marker,
 // replace, both PATCH media types, DELETE, If-Match, job events, session actions, session
 // membership both ways; v1 and v2; on its own project's URLs and on the victim's) at the other's
@@ -32,17 +33,29 @@ const ALICE = tenant('alice', 'proj-iso-a');
 const BOB = tenant('bob', 'proj-iso-b');
 /** Alice's project, another user: only the user scope keeps them apart. */
 const CAROL = tenant('carol', 'proj-iso-a');
+/** Alice's user id in another project: the project keeps them apart, in v1 too. */
+const ALICE_ELSEWHERE = tenant('alice', 'proj-iso-c');
 
 const CENTRAL_ADMIN = { 'X-User-Id': 'central-admin', 'X-Roles': 'admin', 'X-Project-Id': 'proj-iso-central' };
 const CENTRAL_CLIENT = { client_id: 'central-iso-node', hostname: 'central', is_central: true };
 const DENIED = { title: 'Access Forbidden', description: 'You are not allowed to access this resource' };
 
 const SCOPES = [
-  { scope: 'project', tenants: [ALICE, BOB], crossings: [[ALICE, BOB] as const, [BOB, ALICE] as const] },
+  {
+    scope: 'project',
+    tenants: [ALICE, BOB, ALICE_ELSEWHERE],
+    crossings: [[ALICE, BOB] as const, [BOB, ALICE] as const, [ALICE_ELSEWHERE, ALICE] as const],
+  },
   {
     scope: 'user',
-    tenants: [ALICE, BOB, CAROL],
-    crossings: [[ALICE, BOB] as const, [BOB, ALICE] as const, [ALICE, CAROL] as const, [CAROL, ALICE] as const],
+    tenants: [ALICE, BOB, CAROL, ALICE_ELSEWHERE],
+    crossings: [
+      [ALICE, BOB] as const,
+      [BOB, ALICE] as const,
+      [ALICE, CAROL] as const,
+      [CAROL, ALICE] as const,
+      [ALICE_ELSEWHERE, ALICE] as const,
+    ],
   },
 ] as const;
 
