@@ -72,3 +72,31 @@ export function rssBytes(pid: number): number {
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+/**
+ * SIGKILL to `pid` and every process under it, parents first so that none restarts a child;
+ * resolves once all have left the process table (or after 5 s). A server started through tsx's
+ * CLI runs in a child of the pid the test spawned, which a SIGKILL to that pid alone leaves running.
+ */
+export async function killTree(pid: number): Promise<void> {
+  const tree = [pid, ...descendants(pid)];
+  for (const member of tree) {
+    try {
+      process.kill(member, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (let waited = 0; waited < 5000 && tree.some((member) => isRunning(member)); waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Still running: present and not a zombie waiting for its parent. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 
 export interface TimedResponse {
   status: number;
+  headers: http.IncomingHttpHeaders;
   /** The body as text. */
   text: string;
   /** From sending the request to the end of the response body. */
@@ -44,14 +45,18 @@ export function timedRequest(base: string, request: TimedRequest): Promise<Timed
     const req = http.request(new URL(request.path, base), { method: request.method, headers, agent: request.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => settle({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err: NodeJS.ErrnoException) => settle({ status: 0, text: '', error: err.code ?? err.message }));
+      res.on('end', () =>
+        settle({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', (err: NodeJS.ErrnoException) =>
+        settle({ status: 0, headers: {}, text: '', error: err.code ?? err.message }),
+      );
     });
     req.setTimeout(request.timeoutMs ?? 30000, () => {
-      settle({ status: 0, text: '', error: 'timeout' });
+      settle({ status: 0, headers: {}, text: '', error: 'timeout' });
       req.destroy();
     });
-    req.on('error', (err: NodeJS.ErrnoException) => settle({ status: 0, text: '', error: err.code ?? err.message }));
+    req.on('error', (err: NodeJS.ErrnoException) => settle({ status: 0, headers: {}, text: '', error: err.code ?? err.message }));
     req.end(payload);
   });
 }

@@ -14,8 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { engineRows } from '../helpers/engines';
 import { SEED_BACKUP } from '../helpers/fixtures';
 import { latencySummary, percentile } from '../helpers/measure';
+import { killTree } from '../helpers/process-tree';
 import { connectRaw, rawExchange, within, type RawConnection, type RawResponse } from '../helpers/raw-http';
-import { databaseForProcess, startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { databaseForProcess } from '../helpers/process-database';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { timedRequest, type TimedResponse } from '../helpers/timed-http';
 
 const HEADERS_TIMEOUT_MS = 2000;
@@ -52,7 +54,7 @@ describe.each(engineRows)('slow and malformed clients on %s', (_name, engine) =>
     });
   });
   afterAll(async () => {
-    await server?.kill();
+    if (server) await killTree(server.child.pid!);
     await database?.drop();
   });
   const url = () => {
