@@ -1,6 +1,6 @@
 // What /proc says about a process and its children (Linux): the tree under a pid, which of them
-// holds a listening socket, and how much memory one uses. tsx runs a script in a child node
-// process, so the pid a test spawned is not the server's.
+// holds a listening socket, and how much memory one uses. The process a test spawned need not be
+// the server itself (a wrapper such as tsx's CLI runs the script in a child of its own).
 import fs from 'node:fs';
 
 /** `pid`'s children, grandchildren and so on, parents before their children. */
@@ -71,32 +71,4 @@ export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-/**
- * SIGKILL to `pid` and every process under it, parents first so that none restarts a child;
- * resolves once all have left the process table (or after 5 s). A server started through tsx's
- * CLI runs in a child of the pid the test spawned, which a SIGKILL to that pid alone leaves running.
- */
-export async function killTree(pid: number): Promise<void> {
-  const tree = [pid, ...descendants(pid)];
-  for (const member of tree) {
-    try {
-      process.kill(member, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  for (let waited = 0; waited < 5000 && tree.some((member) => isRunning(member)); waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Still running: present and not a zombie waiting for its parent. */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
 }

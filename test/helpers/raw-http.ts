@@ -10,6 +10,8 @@ export interface RawResponse {
   /** Lower-cased names; a repeated header's values joined with ", ". */
   headers: Record<string, string>;
   body: string;
+  /** How many bytes of the stream it took: anything after them is more than one response. */
+  length: number;
 }
 
 export interface RawConnection {
@@ -82,7 +84,7 @@ export async function rawExchange(
   url: string,
   request: string | Buffer,
   waitMs = 5000,
-): Promise<{ response?: RawResponse; closedAfterMs?: number; error?: string; received: string }> {
+): Promise<{ response?: RawResponse; closedAfterMs?: number; error?: string; received: Buffer }> {
   const connection = await connectRaw(url);
   connection.write(request);
   const closed = await within(connection.closed, waitMs);
@@ -92,7 +94,7 @@ export async function rawExchange(
     response: (await connection.response)?.response,
     closedAfterMs: closed && closed.at - connection.openedAt,
     error,
-    received: received.toString('latin1'),
+    received,
   };
 }
 
@@ -106,13 +108,14 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T | undefine
 }
 
 /** The first response in `bytes` once it is whole (`ended`: the connection closed, ending a body without length). */
-function parseResponse(bytes: Buffer, ended: boolean): RawResponse | undefined {
+export function parseResponse(bytes: Buffer, ended: boolean): RawResponse | undefined {
   const headEnd = bytes.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
   const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
   const status = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(statusLine ?? '');
   // Not HTTP: status 0, so that any check of the status fails and shows what came instead.
-  if (!status) return { status: 0, reason: `not an HTTP/1.x status line: ${statusLine}`, headers: {}, body: '' };
+  if (!status)
+    return { status: 0, reason: `not an HTTP/1.x status line: ${statusLine}`, headers: {}, body: '', length: bytes.length };
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
@@ -122,30 +125,32 @@ function parseResponse(bytes: Buffer, ended: boolean): RawResponse | undefined {
   }
   const rest = bytes.subarray(headEnd + 4);
   let body: Buffer;
+  let length: number;
   if (headers['content-length'] !== undefined) {
-    const length = Number(headers['content-length']);
-    if (rest.length < length) return undefined;
-    body = rest.subarray(0, length);
+    const bodyLength = Number(headers['content-length']);
+    if (rest.length < bodyLength) return undefined;
+    body = rest.subarray(0, bodyLength);
+    length = headEnd + 4 + bodyLength;
   } else if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
     const decoded = dechunk(rest);
     if (!decoded) return undefined;
-    body = decoded;
+    [body, length] = [decoded.body, headEnd + 4 + decoded.length];
   } else {
     if (!ended) return undefined;
-    body = rest;
+    [body, length] = [rest, bytes.length];
   }
-  return { status: Number(status[1]), reason: status[2]!, headers, body: body.toString('utf8') };
+  return { status: Number(status[1]), reason: status[2]!, headers, body: body.toString('utf8'), length };
 }
 
-/** A chunked body, once its last chunk has arrived. */
-function dechunk(bytes: Buffer): Buffer | undefined {
+/** A chunked body and the bytes it took, once its last chunk has arrived (no trailers). */
+function dechunk(bytes: Buffer): { body: Buffer; length: number } | undefined {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
     const lineEnd = bytes.indexOf('\r\n', at);
     if (lineEnd < 0) return undefined;
     const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
-    if (size === 0) return Buffer.concat(parts);
+    if (size === 0) return bytes.length < lineEnd + 4 ? undefined : { body: Buffer.concat(parts), length: lineEnd + 4 };
     if (bytes.length < lineEnd + 2 + size + 2) return undefined;
     parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;

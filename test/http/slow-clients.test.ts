@@ -2,11 +2,13 @@
 // from the environment), on every engine, over raw TCP sockets:
 // - a slowloris attack (200 connections at all times, each sending its request a byte a second
 //   and never finishing) does not slow normal requests down, and each of its connections is
-//   answered by the header timeout with a JSON 408 and closed, on time;
+//   answered by the header timeout with a JSON 408 and closed, on time; so is a kept-alive
+//   connection whose next request stalls;
 // - a request whose body stops arriving is answered by the request timeout with a JSON 408, and
 //   nothing of it is stored;
 // - the HTTP parser's other refusals (431, 414, unknown method, conflicting lengths, no Host, a
-//   bad request line) answer with the API's JSON error body and close the connection.
+//   bad request line) answer with the API's JSON error body and close the connection, while
+//   requests just within those limits are served.
 // Without these a handful of idle sockets could hold connections open forever, and clients
 // would get bodies they cannot parse.
 import http from 'node:http';
@@ -14,8 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { engineRows } from '../helpers/engines';
 import { SEED_BACKUP } from '../helpers/fixtures';
 import { latencySummary, percentile } from '../helpers/measure';
-import { killTree } from '../helpers/process-tree';
-import { connectRaw, rawExchange, within, type RawConnection, type RawResponse } from '../helpers/raw-http';
+import { connectRaw, parseResponse, rawExchange, within, type RawConnection, type RawResponse } from '../helpers/raw-http';
 import { databaseForProcess } from '../helpers/process-database';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { timedRequest, type TimedResponse } from '../helpers/timed-http';
@@ -54,7 +55,7 @@ describe.each(engineRows)('slow and malformed clients on %s', (_name, engine) =>
     });
   });
   afterAll(async () => {
-    if (server) await killTree(server.child.pid!);
+    await server?.kill();
     await database?.drop();
   });
   const url = () => {
@@ -138,6 +139,31 @@ describe.each(engineRows)('slow and malformed clients on %s', (_name, engine) =>
     expect(JSON.parse(listed.text)).toEqual({ backups: [] });
   }, 30000);
 
+  it('a kept-alive connection whose next request stalls gets a JSON 408 at the header timeout', async () => {
+    const connection = await connectRaw(url());
+    connection.write(`GET /v2/${PROJECT}/backups?limit=1 HTTP/1.1\r\nHost: a\r\nX-User-Id: ${USER['X-User-Id']}\r\n\r\n`);
+    const first = await within(connection.response, 5000);
+    expect(first?.response.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // idle, well within the keep-alive timeout
+    const stalledAt = performance.now();
+    connection.write(`GET /v2/${PROJECT}/backups HTTP/1.1\r\nHost: a\r\nX-Slow: `);
+    const closed = await within(connection.closed, HEADERS_TIMEOUT_MS + LATE_SLACK_MS + 2000);
+    if (!closed) connection.socket.destroy();
+    const rest = closed?.received.subarray(first!.response.length);
+    const second = rest && parseResponse(rest, true);
+    console.log(`stalled second request on ${engine.name}: closed after ${closed && (closed.at - stalledAt).toFixed(0)} ms`);
+    const outcome: Outcome = {
+      response: second,
+      // The 408 and the close arrive together; the close is the time this connection has.
+      answeredAfterMs: closed && closed.at - stalledAt,
+      closedAfterResponseMs: closed && 0,
+      trailingBytes: second && rest.length - second.length,
+      error: closed?.error,
+      leftOpenMs: closed ? undefined : HEADERS_TIMEOUT_MS + LATE_SLACK_MS + 2000,
+    };
+    expect(timeoutProblems(outcome, HEADERS_TIMEOUT_MS)).toEqual([]);
+  });
+
   const MAX_URL = 8192;
   /** A path no route has, `length` bytes long: 404 when the server reads it. */
   const longUrl = (length: number) => {
@@ -145,8 +171,13 @@ describe.each(engineRows)('slow and malformed clients on %s', (_name, engine) =>
     return prefix + 'u'.repeat(length - prefix.length);
   };
   const request = (head: string) => `${head}\r\n\r\n`;
+  /** A request for /healthcheck whose header section (after the request line, blank line included) is `bytes` long. */
+  const headersOf = (bytes: number) => {
+    const fixed = 'Host: a\r\nConnection: close\r\nX-Big: ';
+    return `GET /healthcheck HTTP/1.1\r\n${fixed}${'h'.repeat(bytes - fixed.length - 4)}\r\n\r\n`;
+  };
   it.each([
-    ['headers over 16 KiB', 431, request(`GET /v2/${PROJECT}/backups HTTP/1.1\r\nHost: a\r\nX-Big: ${'h'.repeat(17 * 1024)}`)],
+    ['headers over 16 KiB', 431, headersOf(17 * 1024)],
     ['a URL over 8192 bytes', 414, request(`GET ${longUrl(MAX_URL + 1)} HTTP/1.1\r\nHost: a`)],
     ['an unknown method', 400, request(`BREW /v2/${PROJECT}/backups HTTP/1.1\r\nHost: a`)],
     [
@@ -159,16 +190,32 @@ describe.each(engineRows)('slow and malformed clients on %s', (_name, engine) =>
     ['a request line that is not one', 400, request('HELLO THERE')],
   ])('%s: %d with the JSON error body, then the connection closes', async (_case, status, bytes) => {
     const { response, closedAfterMs, received } = await rawExchange(url(), bytes, 3000);
-    expect({ status: response?.status, received: response ? undefined : received }).toEqual({ status, received: undefined });
+    expect({ status: response?.status, received: response ? undefined : received.toString('latin1') }).toEqual({
+      status,
+      received: undefined,
+    });
     expect(errorBodyProblems(response!, status)).toEqual([]);
+    expect(received.length - response!.length).toBe(0); // one response, nothing after it
     // The server, not the client, closed it (rawExchange waits 3 s before closing it itself).
     expect(closedAfterMs).toBeDefined();
   });
 
-  it('a URL of exactly 8192 bytes is served as usual', async () => {
-    const { response } = await rawExchange(url(), request(`GET ${longUrl(MAX_URL)} HTTP/1.1\r\nHost: a\r\nConnection: close`));
-    expect(response?.status).toBe(404);
-    expect(JSON.parse(response!.body)).toEqual({ title: 'Not Found', description: expect.any(String) });
+  // The limits' other side: what is just within them is served as any request.
+  it.each([
+    [
+      'a URL of exactly 8192 bytes',
+      request(`GET ${longUrl(MAX_URL)} HTTP/1.1\r\nHost: a\r\nConnection: close`),
+      404,
+      /^\{"title":"Not Found"/,
+    ],
+    ['headers of exactly 16 KiB', headersOf(16 * 1024), 200, /^OK$/],
+    ['HTTP/1.0 without Host', request('GET /healthcheck HTTP/1.0'), 200, /^OK$/],
+  ])('%s: served as usual', async (_case, bytes, status, body) => {
+    const { response } = await rawExchange(url(), bytes);
+    expect({ status: response?.status, body: response?.body.slice(0, 40) }).toEqual({
+      status,
+      body: expect.stringMatching(body),
+    });
   });
 
   it('still serves after all of that', async () => {
@@ -213,6 +260,8 @@ interface Outcome {
   answeredAfterMs?: number;
   /** From the response to the server closing the connection. */
   closedAfterResponseMs?: number;
+  /** Bytes the server sent after the first response. */
+  trailingBytes?: number;
   error?: string;
   /** The server had neither answered nor closed the connection within the wait. */
   leftOpenMs?: number;
@@ -227,6 +276,7 @@ async function settle(connection: RawConnection, waitMs: number): Promise<Outcom
     response: response?.response,
     answeredAfterMs: response && response.at - connection.openedAt,
     closedAfterResponseMs: closed && response && closed.at - response.at,
+    trailingBytes: closed && response && closed.received.length - response.response.length,
     error: closed?.error,
     leftOpenMs: closed ? undefined : waitMs,
   };
@@ -247,6 +297,7 @@ function timeoutProblems(outcome: Outcome, timeoutMs: number): string[] {
   if (after > timeoutMs + LATE_SLACK_MS) problems.push(`answered more than ${LATE_SLACK_MS} ms after the timeout`);
   if (outcome.closedAfterResponseMs === undefined) problems.push('left open after the 408');
   else if (outcome.closedAfterResponseMs > 500) problems.push('closed more than 500 ms after the 408');
+  if (outcome.trailingBytes) problems.push('more bytes after the 408');
   if (outcome.error) problems.push(`socket error ${outcome.error}`);
   return problems;
 }
