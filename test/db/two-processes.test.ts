@@ -6,43 +6,21 @@
 // a state some serial order of the acknowledged requests gives (and at the version that many
 // writes give); two processes started at the same moment on a new database both come up. On
 // MariaDB (when FREEZER_TEST_MYSQL_URL names one; reported as skipped otherwise, and an error in
-// CI, see engines.ts) and on a SQLite file, which two processes share through SQLite's locks.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ENGINES } from '../helpers/engines';
+// CI, see engines.ts) and on a SQLite file (which two processes share through SQLite's locks).
+import { ENGINES, engineRows } from '../helpers/engines';
 import { checkedRequests, type TestServer } from '../helpers/http';
+import { databaseForProcess } from '../helpers/process-database';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { Exchange } from '../helpers/spec';
 
 type Doc = Record<string, unknown>;
-
-/** A database two processes can open: a new one per use, and how to throw it away. */
-interface SharedDatabase {
-  name: string;
-  create(): Promise<{ url: string; drop(): Promise<void> }>;
-}
-
-const mysql = ENGINES.find((engine) => engine.name === 'mysql');
-const MARIADB: SharedDatabase | undefined = mysql && { name: 'MariaDB', create: () => mysql.create() };
-/** On disk, as deployments keep it (an in-memory database is one process's own). */
-const SQLITE_FILE: SharedDatabase = {
-  name: 'a SQLite file',
-  async create() {
-    const dir = await mkdtemp(path.join(tmpdir(), 'freezer-two-processes-'));
-    return { url: `sqlite:${path.join(dir, 'freezer.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
-  },
-};
 
 const CONCURRENT = 50;
 const PREFIX = '/v2/proj-two-processes';
 const HEADERS = { 'X-User-Id': 'racer' };
 const step = (name: string) => ({ freezer_action: { action: 'backup', mode: 'fs', backup_name: name, path_to_backup: '/etc' } });
 
-/**
- * Stops a server process as operators do, with SIGTERM (tsx passes it on to the server, which
- * drains and exits); SIGKILL if it has not exited within 10 s.
- */
+/** Stops a server process as operators do, with SIGTERM (it drains and exits); SIGKILL after 10 s. */
 async function stop(server: ServerProcess): Promise<void> {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   server.child.kill('SIGTERM');
@@ -91,13 +69,13 @@ function fitsSomeSerialOrder(
   return arrange(initial, success);
 }
 
-if (!MARIADB) {
+if (!ENGINES.some((engine) => engine.name === 'mysql')) {
   describe.skip('two server processes on one MariaDB database (needs MariaDB: set FREEZER_TEST_MYSQL_URL)', () => {
     it('runs on MariaDB', () => {});
   });
 }
 
-describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processes on $name', (shared) => {
+describe.each(engineRows)('two server processes on one %s database', (engineName, engine) => {
   let database: { url: string; drop(): Promise<void> } | undefined;
   const processes: ServerProcess[] = [];
   let servers: TestServer['request'][] = [];
@@ -126,7 +104,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
       .job_id as string;
 
   beforeAll(async () => {
-    database = await shared.create();
+    database = await databaseForProcess(engine);
     // One after the other: the first creates the schema (both at once: the last test).
     processes.push(await startServerProcess(envFor(database.url)));
     processes.push(await startServerProcess(envFor(database.url)));
@@ -139,8 +117,8 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
       const failed = p
         .output()
         .split('\n')
-        .filter((line) => /request failed|code: /.test(line));
-      if (failed.length) console.log(`a server on ${shared.name} logged:\n${failed.slice(0, 6).join('\n')}`);
+        .filter((line) => /-> 5\d\d: |failed the same way/.test(line));
+      if (failed.length) console.log(`a server on ${engineName} logged:\n${failed.slice(0, 6).join('\n')}`);
     }
     await Promise.all(processes.map(stop));
     await database?.drop();
@@ -167,7 +145,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
         );
 
         const statuses = countOf(answers, (a) => a.status);
-        console.log(`two processes on ${shared.name}, If-Match race on ${key}: ${JSON.stringify(statuses)} of ${CONCURRENT}`);
+        console.log(`two processes on ${engineName}, If-Match race on ${key}: ${JSON.stringify(statuses)} of ${CONCURRENT}`);
         const winners = range(CONCURRENT).filter((i) => answers[i]!.status === 200);
         expect(winners).toHaveLength(1);
         const winner = winners[0]!;
@@ -222,7 +200,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
       );
 
       console.log(
-        `two processes on ${shared.name}, distinct keys of ${kind}.${key}: ${JSON.stringify(countOf(answers, (a) => a.status))}`,
+        `two processes on ${engineName}, distinct keys of ${kind}.${key}: ${JSON.stringify(countOf(answers, (a) => a.status))}`,
       );
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
       // Each write got its own version: a serial order of the 50, one after the other.
@@ -256,7 +234,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
       abort: results('abort', 'abort already requested'),
     };
     console.log(
-      `two processes on ${shared.name}, job events: ${acknowledged.length} of ${events.length} acknowledged; ` +
+      `two processes on ${engineName}, job events: ${acknowledged.length} of ${events.length} acknowledged; ` +
         `success ${JSON.stringify(success)}, already requested ${JSON.stringify(already)}`,
     );
 
@@ -302,7 +280,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
     const tagZero = started.filter((_, i) => starts[i]!.current_tag === 0);
     const tagOne = started.filter((_, i) => starts[i]!.current_tag === 1);
     console.log(
-      `two processes on ${shared.name}, session starts: tag 0 ${JSON.stringify(countOf(tagZero, (a) => a.status))}, ` +
+      `two processes on ${engineName}, session starts: tag 0 ${JSON.stringify(countOf(tagZero, (a) => a.status))}, ` +
         `tag 1 ${JSON.stringify(countOf(tagOne, (a) => (a.status === 202 ? (a.body as Doc).result : a.status)))}`,
     );
     expect(tagZero.map((a) => [a.status, a.body])).toEqual(tagZero.map(() => [202, { result: 'success', session_tag: 1 }]));
@@ -337,7 +315,7 @@ describe.each([...(MARIADB ? [MARIADB] : []), SQLITE_FILE])('two server processe
   }, 120_000);
 
   it('both come up when started at the same moment on a new database (one creates the schema, the other waits for it)', async () => {
-    const fresh = await shared.create();
+    const fresh = await databaseForProcess(engine);
     const started = await Promise.allSettled([startServerProcess(envFor(fresh.url)), startServerProcess(envFor(fresh.url))]);
     try {
       expect(started.map((s) => (s.status === 'fulfilled' ? 'listening' : String(s.reason).split('\n')[1]))).toEqual([
