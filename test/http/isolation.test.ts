@@ -1,13 +1,12 @@
-// Tenant isolation, adversarially, on every engine and in both scopes: tenants (users of two
+// Tenant isolation, adversarially, on every engine and in both scopes. Tenants (users of two
 // projects, one user id in two projects, and in the user scope two users of one project) each own
-// one of everything, then
-// each aims every operation there is (test/helpers/isolation.ts: get, list, search, marker,
-// replace, both PATCH media types, DELETE, If-Match, job events, session actions, session
-// membership both ways; v1 and v2; on its own project's URLs and on the victim's) at the other's
-// ids. Each attempt must answer exactly as the same request naming ids nobody has (or, for a
-// create or replace under a taken id, the documented 409), must leave every row the attacker does
-// not own as it was, and the victim's whole view (v1 and v2) must be the same afterwards. Central
-// clients are every project's by design; a private client is not.
+// one of everything; then each aims every operation there is (test/helpers/isolation.ts: get,
+// list, search, marker, replace, both PATCH media types, DELETE, If-Match, job events, session
+// actions, session membership both ways; v1 and v2; on its own project's URLs and on the
+// victim's) at the other's ids. Each attempt must answer exactly as the same request naming ids
+// nobody has (or, for a create or replace under a taken id, the documented 409), must leave every
+// row the attacker does not own as it was, and the victim's whole view (v1 and v2) must be the
+// same afterwards. Central clients are every project's by design; a private client is not.
 import { engineRows } from '../helpers/engines';
 import { serverFor } from '../helpers/http';
 import {
