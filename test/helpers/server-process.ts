@@ -3,9 +3,13 @@
 // several processes on one database, which an in-process server cannot show.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+// tsx as a loader in the server's own process, not its CLI: the CLI runs the server in a child of
+// its own, so a SIGKILL sent to it would leave the server running, orphaned, and signals would
+// reach the server only as the CLI relays them.
+const TSX_LOADER = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>`, read from the server's "listening on" line. */
@@ -19,16 +23,31 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/** The process ended before it listened: its exit code (or signal) and everything it wrote. */
+export class ServerExitedError extends Error {
+  constructor(
+    readonly code: number | string,
+    readonly output: string,
+  ) {
+    super(`server exited (${code}) before listening:\n${output}`);
+  }
+}
+
 /**
  * Starts `src/main.ts --port 0` with `env` (over a minimal PATH) and waits for it to listen.
- * Rejects with its output if it exits or has not listened within `startTimeoutMs`.
+ * Rejects with its output if it has not listened within `startTimeoutMs`, or with a
+ * ServerExitedError if it exits first.
  */
 export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [TSX, 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(TSX_LOADER).href, 'src/main.ts', '--host', '127.0.0.1', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -48,12 +67,12 @@ export function startServerProcess(env: Record<string, string>, startTimeoutMs =
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
-      resolve({ url: match[1], child, output: () => output, exited, kill });
+      resolve({ url: match[1]!, child, output: () => output, exited, kill });
     };
     child.stdout.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${output}`));
+      reject(new ServerExitedError(code, output));
     });
   });
 }

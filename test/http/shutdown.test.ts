@@ -1,0 +1,232 @@
+// Shutdown as a deployment does it (SIGTERM from systemd, Kubernetes, a rolling restart), against
+// the server in its own process on each engine (SQLite in a file, MariaDB). What it proves:
+//  - requests in flight at the signal run to completion: a trickled upload finishing after it
+//    (201, stored), slow searches (200);
+//  - the listener closes at once (new connections refused), requests on kept-alive sockets are
+//    answered with `Connection: close`, `/healthcheck` says 503 `SHUTTING DOWN` during the drain;
+//  - every write answered 2xx before the exit is in the database, and a POST whose connection was
+//    cut unanswered stored nothing;
+//  - exit 0 when the drain finishes, and past FREEZER_API_SHUTDOWN_TIMEOUT the process says what
+//    it cut and exits non-zero.
+// Databases are read directly after the process has exited, not through another server.
+import http from 'node:http';
+import knex, { type Knex } from 'knex';
+import { knexConfig } from '../../knexfile';
+import { processEngineRows } from '../helpers/engines';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { conformanceErrors } from '../helpers/spec';
+import { timedRequest, trickledRequest, type TimedExchange } from '../helpers/timed-request';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const USER = { 'X-User-Id': 'shutdown-user' };
+const backup = (name: string, extra: object = {}) => ({
+  backup_name: name,
+  container: 'c1',
+  hostname: 'node1',
+  time_stamp: 1700000000,
+  ...extra,
+});
+
+/** A backup whose metadata is a wide tree (~55 KB), so that a search for a key at any depth reads a lot. */
+function wideBackup(name: string) {
+  const tree: Record<string, unknown> = {};
+  for (let a = 0; a < 40; a++) {
+    const branch: Record<string, unknown> = {};
+    for (let b = 0; b < 50; b++) branch[`k${b}`] = { v: b, w: `x${a}-${b}` };
+    tree[`n${a}`] = branch;
+  }
+  return backup(name, { tree });
+}
+
+/** The process's exit code, or 'still running' if it has not exited within `ms`. */
+const exitWithin = (server: ServerProcess, ms: number) =>
+  Promise.race([server.exited, sleep(ms).then(() => 'still running' as const)]);
+
+async function specProblems(exchanges: TimedExchange[]): Promise<string[]> {
+  const lists = await Promise.all(exchanges.filter((e) => !e.error).map((e) => conformanceErrors(e)));
+  return [...new Set(lists.flat())];
+}
+
+describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
+  let database: { url: string; drop(): Promise<void> };
+  let servers: ServerProcess[] = [];
+  beforeAll(async () => {
+    database = await engine.create();
+  });
+  afterAll(() => database?.drop());
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.kill()));
+    servers = [];
+  });
+
+  const serve = async (shutdownTimeoutSeconds: number) => {
+    const server = await startServerProcess({
+      FREEZER_API_DATABASE_URL: database.url,
+      FREEZER_API_SHUTDOWN_TIMEOUT: String(shutdownTimeoutSeconds),
+    });
+    servers.push(server);
+    return server;
+  };
+
+  /** Reads the database directly (the server has exited): the project's backups, id -> name. */
+  const storedBackups = async (project: string) => {
+    const db: Knex = knex(knexConfig(database.url));
+    try {
+      const rows = await db('backups')
+        .where({ project_id: project })
+        .select<{ backup_id: string; backup_name: string }[]>('backup_id', 'backup_name');
+      return new Map(rows.map((r) => [r.backup_id, r.backup_name]));
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  it('finishes the requests in flight, refuses new connections, closes kept-alive ones, says SHUTTING DOWN, exits 0', async () => {
+    const server = await serve(10);
+    const prefix = '/v2/proj-drain';
+    for (let i = 0; i < 100; i += 10) {
+      const created = await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          timedRequest(server.url, 'POST', `${prefix}/backups`, { json: wideBackup(`wide-${i + j}`), headers: USER }),
+        ),
+      );
+      expect(created.map((c) => c.status)).toEqual(Array(10).fill(201));
+    }
+    // Two sockets kept alive from before the signal: one for the healthcheck, one for an API read.
+    const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const readAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const warm = [
+      await timedRequest(server.url, 'GET', '/healthcheck', { agent: healthAgent }),
+      await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: readAgent, headers: USER }),
+    ];
+    expect(warm.map((w) => [w.status, w.headers.connection])).toEqual([
+      [200, 'keep-alive'],
+      [200, 'keep-alive'],
+    ]);
+
+    // In flight at the signal: an upload trickled over 2 s, and searches for a key at any depth of every document.
+    const trickle = trickledRequest(server.url, 'POST', `${prefix}/backups`, Buffer.from(JSON.stringify(backup('trickled'))), {
+      headers: USER,
+      pieces: 20,
+      intervalMs: 100,
+    });
+    const searches = Array.from({ length: 20 }, () =>
+      timedRequest(server.url, 'GET', `${prefix}/backups?limit=5`, { json: { match: [{ not_there: 'x' }] }, headers: USER }),
+    );
+    await sleep(500);
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    await sleep(100);
+
+    const refused = await timedRequest(server.url, 'GET', '/healthcheck');
+    const health = await timedRequest(server.url, 'GET', '/healthcheck', { agent: healthAgent });
+    const read = await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: readAgent, headers: USER });
+    const uploaded = await trickle.answer;
+    const searched = await Promise.all(searches);
+    const code = await exitWithin(server, 15000);
+    const exitMs = Date.now() - signalled;
+    healthAgent.destroy();
+    readAgent.destroy();
+    const searchedAfter = searched.filter((s) => s.endedAt > signalled).length;
+    console.log(
+      `${engine.name} drain: upload answered ${uploaded.status || uploaded.error} ${uploaded.endedAt - signalled} ms after SIGTERM; ` +
+        `searches 200: ${searched.filter((s) => s.status === 200).length}/20 (${searchedAfter} answered after SIGTERM); exit ${code} after ${exitMs} ms`,
+    );
+    console.log(
+      `${engine.name} drain: new connection ${refused.error ?? refused.status}; kept-alive healthcheck ${health.status || health.error} ` +
+        `${JSON.stringify(health.text)} (${String(health.headers.connection)}); kept-alive read ${read.status || read.error} (${String(read.headers.connection)})`,
+    );
+
+    expect(refused.error).toBe('ECONNREFUSED');
+    expect([health.reusedSocket, health.status, health.text, health.headers.connection]).toEqual([
+      true,
+      503,
+      'SHUTTING DOWN',
+      'close',
+    ]);
+    expect([read.reusedSocket, read.status, read.headers.connection]).toEqual([true, 200, 'close']);
+    expect([uploaded.status, uploaded.headers.connection]).toEqual([201, 'close']);
+    expect(uploaded.endedAt).toBeGreaterThan(signalled + 1000); // it really was in the middle
+    expect(searched.map((s) => s.status || s.error)).toEqual(Array(20).fill(200));
+    expect(searchedAfter).toBeGreaterThan(0); // some were still running at the signal
+    expect(code).toBe(0);
+    expect(await specProblems([health, read, uploaded, ...searched])).toEqual([]);
+    const uploadedId = (uploaded.body as { backup_id: string }).backup_id;
+    expect((await storedBackups('proj-drain')).get(uploadedId)).toBe('trickled');
+  }, 60000);
+
+  it('has stored every write it acknowledged before exiting, and nothing from a POST cut off unanswered', async () => {
+    const server = await serve(10);
+    const outcomes: (TimedExchange & { name: string })[] = [];
+    let n = 0;
+    let signalled = Infinity;
+    // Each loop posts until its connection is refused, on a connection of its own each time.
+    const loop = async () => {
+      for (;;) {
+        const name = `stream-${n++}`;
+        const res = await timedRequest(server.url, 'POST', '/v2/proj-stream/backups', { json: backup(name), headers: USER });
+        outcomes.push({ ...res, name });
+        if (res.error === 'ECONNREFUSED') return;
+      }
+    };
+    const loops = Promise.all(Array.from({ length: 8 }, loop));
+    await sleep(800);
+    signalled = Date.now();
+    server.child.kill('SIGTERM');
+    await loops;
+    const code = await exitWithin(server, 15000);
+
+    const stored = await storedBackups('proj-stream');
+    const storedNames = new Set(stored.values());
+    const acknowledged = outcomes.filter((o) => o.status === 201);
+    const refused = outcomes.filter((o) => o.error === 'ECONNREFUSED');
+    const cut = outcomes.filter((o) => o.error && o.error !== 'ECONNREFUSED');
+    const cutButStored = cut.filter((o) => storedNames.has(o.name));
+    const missing = acknowledged.filter((o) => stored.get((o.body as { backup_id: string }).backup_id) !== o.name);
+    console.log(
+      `${engine.name} stream: ${outcomes.length} POSTs: acknowledged ${acknowledged.length} (${acknowledged.filter((o) => o.endedAt > signalled).length} after SIGTERM), ` +
+        `refused ${refused.length}, cut unanswered ${cut.length} (${cutButStored.length} stored anyway); stored ${stored.size}; exit ${code}`,
+    );
+
+    expect(outcomes.filter((o) => !o.error && o.status !== 201).map((o) => `${o.name}: ${o.status} ${o.text}`)).toEqual([]);
+    expect(acknowledged.length).toBeGreaterThan(20);
+    expect(missing.map((o) => o.name)).toEqual([]);
+    expect(cutButStored.map((o) => `${o.name}: ${o.error}`)).toEqual([]);
+    expect(stored.size).toBe(acknowledged.length);
+    expect(code).toBe(0);
+    expect(await specProblems(acknowledged)).toEqual([]);
+  }, 60000);
+
+  it('past the drain time, says what it cut and exits non-zero', async () => {
+    const drainSeconds = 1;
+    const server = await serve(drainSeconds);
+    expect((await timedRequest(server.url, 'GET', '/healthcheck')).status).toBe(200);
+    // An upload that stops half way: Content-Length promises more than ever comes.
+    const stalled = trickledRequest(server.url, 'POST', '/v2/proj-cut/backups', Buffer.from(JSON.stringify(backup('stalled'))), {
+      headers: USER,
+      pieces: 10,
+      intervalMs: 50,
+      stopAfter: 4,
+    });
+    await stalled.written;
+    await sleep(200);
+    const before = server.output().length;
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    const code = await exitWithin(server, drainSeconds * 1000 + 8000);
+    const exitMs = Date.now() - signalled;
+    const said = server.output().slice(before).trim();
+    const answer = await stalled.answer;
+    console.log(
+      `${engine.name} cut: exit ${code} after ${exitMs} ms (drain ${drainSeconds} s); stalled upload got ${answer.status || answer.error}; log: ${said}`,
+    );
+
+    expect(typeof code === 'number' && code !== 0).toBe(true);
+    expect(exitMs).toBeLessThan(drainSeconds * 1000 + 3000);
+    expect(exitMs).toBeGreaterThanOrEqual(drainSeconds * 1000 - 100); // it did wait for the drain first
+    // What was cut: the request by method and path.
+    expect(said).toMatch(/POST \/v2\/proj-cut\/backups/);
+    expect(said).not.toMatch(/^\s+at /m);
+    expect((await storedBackups('proj-cut')).size).toBe(0);
+  }, 30000);
+});
