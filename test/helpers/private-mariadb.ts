@@ -5,7 +5,7 @@
 // mariadbd cannot start: CI installs it, and these suites are the only proof of fault handling.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,8 +31,11 @@ export interface PrivateMariaDb {
   kill(): Promise<void>;
   /** Starts it again on the same data directory and port (stopping it first if it still runs). */
   restart(): Promise<void>;
-  /** SIGSTOP: the process hangs; the kernel still accepts TCP connections that it never answers. */
-  pause(): void;
+  /**
+   * SIGSTOP: the process hangs; the kernel still accepts TCP connections that it never answers.
+   * Resolves once every thread has stopped (a thread running at the signal answers a moment longer).
+   */
+  pause(): Promise<void>;
   /** SIGCONT after pause(). */
   resume(): void;
   /** SIGTERM, a clean shutdown; resolves once it has exited. */
@@ -200,10 +203,11 @@ export async function createPrivateMariaDb(): Promise<PrivateMariaDb> {
       await signal('SIGTERM');
       await run();
     },
-    pause() {
+    async pause() {
       if (state !== 'running' || !child) throw new Error(`cannot pause the private MariaDB: it is ${state}`);
       child.kill('SIGSTOP');
       state = 'paused';
+      await allThreadsStopped(child.pid!);
     },
     resume() {
       if (state !== 'paused' || !child) throw new Error(`cannot resume the private MariaDB: it is ${state}`);
@@ -218,6 +222,23 @@ export async function createPrivateMariaDb(): Promise<PrivateMariaDb> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until /proc says every thread of `pid` is stopped (state T). */
+async function allThreadsStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const tasks = await readdir(`/proc/${pid}/task`);
+    const states = await Promise.all(
+      tasks.map(async (task) => {
+        const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => ') T');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // the field after "(comm)"
+      }),
+    );
+    if (states.every((state) => state === 'T' || state === 't')) return;
+    if (Date.now() > deadline) throw new Error(`mariadbd ${pid} did not stop within 5 s: thread states ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /**

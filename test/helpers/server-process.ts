@@ -76,3 +76,29 @@ export function startServerProcess(env: Record<string, string>, startTimeoutMs =
     });
   });
 }
+
+/** The process's exit code (or signal), or 'still running' if it has not exited within `ms`. */
+export async function exitWithin(server: ServerProcess, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  try {
+    return await Promise.race([server.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for the process to write a line matching `pattern`; resolves with the ms since `since`. */
+export async function lineWritten(
+  server: ServerProcess,
+  pattern: RegExp,
+  since = Date.now(),
+  timeoutMs = 10000,
+): Promise<number> {
+  while (!pattern.test(server.output())) {
+    if (Date.now() - since > timeoutMs)
+      throw new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return Date.now() - since;
+}

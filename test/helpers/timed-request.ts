@@ -1,7 +1,7 @@
 // One HTTP request that never rejects: it resolves with the answer, or with how the connection
 // failed (refused, reset, no answer in time), and how long it took. For suites that measure a
-// server under faults, where a failed connection is a result to count, not an exception. And a
-// request whose body is trickled over a raw socket, for uploads in flight during a shutdown.
+// server under faults, where a failed connection is a result to count, not an exception. Bodies,
+// or whole requests, can be sent slowly: requests still in flight when a shutdown begins.
 import http from 'node:http';
 import net from 'node:net';
 import type { Exchange } from './spec';
@@ -27,6 +27,12 @@ export interface TimedOptions {
   timeoutMs?: number;
   /** A keep-alive agent to send on; default a connection of its own. */
   agent?: http.Agent;
+  /**
+   * Write the body slowly, as a client on a slow link: in `pieces` pieces `intervalMs` apart
+   * (headers, with the whole Content-Length, at once). With `stopAfter`, only that many pieces are
+   * ever written: the request stays unfinished.
+   */
+  trickle?: { pieces: number; intervalMs: number; stopAfter?: number };
 }
 
 export function timedRequest(base: string, method: string, path: string, options: TimedOptions = {}): Promise<TimedExchange> {
@@ -71,56 +77,46 @@ export function timedRequest(base: string, method: string, path: string, options
       req.destroy();
     }, options.timeoutMs ?? 15000);
     req.on('error', (err: NodeJS.ErrnoException) => failed(err.code ?? err.message));
-    req.end(payload);
+    if (!options.trickle || !payload) {
+      req.end(payload);
+      return;
+    }
+    const { pieces, intervalMs, stopAfter = pieces } = options.trickle;
+    const body = payload;
+    const pieceSize = Math.ceil(body.length / pieces);
+    const writeSlowly = async () => {
+      req.flushHeaders();
+      for (let i = 0; i < Math.min(pieces, stopAfter) && !settled; i++) {
+        await new Promise((r) => setTimeout(r, intervalMs));
+        if (!settled) req.write(body.subarray(i * pieceSize, (i + 1) * pieceSize));
+      }
+      if (stopAfter >= pieces && !settled) req.end();
+    };
+    void writeSlowly();
   });
-}
-
-export interface TrickleOptions {
-  headers?: Record<string, string>;
-  /** The body is written in this many pieces, `intervalMs` apart (the headers go at once). */
-  pieces: number;
-  intervalMs: number;
-  /** Stop writing after this many pieces and leave the request unfinished (Content-Length says more). */
-  stopAfter?: number;
-}
-
-export interface Trickle {
-  /** Resolves when the last piece that will be written has been written. */
-  written: Promise<void>;
-  /** The answer, or how the connection ended without one (`status` 0, `error` set). */
-  answer: Promise<TimedExchange>;
 }
 
 /**
- * A request whose body arrives slowly, as from a client on a slow link: over a socket of its own,
- * the headers at once, then the body piece by piece. The answer is read until the server closes
- * the connection or has sent the whole body its Content-Length announced.
+ * A whole request written as raw bytes, in `pieces` pieces `intervalMs` apart, over a socket of its
+ * own: the request line and headers too, as a slow client sends them (Node counts a connection
+ * with a request partly received as busy, not idle). The answer is read until the server has sent
+ * the body its Content-Length announced, or closed the connection.
  */
-export function trickledRequest(base: string, method: string, path: string, body: Buffer, options: TrickleOptions): Trickle {
-  const url = new URL(path, base);
+export function slowlySentRequest(base: string, raw: string, pieces: number, intervalMs: number): Promise<TimedExchange> {
+  const url = new URL(base);
+  const [method = '', path = ''] = raw.split(' ', 2);
+  const bytes = Buffer.from(raw);
+  const pieceSize = Math.ceil(bytes.length / pieces);
   const startedAt = Date.now();
   const socket = net.connect(Number(url.port), url.hostname);
-  const head =
-    `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: ${body.length}\r\n` +
-    Object.entries({ 'Content-Type': 'application/json', ...options.headers })
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('') +
-    '\r\n';
-  const pieceSize = Math.ceil(body.length / options.pieces);
-  const written = new Promise<void>((resolve) => {
-    const writeAll = async () => {
-      socket.write(head);
-      const last = Math.min(options.pieces, options.stopAfter ?? options.pieces);
-      for (let i = 0; i < last && !socket.destroyed; i++) {
-        await new Promise((r) => setTimeout(r, options.intervalMs));
-        if (!socket.destroyed) socket.write(body.subarray(i * pieceSize, (i + 1) * pieceSize));
-      }
-      resolve();
-    };
-    socket.once('connect', () => void writeAll());
-    socket.once('close', () => resolve());
-  });
-  const answer = new Promise<TimedExchange>((resolve) => {
+  const writeAll = async () => {
+    for (let i = 0; i < pieces && !socket.destroyed; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
+      if (!socket.destroyed) socket.write(bytes.subarray(i * pieceSize, (i + 1) * pieceSize));
+    }
+  };
+  socket.once('connect', () => void writeAll());
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let error: string | undefined;
     let settled = false;
@@ -141,7 +137,6 @@ export function trickledRequest(base: string, method: string, path: string, body
     socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
     socket.once('close', settle);
   });
-  return { written, answer };
 }
 
 /** A complete HTTP/1.1 response (with a Content-Length body), or undefined while it is not all there. */

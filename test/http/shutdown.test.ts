@@ -13,9 +13,9 @@ import http from 'node:http';
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
 import { processEngineRows } from '../helpers/engines';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { exitWithin, lineWritten, startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { conformanceErrors } from '../helpers/spec';
-import { timedRequest, trickledRequest, type TimedExchange } from '../helpers/timed-request';
+import { slowlySentRequest, timedRequest, type TimedExchange } from '../helpers/timed-request';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const USER = { 'X-User-Id': 'shutdown-user' };
@@ -37,10 +37,6 @@ function wideBackup(name: string) {
   }
   return backup(name, { tree });
 }
-
-/** The process's exit code, or 'still running' if it has not exited within `ms`. */
-const exitWithin = (server: ServerProcess, ms: number) =>
-  Promise.race([server.exited, sleep(ms).then(() => 'still running' as const)]);
 
 async function specProblems(exchanges: TimedExchange[]): Promise<string[]> {
   const lists = await Promise.all(exchanges.filter((e) => !e.error).map((e) => conformanceErrors(e)));
@@ -92,67 +88,69 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
       );
       expect(created.map((c) => c.status)).toEqual(Array(10).fill(201));
     }
-    // Two sockets kept alive from before the signal: one for the healthcheck, one for an API read.
-    const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const readAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const warm = [
-      await timedRequest(server.url, 'GET', '/healthcheck', { agent: healthAgent }),
-      await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: readAgent, headers: USER }),
-    ];
-    expect(warm.map((w) => [w.status, w.headers.connection])).toEqual([
-      [200, 'keep-alive'],
-      [200, 'keep-alive'],
-    ]);
+    // A socket kept alive from an earlier request, which then carries an upload across the signal.
+    const keptAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const warm = await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: keptAlive, headers: USER });
+    expect([warm.status, warm.headers.connection]).toEqual([200, 'keep-alive']);
 
-    // In flight at the signal: an upload trickled over 2 s, and searches for a key at any depth of every document.
-    const trickle = trickledRequest(server.url, 'POST', `${prefix}/backups`, Buffer.from(JSON.stringify(backup('trickled'))), {
+    // In flight at the signal: uploads trickled over 2 s (on a new connection and on the kept-alive
+    // one), a healthcheck whose request line and headers arrive over 1 s, and searches for a key at
+    // any depth of every document.
+    const trickle = { pieces: 20, intervalMs: 100 };
+    const upload = timedRequest(server.url, 'POST', `${prefix}/backups`, { json: backup('trickled'), headers: USER, trickle });
+    const keptUpload = timedRequest(server.url, 'POST', `${prefix}/backups`, {
+      json: backup('kept-alive'),
       headers: USER,
-      pieces: 20,
-      intervalMs: 100,
+      trickle,
+      agent: keptAlive,
     });
+    const health = slowlySentRequest(
+      server.url,
+      'GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n',
+      10,
+      100,
+    );
     const searches = Array.from({ length: 20 }, () =>
       timedRequest(server.url, 'GET', `${prefix}/backups?limit=5`, { json: { match: [{ not_there: 'x' }] }, headers: USER }),
     );
     await sleep(500);
     const signalled = Date.now();
     server.child.kill('SIGTERM');
-    await sleep(100);
-
+    // Once it says it is draining, it has stopped listening (on SQLite the signal waits for the
+    // synchronous queries already running: the searches).
+    const drainingAfterMs = await lineWritten(server, /draining/, signalled);
     const refused = await timedRequest(server.url, 'GET', '/healthcheck');
-    const health = await timedRequest(server.url, 'GET', '/healthcheck', { agent: healthAgent });
-    const read = await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: readAgent, headers: USER });
-    const uploaded = await trickle.answer;
+
+    const uploaded = await upload;
+    const keptUploaded = await keptUpload;
+    const healthAnswer = await health;
     const searched = await Promise.all(searches);
     const code = await exitWithin(server, 15000);
     const exitMs = Date.now() - signalled;
-    healthAgent.destroy();
-    readAgent.destroy();
+    keptAlive.destroy();
     const searchedAfter = searched.filter((s) => s.endedAt > signalled).length;
+    const show = (e: TimedExchange) =>
+      `${e.status || e.error} ${e.endedAt - signalled} ms after (Connection: ${String(e.headers.connection)})`;
     console.log(
-      `${engine.name} drain: upload answered ${uploaded.status || uploaded.error} ${uploaded.endedAt - signalled} ms after SIGTERM; ` +
-        `searches 200: ${searched.filter((s) => s.status === 200).length}/20 (${searchedAfter} answered after SIGTERM); exit ${code} after ${exitMs} ms`,
+      `${engine.name} drain: upload ${show(uploaded)}; kept-alive upload ${show(keptUploaded)}; healthcheck ${JSON.stringify(healthAnswer.text)} ${show(healthAnswer)}`,
     );
     console.log(
-      `${engine.name} drain: new connection ${refused.error ?? refused.status}; kept-alive healthcheck ${health.status || health.error} ` +
-        `${JSON.stringify(health.text)} (${String(health.headers.connection)}); kept-alive read ${read.status || read.error} (${String(read.headers.connection)})`,
+      `${engine.name} drain: searches 200: ${searched.filter((s) => s.status === 200).length}/20 (${searchedAfter} answered after SIGTERM); ` +
+        `draining ${drainingAfterMs} ms after SIGTERM, then a new connection: ${refused.error ?? refused.status}; exit ${code} after ${exitMs} ms`,
     );
 
     expect(refused.error).toBe('ECONNREFUSED');
-    expect([health.reusedSocket, health.status, health.text, health.headers.connection]).toEqual([
-      true,
-      503,
-      'SHUTTING DOWN',
-      'close',
-    ]);
-    expect([read.reusedSocket, read.status, read.headers.connection]).toEqual([true, 200, 'close']);
     expect([uploaded.status, uploaded.headers.connection]).toEqual([201, 'close']);
     expect(uploaded.endedAt).toBeGreaterThan(signalled + 1000); // it really was in the middle
+    expect([keptUploaded.reusedSocket, keptUploaded.status, keptUploaded.headers.connection]).toEqual([true, 201, 'close']);
+    expect([healthAnswer.status, healthAnswer.text, healthAnswer.headers.connection]).toEqual([503, 'SHUTTING DOWN', 'close']);
     expect(searched.map((s) => s.status || s.error)).toEqual(Array(20).fill(200));
     expect(searchedAfter).toBeGreaterThan(0); // some were still running at the signal
     expect(code).toBe(0);
-    expect(await specProblems([health, read, uploaded, ...searched])).toEqual([]);
-    const uploadedId = (uploaded.body as { backup_id: string }).backup_id;
-    expect((await storedBackups('proj-drain')).get(uploadedId)).toBe('trickled');
+    expect(await specProblems([uploaded, keptUploaded, healthAnswer, ...searched])).toEqual([]);
+    const stored = await storedBackups('proj-drain');
+    expect(stored.get((uploaded.body as { backup_id: string }).backup_id)).toBe('trickled');
+    expect(stored.get((keptUploaded.body as { backup_id: string }).backup_id)).toBe('kept-alive');
   }, 60000);
 
   it('has stored every write it acknowledged before exiting, and nothing from a POST cut off unanswered', async () => {
@@ -202,21 +200,20 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
     const server = await serve(drainSeconds);
     expect((await timedRequest(server.url, 'GET', '/healthcheck')).status).toBe(200);
     // An upload that stops half way: Content-Length promises more than ever comes.
-    const stalled = trickledRequest(server.url, 'POST', '/v2/proj-cut/backups', Buffer.from(JSON.stringify(backup('stalled'))), {
+    const stalled = timedRequest(server.url, 'POST', '/v2/proj-cut/backups', {
+      json: backup('stalled'),
       headers: USER,
-      pieces: 10,
-      intervalMs: 50,
-      stopAfter: 4,
+      trickle: { pieces: 10, intervalMs: 50, stopAfter: 4 },
+      timeoutMs: 20000,
     });
-    await stalled.written;
-    await sleep(200);
+    await sleep(400);
     const before = server.output().length;
     const signalled = Date.now();
     server.child.kill('SIGTERM');
     const code = await exitWithin(server, drainSeconds * 1000 + 8000);
     const exitMs = Date.now() - signalled;
     const said = server.output().slice(before).trim();
-    const answer = await stalled.answer;
+    const answer = await stalled;
     console.log(
       `${engine.name} cut: exit ${code} after ${exitMs} ms (drain ${drainSeconds} s); stalled upload got ${answer.status || answer.error}; log: ${said}`,
     );
