@@ -1,15 +1,11 @@
-// The server as operators run it: its own process (src/main.ts through tsx), configured by
+// The server as operators run it: its own process (src/main.ts, compiled on load by tsx's
+// loader inside that one process, so signals and memory are the server's own), configured by
 // environment variables, stopped by signals. For the suites about shutdown, database faults and
 // several processes on one database, which an in-process server cannot show.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const ROOT = path.join(__dirname, '..', '..');
-// tsx as a loader in the server's own process, not its CLI: the CLI runs the server in a child of
-// its own, so a SIGKILL sent to it would leave the server running, orphaned, and signals would
-// reach the server only as the CLI relays them.
-const TSX_LOADER = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>`, read from the server's "listening on" line. */
@@ -39,15 +35,11 @@ export class ServerExitedError extends Error {
  * ServerExitedError if it exits first.
  */
 export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', pathToFileURL(TSX_LOADER).href, 'src/main.ts', '--host', '127.0.0.1', '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
