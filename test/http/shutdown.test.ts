@@ -1,9 +1,10 @@
 // Shutdown as a deployment does it (SIGTERM from systemd, Kubernetes, a rolling restart), against
 // the server in its own process on each engine (SQLite in a file, MariaDB). What it proves:
-//  - requests in flight at the signal run to completion: a trickled upload finishing after it
-//    (201, stored), slow searches (200);
-//  - the listener closes at once (new connections refused), requests on kept-alive sockets are
-//    answered with `Connection: close`, `/healthcheck` says 503 `SHUTTING DOWN` during the drain;
+//  - requests in flight at the signal run to completion: trickled uploads finishing after it (201,
+//    stored; on a new connection and on one kept alive from an earlier request), slow searches (200);
+//  - the listener closes once draining begins (new connections refused), answers in the drain say
+//    `Connection: close`, and a healthcheck in flight (its headers still arriving at the signal)
+//    says 503 `SHUTTING DOWN`;
 //  - every write answered 2xx before the exit is in the database, and a POST whose connection was
 //    cut unanswered stored nothing;
 //  - exit 0 when the drain finishes, and past FREEZER_API_SHUTDOWN_TIMEOUT the process says what
@@ -110,10 +111,18 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
       10,
       100,
     );
+    let searchesAnswered = 0;
+    let halfAnswered = () => {};
     const searches = Array.from({ length: 20 }, () =>
-      timedRequest(server.url, 'GET', `${prefix}/backups?limit=5`, { json: { match: [{ not_there: 'x' }] }, headers: USER }),
+      timedRequest(server.url, 'GET', `${prefix}/backups?limit=5`, { json: { match: [{ not_there: 'x' }] }, headers: USER }).then(
+        (res) => {
+          if (++searchesAnswered === 10) halfAnswered();
+          return res;
+        },
+      ),
     );
-    await sleep(500);
+    // The signal comes half way through the uploads, and before all searches are done on a fast machine too.
+    await Promise.race([sleep(500), new Promise<void>((resolve) => (halfAnswered = resolve))]);
     const signalled = Date.now();
     server.child.kill('SIGTERM');
     // Once it says it is draining, it has stopped listening (on SQLite the signal waits for the
