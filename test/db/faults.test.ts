@@ -164,9 +164,41 @@ describe('SIGTERM while the database hangs', () => {
     );
 
     expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_S * 1000 + 2000);
-    expect(typeof code).toBe('number'); // it exited, not killed by a signal
-    // In flight when the signal came, they run to completion: a 503 once the query times out.
+    // In flight when the signal came, they run to completion: a 503 once the query times out;
+    // then nothing is left and the pool closes without waiting on the database.
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503]);
+    expect(code).toBe(0);
+  }, 30000);
+
+  it('exits at the drain time, naming what it cut, when the queries in flight would outlast it', async () => {
+    const server = await serve({ FREEZER_API_DB_QUERY_TIMEOUT_MS: '20000' });
+    const project = '/v2/proj-term-long';
+    expect((await timedRequest(server.url, 'GET', `${project}/backups`)).status).toBe(200);
+    await database.pause();
+    const inFlight = Array.from({ length: 3 }, () => timedRequest(server.url, 'GET', `${project}/backups`, { timeoutMs: 10000 }));
+    await sleep(300);
+    const before = server.output().length;
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    const code = await exitWithin(server, SHUTDOWN_TIMEOUT_S * 1000 + 8000);
+    const exitMs = Date.now() - signalled;
+    const answers = await Promise.all(inFlight);
+    const said = server.output().slice(before).trim();
+    console.log(
+      `SIGTERM while hung, queries outlasting the drain: exited ${code} after ${exitMs} ms; in flight: ${answers.map((a) => a.status || a.error).join(' ')}; log: ${said}`,
+    );
+
+    expect(typeof code === 'number' && code !== 0).toBe(true);
+    expect(exitMs).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_S * 1000 - 100);
+    // The drain, then at most 2 s for the pool to close on a database that never says goodbye.
+    expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_S * 1000 + 3000);
+    // Those holding a connection hang until cut; those waiting for a new one get 503 (acquire timeout).
+    const cut = answers.filter((a) => a.error);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => !a.error && a.status !== 503).map(describeOutcome)).toEqual([]);
+    const cutLine = said.split('\n').find((l) => /cut/.test(l)) ?? '';
+    expect(cutLine.match(/GET \/v2\/proj-term-long\/backups/g)).toHaveLength(cut.length);
+    expect(said).not.toMatch(STACK_LINE);
   }, 30000);
 });
 
