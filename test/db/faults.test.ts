@@ -2,7 +2,7 @@
 // under load, MariaDB hung (SIGSTOP) under load, SIGTERM while it hangs, and the server started
 // before its database. The server runs in its own process (test/helpers/server-process.ts) on a
 // MariaDB of the suite's own (test/helpers/private-mariadb.ts), which these tests kill and freeze;
-// the shared server on 3306 is never touched. What they hold the server to (docs in contract):
+// the shared server on 3306 is never touched. What they hold the server to:
 //  - while the database is unavailable every request answers 503 with Retry-After and the JSON
 //    error body, within the configured bound: no 500, no hang, no connection reset;
 //  - service returns by itself once the database does, and every write answered 2xx is stored;
