@@ -3030,7 +3030,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request line and headers together are larger than 16384 bytes. The connection is closed. */
+        /** @description The request's headers are larger than 16384 bytes together. The connection is closed. */
         HeaderFieldsTooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -3039,7 +3039,7 @@ export interface components {
                 /**
                  * @example {
                  *       "title": "Request Header Fields Too Large",
-                 *       "description": "The request line and headers exceed 16384 bytes."
+                 *       "description": "The request headers exceed 16384 bytes."
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];

@@ -2,13 +2,19 @@
 // a database that stops answering costs a request at most these, never as long as it hangs.
 
 export interface DatabaseBounds {
-  /** A statement without an answer by then fails; its connection is destroyed, not reused. */
+  /**
+   * MariaDB aborts a statement that runs (or waits for a lock) longer, undoing it; a database
+   * that does not answer at all is given up on BACKSTOP_MS later, its connection destroyed.
+   */
   queryTimeoutMs: number;
   /** Waiting for a connection from the pool (or for a new one to connect) fails after this. */
   acquireTimeoutMs: number;
 }
 
 export const DEFAULT_BOUNDS: DatabaseBounds = { queryTimeoutMs: 5000, acquireTimeoutMs: 2000 };
+
+/** Past the database's own abort: the round trip of its error, on a database that still answers. */
+export const BACKSTOP_MS = 500;
 
 /** A statement had no answer within the query timeout. */
 export class QueryTimeout extends Error {
@@ -30,7 +36,9 @@ export interface BoundedMysqlConnection {
 /**
  * Bounds each callback-style `query`/`execute` on a mysql2 connection: past the timeout the
  * caller gets a QueryTimeout and the connection is destroyed, since a statement still in flight
- * leaves it unusable. Knex's pool validates connections and drops destroyed ones.
+ * leaves it unusable. Knex's pool validates connections and drops destroyed ones. (A write given
+ * up on this way may still be applied if the database comes back and runs it: only the
+ * database's own abort, max_statement_time, is sure to undo it.)
  */
 export function boundStatements(connection: BoundedMysqlConnection, timeoutMs: number): void {
   for (const method of ['query', 'execute'] as const) {

@@ -15,6 +15,10 @@ export interface OpenOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The pool the server serves from, with the time bounds. On MySQL/MariaDB the migrations run
+ * first on a pool of their own without them: rebuilding a large table may take minutes.
+ */
 export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Knex> {
   const config = knexConfig(databaseUrl, options.bounds ?? DEFAULT_BOUNDS);
   const filename = (config.connection as { filename?: string }).filename;
@@ -22,7 +26,17 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   const db = knex(config);
   try {
     await reachable(db, options);
-    await migrateToLatest(db);
+    if (config.client === 'mysql2') {
+      const migrator = knex(knexConfig(databaseUrl));
+      try {
+        await migrateToLatest(migrator);
+      } finally {
+        await migrator.destroy();
+      }
+    } else {
+      // SQLite bounds only the wait for another process's lock; `:memory:` is one connection's.
+      await migrateToLatest(db);
+    }
     return db;
   } catch (err) {
     await db.destroy();

@@ -36,7 +36,6 @@ const UNAVAILABLE = new Set([
   'ER_NORMAL_SHUTDOWN',
   'ER_SHUTDOWN_COMPLETE',
   'ER_QUERY_INTERRUPTED',
-  'ER_STATEMENT_TIMEOUT',
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
   'ER_OPTION_PREVENTS_STATEMENT', // read_only
@@ -51,10 +50,14 @@ const UNAVAILABLE = new Set([
   'SQLITE_CANTOPEN',
 ]);
 
+/** MariaDB's max_statement_time abort, which mysql2 has no code name for. */
+const ER_STATEMENT_TIMEOUT = 1969;
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof WriteConflict) return true;
-  const { code, name, message } = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  const { code, errno, name, message } = (err ?? {}) as { code?: unknown; errno?: unknown; name?: unknown; message?: unknown };
   if (name === 'KnexTimeoutError') return true; // no connection from the pool in time
+  if (errno === ER_STATEMENT_TIMEOUT) return true;
   if (typeof code === 'string') return UNAVAILABLE.has(code) || /^SQLITE_(BUSY|LOCKED|READONLY|IOERR|FULL|CANTOPEN)_/.test(code);
   // mysql2 refuses commands on a connection that already failed, and Knex any query once its pool
   // is closed (shutting down), both without a code.

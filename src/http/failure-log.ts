@@ -12,7 +12,7 @@ export interface FailureLog {
   flush(): void;
 }
 
-export function createFailureLog(write: (line: string) => void = console.error, windowMs = 10000): FailureLog {
+export function createFailureLog(write = (line: string) => console.error(line), windowMs = 10000): FailureLog {
   /** Kinds logged in the current window, and how many more of each came since. */
   const open = new Map<string, { more: number; timer: NodeJS.Timeout }>();
   const close = (kind: string) => {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { TITLES, type ErrorStatus } from '../errors';
 import type { HttpLimits } from '../config';
 
-/** The request line and headers together, as Node's parser counts them (431 beyond). */
+/** The header section (after the request line), as Node's parser counts it: 431 beyond. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** Longer URLs are refused with 414: the longest this API needs is a few hundred bytes. */
 export const MAX_URL_BYTES = 8192;
@@ -76,7 +76,7 @@ function describeClientError(err: Error & { code?: string; reason?: string }, li
           `the whole request ${limits.requestTimeoutMs / 1000} s.`,
       ];
     case 'HPE_HEADER_OVERFLOW':
-      return [431, `The request line and headers exceed ${MAX_HEADER_BYTES} bytes.`];
+      return [431, `The request headers exceed ${MAX_HEADER_BYTES} bytes.`];
     case 'HPE_INVALID_METHOD':
       return [400, 'The request names a method this server does not know.'];
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':

@@ -38,7 +38,7 @@ export declare const FIXTURES: Record<string, { collection: string; body: Record
 export declare const BREAK: Record<number, (request: RecipeRequest, context: RecipeContext) => void | Promise<void>>;
 
 /** The server a status needs when not the ordinary noauth one (undefined: the ordinary one). */
-export declare function serverNeeded(status: number): ServerNeeded | undefined;
+export declare function serverNeeded(status: number, template: string): ServerNeeded | undefined;
 
 /**
  * Turns the example request of the operation at `template` into one that answers `status`, making
