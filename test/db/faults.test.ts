@@ -13,7 +13,9 @@
 import { privateMariaDbFor } from '../helpers/private-mariadb';
 import { exitWithin, ServerExitedError, startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { conformanceErrors } from '../helpers/spec';
-import { timedRequest, type TimedExchange } from '../helpers/timed-request';
+import { performance } from 'node:perf_hooks';
+import { timedExchange, type TimedResponse } from '../helpers/timed-http';
+import type { Exchange } from '../helpers/spec';
 
 const QUERY_TIMEOUT_MS = 1000;
 const ACQUIRE_TIMEOUT_MS = 500;
@@ -65,11 +67,11 @@ describe('the database killed and restarted under load', () => {
     await sleep(1500);
 
     await database.kill();
-    const down = { from: Date.now(), to: 0 };
+    const down = { from: performance.now(), to: 0 };
     await sleep(3000);
-    down.to = Date.now();
+    down.to = performance.now();
     await database.restart();
-    const back = Date.now();
+    const back = performance.now();
     const recovery = await load.recovered(back, RECOVERY_BOUND_MS + 5000);
     await sleep(1000);
     await load.stop();
@@ -106,20 +108,21 @@ describe('the database hung (SIGSTOP) under load', () => {
     await sleep(1000);
 
     await database.pause();
-    const paused = { from: Date.now(), to: 0 };
+    const paused = { from: performance.now(), to: 0 };
     // A healthcheck of its own, besides the load's, timed one after another while it hangs.
-    const healthChecks: TimedExchange[] = [];
-    while (Date.now() - paused.from < 3500) healthChecks.push(await timedRequest(server.url, 'GET', '/healthcheck'));
-    paused.to = Date.now();
+    const healthChecks: Answer[] = [];
+    while (performance.now() - paused.from < 3500)
+      healthChecks.push(await timedExchange(server.url, { method: 'GET', path: '/healthcheck', agent: false }));
+    paused.to = performance.now();
     database.resume();
-    const back = Date.now();
+    const back = performance.now();
     const recovery = await load.recovered(back, RECOVERY_BOUND_MS + 5000);
     await sleep(1000);
     await load.stop();
 
     const report = summarise(load.outcomes);
     const readBack = await readBackAcknowledged(server.url, load);
-    const healthMs = healthChecks.map((h) => h.ms);
+    const healthMs = healthChecks.map((h) => Math.round(h.ms));
     console.log(
       `hang: ${report.requests} requests, writes acknowledged ${load.acknowledgedWrites()}, 503s ${report.unavailable}, ` +
         `read back ${readBack.found}/${readBack.expected}; slowest answer ${report.slowestMs} ms (bound ${ANSWER_BOUND_MS})`,
@@ -150,14 +153,16 @@ describe('SIGTERM while the database hangs', () => {
   it('exits within the drain time, answering the requests in flight', async () => {
     const server = await serve();
     const project = '/v2/proj-term';
-    expect((await timedRequest(server.url, 'GET', `${project}/backups`)).status).toBe(200); // the pool is open
+    expect((await timedExchange(server.url, { method: 'GET', path: `${project}/backups`, agent: false })).status).toBe(200); // the pool is open
     await database.pause();
-    const inFlight = Array.from({ length: 4 }, () => timedRequest(server.url, 'GET', `${project}/backups`, { timeoutMs: 10000 }));
+    const inFlight = Array.from({ length: 4 }, () =>
+      timedExchange(server.url, { method: 'GET', path: `${project}/backups`, agent: false, timeoutMs: 10000 }),
+    );
     await sleep(300);
-    const signalled = Date.now();
+    const signalled = performance.now();
     server.child.kill('SIGTERM');
     const code = await exitWithin(server, SHUTDOWN_TIMEOUT_S * 1000 + 8000);
-    const exitMs = Date.now() - signalled;
+    const exitMs = Math.round(performance.now() - signalled);
     const answers = await Promise.all(inFlight);
     console.log(
       `SIGTERM while hung: exited ${code} after ${exitMs} ms (drain ${SHUTDOWN_TIMEOUT_S} s); in flight: ${answers.map((a) => a.status || a.error).join(' ')}`,
@@ -174,15 +179,17 @@ describe('SIGTERM while the database hangs', () => {
     const drainSeconds = 1;
     const server = await serve({ FREEZER_API_DB_QUERY_TIMEOUT_MS: '20000', FREEZER_API_SHUTDOWN_TIMEOUT: String(drainSeconds) });
     const project = '/v2/proj-term-long';
-    expect((await timedRequest(server.url, 'GET', `${project}/backups`)).status).toBe(200);
+    expect((await timedExchange(server.url, { method: 'GET', path: `${project}/backups`, agent: false })).status).toBe(200);
     await database.pause();
-    const inFlight = Array.from({ length: 3 }, () => timedRequest(server.url, 'GET', `${project}/backups`, { timeoutMs: 10000 }));
+    const inFlight = Array.from({ length: 3 }, () =>
+      timedExchange(server.url, { method: 'GET', path: `${project}/backups`, agent: false, timeoutMs: 10000 }),
+    );
     await sleep(300);
     const before = server.output().length;
-    const signalled = Date.now();
+    const signalled = performance.now();
     server.child.kill('SIGTERM');
     const code = await exitWithin(server, drainSeconds * 1000 + 8000);
-    const exitMs = Date.now() - signalled;
+    const exitMs = Math.round(performance.now() - signalled);
     const answers = await Promise.all(inFlight);
     const said = server.output().slice(before).trim();
     console.log(
@@ -206,12 +213,12 @@ describe('SIGTERM while the database hangs', () => {
 describe('the server started while the database is down', () => {
   it('with FREEZER_API_DB_WAIT_SECONDS=0 exits non-zero at once, in one line', async () => {
     await database.stop();
-    const started = Date.now();
+    const started = performance.now();
     const failure = await serve({ FREEZER_API_DB_WAIT_SECONDS: '0' }).then(
       () => undefined,
       (err: unknown) => err,
     );
-    const ms = Date.now() - started;
+    const ms = Math.round(performance.now() - started);
     expect(failure).toBeInstanceOf(ServerExitedError);
     const { code, output } = failure as ServerExitedError;
     console.log(`start with the database down, no wait: exit ${code} after ${ms} ms: ${output.trim()}`);
@@ -239,8 +246,13 @@ describe('the server started while the database is down', () => {
     expect(attempts.filter((l) => !/database/i.test(l))).toEqual([]);
     expect(server.output()).not.toMatch(STACK_LINE);
 
-    expect((await timedRequest(server.url, 'GET', '/healthcheck')).status).toBe(200);
-    const created = await timedRequest(server.url, 'POST', '/v2/proj-wait/backups', { json: backupDocument('waited', 0) });
+    expect((await timedExchange(server.url, { method: 'GET', path: '/healthcheck', agent: false })).status).toBe(200);
+    const created = await timedExchange(server.url, {
+      method: 'POST',
+      path: '/v2/proj-wait/backups',
+      agent: false,
+      json: backupDocument('waited', 0),
+    });
     expect(created.status).toBe(201);
   }, 45000);
 });
@@ -249,7 +261,9 @@ describe('the server started while the database is down', () => {
 
 type Op =
   'create backup' | 'patch backup' | 'get backup' | 'list backups' | 'create job' | 'patch job' | 'get job' | 'healthcheck';
-type Outcome = TimedExchange & { op: Op };
+/** An answer (or how the connection failed), timed. */
+type Answer = TimedResponse & Exchange;
+type Outcome = Answer & { op: Op };
 
 /** A written resource: the last PATCH sequence number acknowledged, and the highest sent. */
 interface Written {
@@ -294,7 +308,13 @@ interface Load {
 
 async function startLoad(base: string, project: string): Promise<Load> {
   const prefix = `/v2/${project}`;
-  const registered = await timedRequest(base, 'POST', `${prefix}/clients`, { json: { client_id: CLIENT_ID }, headers: USER });
+  const registered = await timedExchange(base, {
+    method: 'POST',
+    path: `${prefix}/clients`,
+    agent: false,
+    json: { client_id: CLIENT_ID },
+    headers: USER,
+  });
   expect(registered.status).toBe(201);
   const outcomes: Outcome[] = [];
   const backups = new Map<string, Written>();
@@ -303,7 +323,14 @@ async function startLoad(base: string, project: string): Promise<Load> {
   let stopped = false;
 
   const send = async (op: Op, method: string, path: string, json?: unknown, headers: Record<string, string> = {}) => {
-    const res = await timedRequest(base, method, path, { json, headers: { ...USER, ...headers }, timeoutMs: 15000 });
+    const res = await timedExchange(base, {
+      method,
+      path,
+      agent: false,
+      json,
+      headers: { ...USER, ...headers },
+      timeoutMs: 15000,
+    });
     outcomes.push({ ...res, op });
     return res;
   };
@@ -389,9 +416,9 @@ async function startLoad(base: string, project: string): Promise<Load> {
       const first = (pick: (o: Outcome) => boolean) => outcomes.find((o) => o.startedAt >= since && pick(o));
       const api = (o: Outcome) => o.op !== 'healthcheck' && o.status >= 200 && o.status < 300;
       const health = (o: Outcome) => o.op === 'healthcheck' && o.status === 200;
-      const deadline = Date.now() + waitMs;
-      while ((!first(api) || !first(health)) && Date.now() < deadline) await sleep(50);
-      const at = (o: Outcome | undefined) => (o ? o.endedAt - since : Infinity);
+      const deadline = performance.now() + waitMs;
+      while ((!first(api) || !first(health)) && performance.now() < deadline) await sleep(50);
+      const at = (o: Outcome | undefined) => (o ? Math.round(o.endedAt - since) : Infinity);
       return { api: at(first(api)), health: at(first(health)) };
     },
   };
@@ -437,16 +464,16 @@ function summarise(outcomes: Outcome[]) {
   return {
     requests: outcomes.length,
     unavailable: outcomes.filter((o) => o.status === 503).length,
-    slowestMs: Math.max(0, ...outcomes.map((o) => o.ms)),
+    slowestMs: Math.round(Math.max(0, ...outcomes.map((o) => o.ms))),
     // The first 20 of each kind are enough to see what broke.
     problems: [...new Set(problems)].slice(0, 40),
     specProblems,
   };
 }
 
-function describeOutcome(o: TimedExchange & { op?: string }): string {
+function describeOutcome(o: Answer & { op?: string }): string {
   const answer = o.error ?? `${o.status} ${o.text.slice(0, 120)}`;
-  return `${o.op ?? ''} ${o.method} ${o.path} at +${o.startedAt % 100000} ms -> ${answer} (${o.ms} ms)`;
+  return `${o.op ?? ''} ${o.method} ${o.path} at ${Math.round(o.startedAt)} ms -> ${answer} (${Math.round(o.ms)} ms)`;
 }
 
 /**
@@ -459,7 +486,7 @@ async function readBackAcknowledged(base: string, load: Load) {
   const older: string[] = [];
   let found = 0;
   const check = async (kind: 'backups' | 'jobs', id: string, written: Written) => {
-    const res = await timedRequest(base, 'GET', `${load.prefix}/${kind}/${id}`, { headers: USER });
+    const res = await timedExchange(base, { method: 'GET', path: `${load.prefix}/${kind}/${id}`, agent: false, headers: USER });
     if (res.status !== 200) return missing.push(`${kind}/${id}: ${res.status || res.error} ${res.text.slice(0, 100)}`);
     found++;
     const body = res.body as { backup_metadata?: { seq: number }; description?: string };
@@ -482,7 +509,11 @@ async function readBackAcknowledged(base: string, load: Load) {
   for (let i = 0; i < all.length; i += 10) await Promise.all(all.slice(i, i + 10).map((f) => f()));
   let unacknowledgedStored = 0;
   for (const id of load.unacknowledgedJobs) {
-    if ((await timedRequest(base, 'GET', `${load.prefix}/jobs/${id}`, { headers: USER })).status === 200) unacknowledgedStored++;
+    if (
+      (await timedExchange(base, { method: 'GET', path: `${load.prefix}/jobs/${id}`, agent: false, headers: USER })).status ===
+      200
+    )
+      unacknowledgedStored++;
   }
   return { expected: all.length, found, missing, older, unacknowledged: load.unacknowledgedJobs.length, unacknowledgedStored };
 }

@@ -2,9 +2,6 @@
 // FREEZER_TEST_MYSQL_URL names a database the tests may create sibling databases next to.
 import knex from 'knex';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { knexConfig } from '../../knexfile';
 
 export interface Engine {
@@ -51,17 +48,3 @@ export const ENGINES: Engine[] = process.env.FREEZER_TEST_MYSQL_URL
 
 /** For `describe.each`: one row per engine, named. */
 export const engineRows = ENGINES.map((engine) => [engine.name, engine] as const);
-
-/** SQLite in a file of its own: a server in another process cannot share an in-memory database. */
-const sqliteFile: Engine = {
-  name: 'sqlite',
-  async create() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'freezer-sqlite-'));
-    return { url: `sqlite:${path.join(dir, 'freezer.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
-  },
-};
-
-/** For suites whose server runs in its own process (test/helpers/server-process.ts): SQLite in a file. */
-export const processEngineRows = [sqliteFile, ...ENGINES.filter((engine) => engine.name !== 'sqlite')].map(
-  (engine) => [engine.name, engine] as const,
-);

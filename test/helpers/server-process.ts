@@ -4,6 +4,7 @@
 // several processes on one database, which an in-process server cannot show.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -80,17 +81,17 @@ export async function exitWithin(server: ServerProcess, ms: number): Promise<num
   }
 }
 
-/** Waits for the process to write a line matching `pattern`; resolves with the ms since `since`. */
+/** Waits for the process to write a line matching `pattern`; resolves with the ms since `since` (a `performance.now()`). */
 export async function lineWritten(
   server: ServerProcess,
   pattern: RegExp,
-  since = Date.now(),
+  since = performance.now(),
   timeoutMs = 10000,
 ): Promise<number> {
   while (!pattern.test(server.output())) {
-    if (Date.now() - since > timeoutMs)
+    if (performance.now() - since > timeoutMs)
       throw new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return Date.now() - since;
+  return performance.now() - since;
 }

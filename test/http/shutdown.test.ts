@@ -13,10 +13,14 @@
 import http from 'node:http';
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
-import { processEngineRows } from '../helpers/engines';
+import { engineRows } from '../helpers/engines';
+import { databaseForProcess } from '../helpers/process-database';
 import { exitWithin, lineWritten, startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { conformanceErrors } from '../helpers/spec';
-import { slowlySentRequest, timedRequest, type TimedExchange } from '../helpers/timed-request';
+import { performance } from 'node:perf_hooks';
+import { connectRaw } from '../helpers/raw-http';
+import type { Exchange } from '../helpers/spec';
+import { exchangeOf, timedExchange, type TimedResponse } from '../helpers/timed-http';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const USER = { 'X-User-Id': 'shutdown-user' };
@@ -39,16 +43,49 @@ function wideBackup(name: string) {
   return backup(name, { tree });
 }
 
-async function specProblems(exchanges: TimedExchange[]): Promise<string[]> {
+/** An answer (or how the connection failed), timed. */
+type Answer = TimedResponse & Exchange;
+
+/**
+ * A healthcheck from a slow client: its request line and headers arrive over about a second, on a
+ * connection of its own, which the server meanwhile counts as busy (a request under way), not idle.
+ */
+async function slowHealthcheck(base: string): Promise<Answer> {
+  const request = 'GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n';
+  const connection = await connectRaw(base);
+  const pieces = 10;
+  const size = Math.ceil(request.length / pieces);
+  for (let i = 0; i < pieces; i++) {
+    if (i > 0) await sleep(100);
+    connection.write(request.slice(i * size, (i + 1) * size));
+  }
+  const answered = await connection.response;
+  const closed = answered ? undefined : await connection.closed;
+  connection.socket.destroy();
+  const endedAt = answered?.at ?? performance.now();
+  const timed: TimedResponse = {
+    status: answered?.response.status ?? 0,
+    headers: answered?.response.headers ?? {},
+    text: answered?.response.body ?? '',
+    ms: endedAt - connection.openedAt,
+    startedAt: connection.openedAt,
+    endedAt,
+    reusedSocket: false,
+    error: answered ? undefined : (closed?.error ?? 'closed without an answer'),
+  };
+  return { ...timed, ...exchangeOf({ method: 'GET', path: '/healthcheck' }, timed) };
+}
+
+async function specProblems(exchanges: Answer[]): Promise<string[]> {
   const lists = await Promise.all(exchanges.filter((e) => !e.error).map((e) => conformanceErrors(e)));
   return [...new Set(lists.flat())];
 }
 
-describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
+describe.each(engineRows)('shutdown on %s', (_name, engine) => {
   let database: { url: string; drop(): Promise<void> };
   let servers: ServerProcess[] = [];
   beforeAll(async () => {
-    database = await engine.create();
+    database = await databaseForProcess(engine);
   });
   afterAll(() => database?.drop());
   afterEach(async () => {
@@ -84,62 +121,81 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
     for (let i = 0; i < 100; i += 10) {
       const created = await Promise.all(
         Array.from({ length: 10 }, (_, j) =>
-          timedRequest(server.url, 'POST', `${prefix}/backups`, { json: wideBackup(`wide-${i + j}`), headers: USER }),
+          timedExchange(server.url, {
+            method: 'POST',
+            path: `${prefix}/backups`,
+            agent: false,
+            json: wideBackup(`wide-${i + j}`),
+            headers: USER,
+          }),
         ),
       );
       expect(created.map((c) => c.status)).toEqual(Array(10).fill(201));
     }
     // A socket kept alive from an earlier request, which then carries an upload across the signal.
     const keptAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const warm = await timedRequest(server.url, 'GET', `${prefix}/backups?limit=1`, { agent: keptAlive, headers: USER });
+    const warm = await timedExchange(server.url, {
+      method: 'GET',
+      path: `${prefix}/backups?limit=1`,
+      agent: keptAlive,
+      headers: USER,
+    });
     expect([warm.status, warm.headers.connection]).toEqual([200, 'keep-alive']);
 
     // In flight at the signal: uploads trickled over 2 s (on a new connection and on the kept-alive
     // one), a healthcheck whose request line and headers arrive over 1 s, and searches for a key at
     // any depth of every document.
     const trickle = { pieces: 20, intervalMs: 100 };
-    const upload = timedRequest(server.url, 'POST', `${prefix}/backups`, { json: backup('trickled'), headers: USER, trickle });
-    const keptUpload = timedRequest(server.url, 'POST', `${prefix}/backups`, {
+    const upload = timedExchange(server.url, {
+      method: 'POST',
+      path: `${prefix}/backups`,
+      agent: false,
+      json: backup('trickled'),
+      headers: USER,
+      trickle,
+    });
+    const keptUpload = timedExchange(server.url, {
+      method: 'POST',
+      path: `${prefix}/backups`,
       json: backup('kept-alive'),
       headers: USER,
       trickle,
       agent: keptAlive,
     });
-    const health = slowlySentRequest(
-      server.url,
-      'GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n',
-      10,
-      100,
-    );
+    const health = slowHealthcheck(server.url);
     let searchesAnswered = 0;
     let halfAnswered = () => {};
     const searches = Array.from({ length: 20 }, () =>
-      timedRequest(server.url, 'GET', `${prefix}/backups?limit=5`, { json: { match: [{ not_there: 'x' }] }, headers: USER }).then(
-        (res) => {
-          if (++searchesAnswered === 10) halfAnswered();
-          return res;
-        },
-      ),
+      timedExchange(server.url, {
+        method: 'GET',
+        path: `${prefix}/backups?limit=5`,
+        agent: false,
+        json: { match: [{ not_there: 'x' }] },
+        headers: USER,
+      }).then((res) => {
+        if (++searchesAnswered === 10) halfAnswered();
+        return res;
+      }),
     );
     // The signal comes half way through the uploads, and before all searches are done on a fast machine too.
     await Promise.race([sleep(500), new Promise<void>((resolve) => (halfAnswered = resolve))]);
-    const signalled = Date.now();
+    const signalled = performance.now();
     server.child.kill('SIGTERM');
     // Once it says it is draining, it has stopped listening (on SQLite the signal waits for the
     // synchronous queries already running: the searches).
-    const drainingAfterMs = await lineWritten(server, /draining/, signalled);
-    const refused = await timedRequest(server.url, 'GET', '/healthcheck');
+    const drainingAfterMs = Math.round(await lineWritten(server, /draining/, signalled));
+    const refused = await timedExchange(server.url, { method: 'GET', path: '/healthcheck', agent: false });
 
     const uploaded = await upload;
     const keptUploaded = await keptUpload;
     const healthAnswer = await health;
     const searched = await Promise.all(searches);
     const code = await exitWithin(server, 15000);
-    const exitMs = Date.now() - signalled;
+    const exitMs = Math.round(performance.now() - signalled);
     keptAlive.destroy();
     const searchedAfter = searched.filter((s) => s.endedAt > signalled).length;
-    const show = (e: TimedExchange) =>
-      `${e.status || e.error} ${e.endedAt - signalled} ms after (Connection: ${String(e.headers.connection)})`;
+    const show = (e: Answer) =>
+      `${e.status || e.error} ${Math.round(e.endedAt - signalled)} ms after (Connection: ${String(e.headers.connection)})`;
     console.log(
       `${engine.name} drain: upload ${show(uploaded)}; kept-alive upload ${show(keptUploaded)}; healthcheck ${JSON.stringify(healthAnswer.text)} ${show(healthAnswer)}`,
     );
@@ -164,21 +220,27 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
 
   it('has stored every write it acknowledged before exiting, and nothing from a POST cut off unanswered', async () => {
     const server = await serve(10);
-    const outcomes: (TimedExchange & { name: string })[] = [];
+    const outcomes: (Answer & { name: string })[] = [];
     let n = 0;
     let signalled = Infinity;
     // Each loop posts until its connection is refused, on a connection of its own each time.
     const loop = async () => {
       for (;;) {
         const name = `stream-${n++}`;
-        const res = await timedRequest(server.url, 'POST', '/v2/proj-stream/backups', { json: backup(name), headers: USER });
+        const res = await timedExchange(server.url, {
+          method: 'POST',
+          path: '/v2/proj-stream/backups',
+          agent: false,
+          json: backup(name),
+          headers: USER,
+        });
         outcomes.push({ ...res, name });
         if (res.error === 'ECONNREFUSED') return;
       }
     };
     const loops = Promise.all(Array.from({ length: 8 }, loop));
     await sleep(800);
-    signalled = Date.now();
+    signalled = performance.now();
     server.child.kill('SIGTERM');
     await loops;
     const code = await exitWithin(server, 15000);
@@ -207,9 +269,12 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
   it('past the drain time, says what it cut and exits non-zero', async () => {
     const drainSeconds = 1;
     const server = await serve(drainSeconds);
-    expect((await timedRequest(server.url, 'GET', '/healthcheck')).status).toBe(200);
+    expect((await timedExchange(server.url, { method: 'GET', path: '/healthcheck', agent: false })).status).toBe(200);
     // An upload that stops half way: Content-Length promises more than ever comes.
-    const stalled = timedRequest(server.url, 'POST', '/v2/proj-cut/backups', {
+    const stalled = timedExchange(server.url, {
+      method: 'POST',
+      path: '/v2/proj-cut/backups',
+      agent: false,
       json: backup('stalled'),
       headers: USER,
       trickle: { pieces: 10, intervalMs: 50, stopAfter: 4 },
@@ -217,10 +282,10 @@ describe.each(processEngineRows)('shutdown on %s', (_name, engine) => {
     });
     await sleep(400);
     const before = server.output().length;
-    const signalled = Date.now();
+    const signalled = performance.now();
     server.child.kill('SIGTERM');
     const code = await exitWithin(server, drainSeconds * 1000 + 8000);
-    const exitMs = Date.now() - signalled;
+    const exitMs = Math.round(performance.now() - signalled);
     const said = server.output().slice(before).trim();
     const answer = await stalled;
     console.log(
