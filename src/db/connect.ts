@@ -4,6 +4,7 @@ import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
 import { DEFAULT_BOUNDS, type DatabaseBounds } from './bounds';
+import { clientOf } from './client';
 import { describeFailure } from './errors';
 import { migrateToLatest } from './migrate';
 
@@ -24,6 +25,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   const filename = (config.connection as { filename?: string }).filename;
   if (filename && filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
   const db = knex(config);
+  if (config.client === 'better-sqlite3') yieldBetweenStatements(db);
   try {
     await reachable(db, options);
     const log = options.log ?? console.error;
@@ -43,6 +45,19 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
     await db.destroy();
     throw err;
   }
+}
+
+/**
+ * better-sqlite3 runs each statement synchronously, and Knex's pool hands its one connection to
+ * the next waiting request through promise callbacks: a queue of requests would run back to back
+ * without the event loop accepting connections, reading sockets or handling signals (a SIGTERM
+ * waited for the whole queue, and connections it never accepted were reset). Handing the
+ * connection on a turn of the loop later lets the loop poll between statements.
+ */
+function yieldBetweenStatements(db: Knex): void {
+  const client = clientOf(db);
+  const release = client.releaseConnection.bind(client);
+  client.releaseConnection = (connection) => new Promise((resolve) => setImmediate(resolve)).then(() => release(connection));
 }
 
 /** How long to wait for another process's migrations (which hold Knex's lock while they run). */

@@ -4,13 +4,6 @@
 import type http from 'node:http';
 import net from 'node:net';
 
-/**
- * How long after shutdown begins connections without a request are closed. A request already
- * sent may sit unread in its socket while the event loop is busy (SQLite's statements are
- * synchronous); Node's own close() would reset it as idle at once. One turn of the loop reads it.
- */
-const IDLE_GRACE_MS = 250;
-
 export interface Drain {
   /** True from the moment shutdown begins: the health check reports it to load balancers. */
   readonly draining: boolean;
@@ -22,6 +15,12 @@ export interface Drain {
    */
   drain(timeoutMs: number): Promise<string[]>;
 }
+
+/** Runs `work` after `turns` more turns of the event loop (each with its poll for I/O). */
+const afterTurns = (turns: number, work: () => void): void => {
+  if (turns === 0) work();
+  else setImmediate(() => afterTurns(turns - 1, work));
+};
 
 export function createDrain(server: http.Server): Drain {
   const inFlight = new Map<http.ServerResponse, { request: string; since: number }>();
@@ -53,15 +52,16 @@ export function createDrain(server: http.Server): Drain {
           server.closeAllConnections();
           resolve(cut);
         }, timeoutMs);
-        const grace = setTimeout(() => {
-          closingIdle = true;
-          server.close(); // Node's: closes idle connections, stops its timeout checks
-        }, IDLE_GRACE_MS);
-        // Stops listening, leaving connections be; calls back when the last one has closed.
+        // Stop listening now, leaving connections be; calls back when the last one has closed.
         net.Server.prototype.close.call(server, () => {
           clearTimeout(deadline);
-          clearTimeout(grace);
           resolve([]);
+        });
+        // Node's own close() would also close idle connections at once, resetting those whose
+        // request has arrived but is not read yet. Two turns of the event loop read it first.
+        afterTurns(2, () => {
+          closingIdle = true;
+          server.close(); // Node's: closes idle connections, stops its timeout checks
         });
       });
     },

@@ -50,13 +50,15 @@ type Answer = TimedResponse & Exchange;
  * A healthcheck from a slow client: its request line and headers arrive over about a second, on a
  * connection of its own, which the server meanwhile counts as busy (a request under way), not idle.
  */
-async function slowHealthcheck(base: string): Promise<Answer> {
+/** A healthcheck sent a piece at a time, its last piece only once `lastPieceAfter` resolves. */
+async function slowHealthcheck(base: string, lastPieceAfter: Promise<unknown>): Promise<Answer> {
   const request = 'GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n';
   const connection = await connectRaw(base);
   const pieces = 10;
   const size = Math.ceil(request.length / pieces);
   for (let i = 0; i < pieces; i++) {
     if (i > 0) await sleep(100);
+    if (i === pieces - 1) await lastPieceAfter;
     connection.write(request.slice(i * size, (i + 1) * size));
   }
   const answered = await connection.response;
@@ -162,7 +164,10 @@ describe.each(engineRows)('shutdown on %s', (_name, engine) => {
       trickle,
       agent: keptAlive,
     });
-    const health = slowHealthcheck(server.url);
+    // Its last piece comes once the server says it is draining: on SQLite the signal is only
+    // handled once the synchronous queries already running are done, which may take seconds.
+    let drainingSaid!: () => void;
+    const health = slowHealthcheck(server.url, new Promise<void>((resolve) => (drainingSaid = resolve)));
     let searchesAnswered = 0;
     let halfAnswered = () => {};
     const searches = Array.from({ length: 20 }, () =>
@@ -184,6 +189,7 @@ describe.each(engineRows)('shutdown on %s', (_name, engine) => {
     // Once it says it is draining, it has stopped listening (on SQLite the signal waits for the
     // synchronous queries already running: the searches).
     const drainingAfterMs = Math.round(await lineWritten(server, /draining/, signalled));
+    drainingSaid();
     const refused = await timedExchange(server.url, { method: 'GET', path: '/healthcheck', agent: false });
 
     const uploaded = await upload;
