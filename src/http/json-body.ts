@@ -55,7 +55,10 @@ export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context, acc
     try {
       await parser(ctx, async () => {});
     } catch (err) {
-      requireUtf8(chunks);
+      // Reading the bytes took the body from Node, which then no longer discards what is left
+      // of it: a refused body the client is still sending ends the connection.
+      if (!ctx.req.complete) ctx.set('Connection', 'close');
+      if ((err as { status?: number }).status !== 413) requireUtf8(chunks);
       throw err;
     } finally {
       ctx.req.off('data', keep);

@@ -13,6 +13,8 @@ import type { OperationId } from '../types';
 export interface QueryParameter {
   /** Declared with `content: application/json`: its value is JSON text. */
   json: boolean;
+  /** Its schema says integer: only decimal digits are one (Ajv's coercion takes `0x10` and `1e1`). */
+  integer: boolean;
 }
 
 export interface Route {
@@ -75,7 +77,8 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
     const query = new Map<string, QueryParameter>();
     for (const p of operation.parameters ?? []) {
       if ('$ref' in p || p.in !== 'query' || query.has(p.name)) continue;
-      query.set(p.name, { json: Boolean(p.content?.['application/json']) });
+      const type = (p.schema as { type?: string } | undefined)?.type;
+      query.set(p.name, { json: Boolean(p.content?.['application/json']), integer: type === 'integer' });
     }
     const bodyContent = (operation.requestBody as { content?: Record<string, object> } | undefined)?.content ?? {};
     return {

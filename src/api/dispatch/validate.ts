@@ -23,6 +23,16 @@ export function validateRequest(route: Route, parts: RequestParts): ErrorObject[
   const { query } = parts;
   for (const [name, parameter] of route.query) {
     const raw = query[name];
+    if (parameter.integer && typeof raw === 'string' && !/^-?\d+$/.test(raw)) {
+      errors.push({
+        keyword: 'type',
+        instancePath: `/query/${name}`,
+        schemaPath: `#/parameters/${name}`,
+        params: {},
+        message: 'must be integer',
+      });
+      continue;
+    }
     if (!parameter.json || typeof raw !== 'string' || raw === '') continue;
     try {
       query[name] = JSON.parse(raw);
@@ -74,11 +84,11 @@ function describeValidationError(e: ErrorObject): string {
   const params = e.params as Record<string, unknown>;
   const isBody = part === 'requestBody';
   const kind = part === 'header' ? 'header' : `${part} parameter`;
-  if (e.keyword === 'required' && !isBody) {
+  if (e.keyword === 'required' && !isBody && field === '') {
     if (part === '') return params.missingProperty === 'requestBody' ? 'Missing request body' : 'invalid request';
     return `${kind} "${String(params.missingProperty)}" is required`;
   }
-  if (e.keyword === 'additionalProperties' && !isBody) {
+  if (e.keyword === 'additionalProperties' && !isBody && field === '') {
     return `unknown ${kind} "${String(params.additionalProperty)}"`;
   }
   const subject = isBody ? (field ? `body field "${field}"` : 'body') : `${kind} "${field}"`;
