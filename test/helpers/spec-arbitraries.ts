@@ -303,7 +303,8 @@ function otherType(type: Schema['type'] | undefined): fc.Arbitrary<unknown> {
 /** Values for schemas, valid, near-valid or mutated, aiming at what `world` knows. */
 export class SpecArbitraries {
   private readonly flattened = new WeakMap<Schema, Schema>();
-  private readonly validCache = new WeakMap<Schema, Map<string, fc.Arbitrary<unknown>>>();
+  /** Arbitraries already built, by schema, then by what else they depend on (built once: requests draw them thousands of times). */
+  private readonly built = new WeakMap<Schema, Map<string, fc.Arbitrary<unknown>>>();
 
   constructor(
     private readonly world: World,
@@ -349,18 +350,20 @@ export class SpecArbitraries {
 
   private valid(raw: Schema, name: string | undefined, depth: number): fc.Arbitrary<unknown> {
     const s = this.flatten(raw);
-    let byName = this.validCache.get(s);
-    if (!byName) this.validCache.set(s, (byName = new Map()));
-    const key = `${name ?? ''}\u0000${Math.min(depth, 6)}`;
-    let arb = byName.get(key);
-    if (!arb) {
+    return this.once(s, `valid ${name ?? ''} ${Math.min(depth, 6)}`, () => {
       const only = name === undefined ? undefined : this.world.only?.[name];
       const hint = name === undefined ? undefined : this.world.hints[name];
       const own = this.validOwn(s, depth);
-      arb = only ?? (hint ? fc.oneof({ arbitrary: hint, weight: 4 }, { arbitrary: own, weight: 1 }) : own);
-      if (s.nullable) arb = fc.oneof({ arbitrary: arb, weight: 6 }, { arbitrary: fc.constant(null), weight: 1 });
-      byName.set(key, arb);
-    }
+      const arb = only ?? (hint ? fc.oneof({ arbitrary: hint, weight: 4 }, { arbitrary: own, weight: 1 }) : own);
+      return s.nullable ? fc.oneof({ arbitrary: arb, weight: 6 }, { arbitrary: fc.constant(null), weight: 1 }) : arb;
+    });
+  }
+
+  private once(s: Schema, key: string, build: () => fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+    let byKey = this.built.get(s);
+    if (!byKey) this.built.set(s, (byKey = new Map()));
+    let arb = byKey.get(key);
+    if (!arb) byKey.set(key, (arb = build()));
     return arb;
   }
 
@@ -452,9 +455,11 @@ export class SpecArbitraries {
     inUrl: boolean,
   ): fc.Arbitrary<unknown> {
     const s = this.flatten(raw);
-    const here = flavour === 'near' ? this.nearHere(s, name) : this.mutatedHere(s, name, depth, inUrl);
-    const inside = depth < 6 ? this.variantInside(s, flavour, depth, inUrl) : undefined;
-    return inside ? fc.oneof({ arbitrary: here, weight: 1 }, { arbitrary: inside, weight: 2 }) : here;
+    return this.once(s, `${flavour} ${name ?? ''} ${depth} ${inUrl}`, () => {
+      const here = flavour === 'near' ? this.nearHere(s, name) : this.mutatedHere(s, name, depth, inUrl);
+      const inside = depth < 6 ? this.variantInside(s, flavour, depth, inUrl) : undefined;
+      return inside ? fc.oneof({ arbitrary: here, weight: 1 }, { arbitrary: inside, weight: 2 }) : here;
+    });
   }
 
   private variantInside(
@@ -645,7 +650,7 @@ function wtf8(text: string): string {
 /**
  * `text` as a piece of a URL. Node sends path bytes 0x21-0xff as they are, so `raw` leaves
  * printable ASCII alone (slashes, dots, stray `%`), `latin1` sends bytes 0xa0-0xff raw (not UTF-8:
- * the HTTP parser's to refuse) but escapes slashes, so that the path still names the operation;
+ * the HTTP parser's to refuse) but escapes slashes;
  * `?` and `#` are always escaped, so the piece stays where it was put.
  */
 export function encodeText(text: string, encoding: Encoding): string {
@@ -665,10 +670,15 @@ export function encodeText(text: string, encoding: Encoding): string {
   }
 }
 
-const ENCODINGS = fc.oneof(
-  { arbitrary: fc.constant<Encoding>('standard'), weight: 6 },
-  { arbitrary: fc.constantFrom<Encoding>('raw', 'latin1', 'double', 'lowercase', 'wtf8'), weight: 2 },
-);
+const encodings = (...odd: Encoding[]) =>
+  fc.oneof({ arbitrary: fc.constant<Encoding>('standard'), weight: 6 }, { arbitrary: fc.constantFrom(...odd), weight: 2 });
+/**
+ * Raw bytes that are not UTF-8 go in query strings only: the HTTP parser refuses them before any
+ * routing, so in a path that names no operation (an empty segment) they would not be the
+ * operation's 400.
+ */
+const PATH_ENCODINGS = encodings('raw', 'double', 'lowercase', 'wtf8');
+const QUERY_ENCODINGS = encodings('raw', 'latin1', 'double', 'lowercase', 'wtf8');
 
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
 
@@ -735,22 +745,31 @@ export class RequestArbitraries {
     const contexts = this.world.contexts.flatMap((c, index) =>
       !c.paths || c.paths.test(op.template) ? [{ arbitrary: fc.constant(index), weight: c.weight ?? 1 }] : [],
     );
-    return fc.tuple(flavour, fc.oneof(...contexts)).chain(([f, c]) =>
-      fc.record({
-        operationId: fc.constant(op.operationId),
-        flavour: fc.constant(f),
-        context: fc.constant(c),
-        method: fc.oneof(
-          { arbitrary: fc.constant(op.method), weight: 30 },
-          { arbitrary: fc.constantFrom(...METHODS), weight: 1 },
-        ),
-        url: fc
-          .tuple(this.path(op, f, c), this.query(op, f, c))
-          .map(([path, query]) => (query.length ? [...path, '?', ...query] : path)),
-        headers: this.headers(op, f, c),
-        body: this.body(op, f),
-      }),
-    );
+    return fc
+      .tuple(flavour, fc.oneof(...contexts))
+      .chain(([f, c]) => this.memoized(`${op.operationId} ${f} ${c}`, () => this.plan(op, f, c)));
+  }
+
+  /** Built once per key: requests draw them thousands of times. */
+  private readonly memo = new Map<string, fc.Arbitrary<unknown>>();
+  private memoized<T>(key: string, build: () => fc.Arbitrary<T>): fc.Arbitrary<T> {
+    let arb = this.memo.get(key) as fc.Arbitrary<T> | undefined;
+    if (!arb) this.memo.set(key, (arb = build()));
+    return arb;
+  }
+
+  private plan(op: SpecOperation, f: Flavour, c: number): fc.Arbitrary<RequestPlan> {
+    return fc.record({
+      operationId: fc.constant(op.operationId),
+      flavour: fc.constant(f),
+      context: fc.constant(c),
+      method: fc.oneof({ arbitrary: fc.constant(op.method), weight: 30 }, { arbitrary: fc.constantFrom(...METHODS), weight: 1 }),
+      url: fc
+        .tuple(this.path(op, f, c), this.query(op, f, c))
+        .map(([path, query]) => (query.length ? [...path, '?', ...query] : path)),
+      headers: this.headers(op, f, c),
+      body: this.body(op, f),
+    });
   }
 
   /** A flavour for one part of a request: the request's own, or valid (so the others get through). */
@@ -766,7 +785,9 @@ export class RequestArbitraries {
       const param = /^\{(.+)\}$/.exec(piece)?.[1];
       const p = op.parameters.find((q) => q.in === 'path' && q.name === param);
       if (!p) return fc.constant(piece);
-      return this.partFlavour(f).chain((pf) => this.pathSlot(p, pf, c));
+      return this.partFlavour(f).chain((pf) =>
+        this.memoized(`path ${op.operationId} ${p.name} ${pf} ${c}`, () => this.pathSlot(p, pf, c)),
+      );
     });
     const trailing = fc.oneof({ arbitrary: fc.constant(''), weight: 12 }, { arbitrary: fc.constantFrom('/', '//'), weight: 1 });
     return fc.tuple(fc.tuple(...slots), trailing).map(([list, end]) => (end ? [...list, end] : list));
@@ -774,7 +795,7 @@ export class RequestArbitraries {
 
   private pathSlot(p: SpecParameter, f: Flavour, c: number): fc.Arbitrary<Slot> {
     const text = fc
-      .tuple(this.values.value(p.schema, f, undefined, true), f === 'valid' ? fc.constant<Encoding>('standard') : ENCODINGS)
+      .tuple(this.values.value(p.schema, f, undefined, true), f === 'valid' ? fc.constant<Encoding>('standard') : PATH_ENCODINGS)
       .map(([v, encoding]) => encodeText(textOf(v), encoding));
     if (f !== 'valid' || !(p.name in this.world.contexts[c]!.known)) return text;
     return fc.oneof(
@@ -788,16 +809,18 @@ export class RequestArbitraries {
     const markerOf = this.markerKind(op);
     const knowsMarkers = markerOf !== undefined && markerOf in this.world.contexts[c]!.known;
     const pairs = params.map((p) => {
-      const value = this.partFlavour(f).chain((pf): fc.Arbitrary<Slot> => {
-        const text = fc
-          .tuple(this.queryValue(p, pf), pf === 'valid' ? fc.constant<Encoding>('standard') : ENCODINGS)
-          .map(([v, encoding]) => encodeText(v, encoding));
-        if (p.name !== 'marker' || !knowsMarkers || pf !== 'valid') return text;
-        return fc.oneof(
-          fc.nat().map((pick): Slot => ({ known: markerOf, pick })),
-          text,
-        );
-      });
+      const value = this.partFlavour(f).chain((pf): fc.Arbitrary<Slot> =>
+        this.memoized(`query ${op.operationId} ${p.name} ${pf} ${c}`, () => {
+          const text = fc
+            .tuple(this.queryValue(p, pf), pf === 'valid' ? fc.constant<Encoding>('standard') : QUERY_ENCODINGS)
+            .map(([v, encoding]) => encodeText(v, encoding));
+          if (p.name !== 'marker' || !knowsMarkers || pf !== 'valid') return text;
+          return fc.oneof(
+            fc.nat().map((pick): Slot => ({ known: markerOf, pick })),
+            text,
+          );
+        }),
+      );
       const name =
         f === 'valid'
           ? fc.constant(p.name)
