@@ -35,7 +35,9 @@ export interface paths {
         /**
          * Health check
          * @description Answers `OK` while the server can reach its database, as oslo.middleware's health check does
-         *     for the original service. Needs no authentication; suitable for load balancer probes.
+         *     for the original service, within a second whatever the database does. Needs no
+         *     authentication; suitable for load balancer probes (liveness and readiness): from the moment
+         *     the server is told to stop it answers 503 `SHUTTING DOWN`.
          */
         get: operations["getHealth"];
         put?: never;
@@ -2893,16 +2895,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `keystone` mode: Keystone could not be asked in time; nothing was done. Retry later. */
-        IdentityUnavailable: {
+        /**
+         * @description The database is unavailable (down, unreachable, not answering within the server's time
+         *     bound, out of connections, read-only), or, in `keystone` mode, Keystone could not be asked
+         *     in time. Nothing was done; try again after `Retry-After` seconds.
+         */
+        ServiceUnavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
                  *       "title": "Service Unavailable",
-                 *       "description": "The identity service cannot be reached; try again later."
+                 *       "description": "The database is unavailable; try again later."
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2989,7 +2996,59 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body was sent with a `Content-Type` other than JSON. */
+        /**
+         * @description The request did not arrive in time: its request line and headers within the server's
+         *     headers timeout (10 s by default), or all of it, body included, within the request timeout
+         *     (30 s by default). The connection is closed.
+         */
+        RequestTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Request Timeout",
+                 *       "description": "The request did not arrive in time: headers are awaited 10 s, the whole request 30 s."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The URL is longer than 8192 bytes. The connection is closed. */
+        UriTooLong: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "URI Too Long",
+                 *       "description": "The URL is 9016 bytes long; the limit is 8192."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request's headers are larger than 16384 bytes together. The connection is closed. */
+        HeaderFieldsTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Request Header Fields Too Large",
+                 *       "description": "The request headers exceed 16384 bytes."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The request body was sent with a `Content-Type` other than JSON, with a `charset` other
+         *     than UTF-8, or compressed (`Content-Encoding`).
+         */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -3005,8 +3064,9 @@ export interface components {
             };
         };
         /**
-         * @description An unexpected failure inside the server, such as a lost database connection. Nothing was
-         *     written. The details are logged, never sent.
+         * @description An unexpected failure inside the server: a bug, or a database whose schema is not this
+         *     server's. Nothing was written. The details are logged, never sent. (A database that is
+         *     down or slow answers 503, not 500.)
          */
         InternalError: {
             headers: {
@@ -3414,6 +3474,11 @@ export interface components {
     };
     headers: {
         /**
+         * @description Seconds to wait before trying again.
+         * @example 2
+         */
+        RetryAfter: number;
+        /**
          * @description The resource's current `version`, quoted (`"3"`); send it back in `If-Match`.
          * @example "1"
          */
@@ -3518,12 +3583,15 @@ export type ResponseUnprocessableEntity = components['responses']['Unprocessable
 export type ResponseJobUnprocessable = components['responses']['JobUnprocessable'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
-export type ResponseIdentityUnavailable = components['responses']['IdentityUnavailable'];
+export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseConflict = components['responses']['Conflict'];
 export type ResponseNotAcceptable = components['responses']['NotAcceptable'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseRequestTimeout = components['responses']['RequestTimeout'];
+export type ResponseUriTooLong = components['responses']['UriTooLong'];
+export type ResponseHeaderFieldsTooLarge = components['responses']['HeaderFieldsTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
@@ -3551,6 +3619,7 @@ export type RequestBodyActionPatch = components['requestBodies']['ActionPatch'];
 export type RequestBodySessionDocument = components['requestBodies']['SessionDocument'];
 export type RequestBodySessionPatch = components['requestBodies']['SessionPatch'];
 export type RequestBodySessionAction = components['requestBodies']['SessionAction'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type HeaderETag = components['headers']['ETag'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -3602,6 +3671,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
         };
     };
     getHealth: {
@@ -3625,14 +3696,19 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
-            /** @description The database cannot be reached. */
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            /**
+             * @description `DATABASE UNAVAILABLE`: the database did not answer within a second. `SHUTTING DOWN`:
+             *     the server has been told to stop and is finishing the requests in flight; send no more.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /** @example DATABASE UNAVAILABLE */
-                    "text/plain": string;
+                    "text/plain": "DATABASE UNAVAILABLE" | "SHUTTING DOWN";
                 };
             };
         };
@@ -3650,7 +3726,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
-            503: components["responses"]["IdentityUnavailable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getHomeDocument: {
@@ -3666,7 +3744,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
-            503: components["responses"]["IdentityUnavailable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listBackups: {
@@ -3712,10 +3792,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createBackup: {
@@ -3738,10 +3821,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getBackup: {
@@ -3770,8 +3856,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteBackup: {
@@ -3805,8 +3893,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateBackup: {
@@ -3835,10 +3925,13 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listClients: {
@@ -3884,10 +3977,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createClient: {
@@ -3910,11 +4006,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getClient: {
@@ -3943,8 +4042,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteClient: {
@@ -3978,8 +4079,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listJobs: {
@@ -4033,10 +4136,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createJob: {
@@ -4059,12 +4165,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["JobUnprocessable"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getJob: {
@@ -4093,8 +4202,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceJob: {
@@ -4130,13 +4241,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteJob: {
@@ -4179,8 +4293,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateJob: {
@@ -4217,12 +4333,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postJobEvent: {
@@ -4259,11 +4378,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listActions: {
@@ -4309,10 +4431,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createAction: {
@@ -4335,11 +4460,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAction: {
@@ -4368,8 +4496,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceAction: {
@@ -4405,12 +4535,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteAction: {
@@ -4453,8 +4586,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateAction: {
@@ -4491,11 +4626,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listSessions: {
@@ -4541,10 +4679,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createSession: {
@@ -4567,10 +4708,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSession: {
@@ -4599,8 +4743,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceSession: {
@@ -4636,12 +4782,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteSession: {
@@ -4684,8 +4833,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateSession: {
@@ -4722,11 +4873,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postSessionAction: {
@@ -4763,11 +4917,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addSessionJob: {
@@ -4816,8 +4973,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     removeSessionJob: {
@@ -4866,8 +5025,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listBackupsV1: {
@@ -4907,10 +5068,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createBackupV1: {
@@ -4927,10 +5091,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getBackupV1: {
@@ -4954,8 +5121,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteBackupV1: {
@@ -4985,8 +5154,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listClientsV1: {
@@ -5026,10 +5197,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createClientV1: {
@@ -5046,11 +5220,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getClientV1: {
@@ -5074,8 +5251,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteClientV1: {
@@ -5105,8 +5284,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listJobsV1: {
@@ -5154,10 +5335,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createJobV1: {
@@ -5174,12 +5358,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getJobV1: {
@@ -5203,8 +5390,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceJobV1: {
@@ -5235,13 +5424,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteJobV1: {
@@ -5280,8 +5472,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateJobV1: {
@@ -5313,12 +5507,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postJobEventV1: {
@@ -5350,11 +5547,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listActionsV1: {
@@ -5394,10 +5594,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createActionV1: {
@@ -5414,11 +5617,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getActionV1: {
@@ -5442,8 +5648,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceActionV1: {
@@ -5474,12 +5682,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteActionV1: {
@@ -5518,8 +5729,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateActionV1: {
@@ -5551,11 +5764,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listSessionsV1: {
@@ -5595,10 +5811,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createSessionV1: {
@@ -5615,10 +5834,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSessionV1: {
@@ -5642,8 +5864,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replaceSessionV1: {
@@ -5674,12 +5898,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteSessionV1: {
@@ -5718,8 +5945,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateSessionV1: {
@@ -5751,11 +5980,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     postSessionActionV1: {
@@ -5787,11 +6019,14 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addSessionJobV1: {
@@ -5835,8 +6070,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     removeSessionJobV1: {
@@ -5880,8 +6117,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["IdentityUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -17,6 +17,7 @@ import type { Handlers } from './api/types';
 import type { Caller } from './domain/caller';
 import { ApiError } from './errors';
 import { requireAcceptable } from './http/accept';
+import type { FailureLog } from './http/failure-log';
 import { createBodyReader } from './http/json-body';
 import { renderErrors } from './http/render-errors';
 
@@ -26,6 +27,8 @@ export interface AppParts {
   policy: Policy;
   handlers: Handlers;
   bodyLimitBytes: number;
+  /** Where 5xx answers are logged, with their cause. */
+  failures: FailureLog;
 }
 
 /** A handler as the dispatcher calls it: with the request as validated against its operation. */
@@ -41,7 +44,7 @@ interface SentReply {
 
 const NO_BODY = { body: undefined, mediaType: undefined };
 
-export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes }: AppParts): Koa {
+export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes, failures }: AppParts): Koa {
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
   // operation K's schemas, which is exactly what that type says. This is where the two meet.
   const handlerOf = new Map<Route, Dispatched>();
@@ -56,7 +59,7 @@ export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes }
   const readBody = createBodyReader(bodyLimitBytes);
 
   const app = new Koa();
-  app.use(renderErrors(bodyLimitBytes));
+  app.use(renderErrors(bodyLimitBytes, failures));
   app.use(async (ctx) => {
     const match = dispatcher.match(ctx.method, ctx.path);
     if (match.kind === 'notFound') throw new ApiError(404, `No resource at ${ctx.method.toUpperCase()} ${ctx.path}`);

@@ -4,6 +4,7 @@ import { DEFAULT_DATABASE_URL, knexConfig } from '../knexfile';
 import type { KeystoneSettings } from './auth/keystone';
 import { createPolicy, PolicyError, readPolicyFile } from './auth/policy';
 import type { TrustSettings } from './auth/trusts';
+import type { DatabaseBounds } from './db/bounds';
 
 export interface Config {
   host: string;
@@ -19,6 +20,23 @@ export interface Config {
   scope: 'project' | 'user';
   /** The policy file's rules (`FREEZER_API_POLICY_FILE`), overriding the defaults; checked when loaded. */
   policyRules: Readonly<Record<string, string>>;
+  /** How long requests in flight may run on after SIGTERM/SIGINT before they are cut. */
+  shutdownTimeoutMs: number;
+  database: DatabaseBounds & {
+    /** At start, keep trying a database that does not answer yet for this long (0: fail at once). */
+    waitSeconds: number;
+  };
+  http: HttpLimits;
+}
+
+/** How long the HTTP layer waits for a client (Node's defaults are a minute and more). */
+export interface HttpLimits {
+  /** The request line and headers must arrive within this (408). */
+  headersTimeoutMs: number;
+  /** The whole request, its body included, must arrive within this (408). */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 /** Identity from request headers: for development and trusted networks only. */
@@ -68,7 +86,21 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     auth: authConfig(flags.auth ?? env.FREEZER_API_AUTH ?? 'noauth', env),
     scope: scopeSetting(flags.scope ?? env.FREEZER_API_SCOPE ?? 'project'),
     policyRules: policyRules(flags['policy-file'] ?? env.FREEZER_API_POLICY_FILE),
+    shutdownTimeoutMs: 1000 * integer('FREEZER_API_SHUTDOWN_TIMEOUT', env.FREEZER_API_SHUTDOWN_TIMEOUT ?? '25', 0, 3600),
+    database: {
+      queryTimeoutMs: milliseconds('FREEZER_API_DB_QUERY_TIMEOUT_MS', env.FREEZER_API_DB_QUERY_TIMEOUT_MS ?? '5000'),
+      acquireTimeoutMs: milliseconds('FREEZER_API_DB_ACQUIRE_TIMEOUT_MS', env.FREEZER_API_DB_ACQUIRE_TIMEOUT_MS ?? '2000'),
+      waitSeconds: integer('FREEZER_API_DB_WAIT_SECONDS', env.FREEZER_API_DB_WAIT_SECONDS ?? '0', 0, 86400),
+    },
+    http: {
+      headersTimeoutMs: milliseconds('FREEZER_API_HEADERS_TIMEOUT_MS', env.FREEZER_API_HEADERS_TIMEOUT_MS ?? '10000'),
+      requestTimeoutMs: milliseconds('FREEZER_API_REQUEST_TIMEOUT_MS', env.FREEZER_API_REQUEST_TIMEOUT_MS ?? '30000'),
+      keepAliveTimeoutMs: milliseconds('FREEZER_API_KEEPALIVE_TIMEOUT_MS', env.FREEZER_API_KEEPALIVE_TIMEOUT_MS ?? '5000'),
+    },
   };
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('FREEZER_API_HEADERS_TIMEOUT_MS must not be longer than FREEZER_API_REQUEST_TIMEOUT_MS');
+  }
   try {
     knexConfig(config.databaseUrl);
   } catch (err) {
@@ -148,6 +180,8 @@ function nonEmpty(name: string, value: string): string {
   if (value.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return value;
 }
+
+const milliseconds = (name: string, value: string) => integer(name, value, 1, 3600000);
 
 function integer(name: string, value: string, min: number, max: number): number {
   const n = Number(value);

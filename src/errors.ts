@@ -11,11 +11,14 @@ export const TITLES = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Document already existing',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 } as const;
@@ -64,3 +67,12 @@ export const unprocessable = (description: string) => new ApiError(422, descript
 export const forbidden = (description = 'You are not allowed to access this resource') => new ApiError(403, description);
 /** 422 Missing required credentials: a job needed a trust and Keystone would not make one. */
 export const missingCredentials = (description: string) => new ApiError(422, description, { title: MISSING_CREDENTIALS });
+
+/** Seconds a client should wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** 503 with Retry-After: the database (or another service) cannot serve now; nothing was done. */
+export const unavailable = (description: string, cause?: unknown) =>
+  new ApiError(503, description, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, cause });
+
+export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again later.';

@@ -19,14 +19,23 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config);
   console.log(`freezer-api listening on ${server.url} (${config.auth.mode}, database: ${redact(config.databaseUrl)})`);
-  const stop = () => {
+  // Drains (src/http/drain.ts): exit 0 when every request in flight finished, 1 when some were cut.
+  const stop = (signal: string) => {
+    console.log(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`);
     server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      (cut) => {
+        if (cut.length === 0) process.exit(0);
+        console.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
+        process.exit(1);
+      },
+      (err: unknown) => {
+        console.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);

@@ -15,33 +15,54 @@ import { keystoneTrusts } from './auth/trusts';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
 import { createStore } from './db/store';
+import { createDrain } from './http/drain';
+import { createFailureLog } from './http/failure-log';
+import { answerClientError, refusal, SECURITY_HEADERS, sendRefusal, serverOptions } from './http/protocol';
 import { createServices } from './services';
 
 export interface RunningServer {
   url: string;
   db: Knex;
-  close(): Promise<void>;
+  /**
+   * Shuts down as on SIGTERM: stops accepting, lets requests in flight finish for up to the
+   * configured drain time, then closes the database pool. Resolves with the requests it had to
+   * cut (none after a clean drain).
+   */
+  close(): Promise<string[]>;
 }
 
+/** Closing the pool waits for the database to say goodbye; a hung one never does. */
+const POOL_CLOSE_MS = 2000;
+
 export async function startServer(config: Config): Promise<RunningServer> {
-  const db = await openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl, { bounds: config.database, waitSeconds: config.database.waitSeconds });
   try {
-    const store = createStore(db);
+    const store = createStore(db, config.database.queryTimeoutMs);
     // keystone mode: one session with Keystone (the service user's token) for tokens and trusts.
     const keystone = config.auth.mode === 'keystone' ? new KeystoneSession(config.auth.keystone) : undefined;
     const trusts = keystone && config.auth.mode === 'keystone' ? keystoneTrusts(keystone, config.auth.trusts) : undefined;
     const policy = createPolicy(config.policyRules);
+    const server = http.createServer(serverOptions(config.http));
+    const drain = createDrain(server);
+    const failures = createFailureLog();
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
       auth: createAuth(config.auth, config.scope, keystone),
       policy,
-      handlers: createHandlers(store, createServices(store, trusts), policy),
+      handlers: createHandlers(store, createServices(store, trusts), policy, drain),
       bodyLimitBytes: config.bodyLimitBytes,
+      failures,
     });
-    app.on('error', (err: Error) => console.error('freezer-api: request failed:', err));
     // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
     const handle = app.callback();
-    const server = http.createServer((req, res) => void handle(req, res));
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      drain.track(req, res);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      const refused = refusal(req);
+      if (refused) sendRefusal(res, refused);
+      else void handle(req, res);
+    });
+    server.on('clientError', answerClientError(config.http));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
@@ -52,9 +73,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       url: `http://${host}:${port}`,
       db,
       async close() {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await db.destroy();
+        const cut = await drain.drain(config.shutdownTimeoutMs);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([db.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, POOL_CLOSE_MS)))]);
+        clearTimeout(timer);
+        failures.flush();
+        return cut;
       },
     };
   } catch (err) {

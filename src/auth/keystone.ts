@@ -3,7 +3,7 @@
 // and the service user's session with Keystone that validation and trusts share.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { ApiError } from '../errors';
+import { unavailable } from '../errors';
 
 export interface KeystoneSettings {
   /** Keystone's v3 URL, such as http://127.0.0.1:5000/v3 (also sent in WWW-Authenticate). */
@@ -36,7 +36,7 @@ export class KeystoneUnavailable extends Error {}
 
 /** The 503 the API answers when Keystone could not be asked; `cause` is logged with it. */
 export const identityUnavailable = (cause: KeystoneUnavailable) =>
-  new ApiError(503, 'The identity service cannot be reached; try again later.', { cause });
+  unavailable('The identity service cannot be reached; try again later.', cause);
 
 type Verdict = { identity: TokenIdentity } | { invalid: true };
 

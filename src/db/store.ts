@@ -26,14 +26,15 @@ export interface Store {
   ping(): Promise<void>;
 }
 
-export function createStore(db: Knex): Store {
+/** `retryBudgetMs`: how long a transaction that keeps losing races is started again. */
+export function createStore(db: Knex, retryBudgetMs = Infinity): Store {
   return {
     backups: new BackupsRepo(db),
     clients: new ClientsRepo(db),
     jobs: new JobsRepo(db),
     actions: new DocumentsRepo(db, ACTION),
     sessions: new DocumentsRepo(db, SESSION),
-    transaction: (work) => inTransaction(db, work),
+    transaction: (work) => inTransaction(db, work, retryBudgetMs),
     ping: async () => {
       await db.raw('SELECT 1');
     },

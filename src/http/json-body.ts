@@ -1,4 +1,5 @@
 // Reads request bodies as JSON, whatever method carries them (list searches come as GET bodies).
+import { isUtf8 } from 'node:buffer';
 import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { MERGE_PATCH } from '../domain/merge';
@@ -37,8 +38,29 @@ export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context, acc
         throw new ApiError(415, `Request bodies must be ${accepted.join(' or ')}, not ${ctx.get('content-type')}.`);
       }
       mediaType = matched;
+      const charset = ctx.request.charset;
+      if (charset && !/^utf-?8$/i.test(charset)) {
+        throw new ApiError(415, `Request bodies must be UTF-8, not charset=${charset}.`);
+      }
+      const coding = ctx.get('content-encoding');
+      if (coding && coding.toLowerCase() !== 'identity') {
+        throw new ApiError(415, `Request bodies must not be compressed (Content-Encoding: ${coding}).`);
+      }
     }
-    await parser(ctx, async () => {});
+    // The bytes as sent, beside the parser's text: its UTF-8 decoding replaces invalid bytes
+    // silently, and the stored document must be what was sent.
+    const chunks: Buffer[] = [];
+    const keep = (chunk: Buffer) => chunks.push(chunk);
+    ctx.req.on('data', keep);
+    try {
+      await parser(ctx, async () => {});
+    } catch (err) {
+      requireUtf8(chunks);
+      throw err;
+    } finally {
+      ctx.req.off('data', keep);
+    }
+    requireUtf8(chunks);
     const raw = (ctx.request as { rawBody?: string }).rawBody;
     if (raw === undefined || raw === '') return { body: undefined, mediaType };
     if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
@@ -64,4 +86,47 @@ function depthExceeds(value: unknown, limit: number): boolean {
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/** 400 for bytes that are not UTF-8, naming the first bad one, or for a byte order mark. */
+function requireUtf8(chunks: Buffer[]): void {
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new ApiError(400, 'The request body starts with a byte order mark (EF BB BF); send UTF-8 JSON without one.');
+  }
+  if (isUtf8(bytes)) return;
+  const at = firstInvalidUtf8(bytes);
+  const hint = bytes[0] === 0xff || bytes[0] === 0xfe ? ' (it looks like UTF-16)' : '';
+  throw new ApiError(400, `The request body is not valid UTF-8 at byte ${at}${hint}.`);
+}
+
+/** The offset of the first byte that does not continue a valid UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length;) {
+    const [length, low, high] = sequenceStartedBy(bytes[i]!);
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      const next = bytes[i + k];
+      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
+      if (next === undefined || next < min || next > max) return i + k;
+    }
+    i += length;
+  }
+  return bytes.length;
+}
+
+/**
+ * The length of the sequence a lead byte starts (0: it cannot start one), and the range its
+ * second byte must be in: no overlong forms, no surrogates, nothing past U+10FFFF.
+ */
+function sequenceStartedBy(b: number): [number, number, number] {
+  if (b < 0x80) return [1, 0, 0];
+  if (b >= 0xc2 && b <= 0xdf) return [2, 0x80, 0xbf];
+  if (b === 0xe0) return [3, 0xa0, 0xbf];
+  if (b === 0xed) return [3, 0x80, 0x9f];
+  if (b >= 0xe1 && b <= 0xef) return [3, 0x80, 0xbf];
+  if (b === 0xf0) return [4, 0x90, 0xbf];
+  if (b >= 0xf1 && b <= 0xf3) return [4, 0x80, 0xbf];
+  if (b === 0xf4) return [4, 0x80, 0x8f];
+  return [0, 0, 0];
 }

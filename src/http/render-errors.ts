@@ -1,8 +1,11 @@
-// The outermost middleware: every failure leaves as the spec's Error body, `{title, description}`.
+// The outermost middleware: every failure leaves as the spec's Error body, `{title, description}`,
+// and every 5xx is logged (src/http/failure-log.ts) with what caused it, which is never sent.
 import type Koa from 'koa';
-import { ApiError, MALFORMED_JSON } from '../errors';
+import { isDatabaseUnavailable } from '../db/errors';
+import { ApiError, DATABASE_UNAVAILABLE, MALFORMED_JSON, unavailable } from '../errors';
+import type { FailureLog } from './failure-log';
 
-export function renderErrors(bodyLimitBytes: number): Koa.Middleware {
+export function renderErrors(bodyLimitBytes: number, log: FailureLog): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -12,13 +15,18 @@ export function renderErrors(bodyLimitBytes: number): Koa.Middleware {
       ctx.set(e.headers);
       ctx.type = 'application/json';
       ctx.body = { title: e.title, description: e.message };
-      if (e.status >= 500) ctx.app.emit('error', err, ctx);
+      if (e.status >= 500) {
+        const cause = e.cause ?? err;
+        const kind = e.status === 503 ? e.message : `bug: ${(cause as Error)?.message ?? String(cause)}`;
+        log.failed(`${ctx.method} ${ctx.path}`, e.status, kind, cause);
+      }
     }
   };
 }
 
 function toApiError(err: unknown, bodyLimitBytes: number): ApiError {
   if (err instanceof ApiError) return err;
+  if (isDatabaseUnavailable(err)) return unavailable(DATABASE_UNAVAILABLE, err);
   // koa-bodyparser (raw-body / co-body) errors carry an HTTP status of their own.
   const { status, type } = (err ?? {}) as { status?: number; type?: string };
   if (status === 413 || type === 'entity.too.large') {
@@ -31,5 +39,5 @@ function toApiError(err: unknown, bodyLimitBytes: number): ApiError {
   }
   if (status === 415) return new ApiError(415, (err as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(400, (err as Error).message);
-  return new ApiError(500, 'The server failed to handle the request; it has been logged.');
+  return new ApiError(500, 'The server failed to handle the request; it has been logged.', { cause: err });
 }

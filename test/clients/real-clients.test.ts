@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/server';
+import { TEST_LIMITS } from '../helpers/http';
 import { testKeystone } from '../helpers/keystone';
 import { conformanceErrors, type Exchange } from '../helpers/spec';
 
@@ -71,6 +72,7 @@ interface CliResult {
           scope: 'project',
           policyRules: {},
           auth: ks.auth(),
+          ...TEST_LIMITS,
         });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

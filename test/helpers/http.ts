@@ -27,7 +27,16 @@ export interface RequestOptions {
   agent?: http.Agent;
 }
 
-export type ServerOverrides = Partial<Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules'>>;
+export type ServerOverrides = Partial<
+  Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs'>
+>;
+
+/** The production defaults, but for the drain time: a test leaving a request open should not hold close() long. */
+export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http'> = {
+  shutdownTimeoutMs: 5000,
+  database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
+  http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
+};
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
   const database = await engine.create();
@@ -39,12 +48,16 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     auth: overrides.auth ?? { mode: 'noauth', defaultUserId: 'default-user' },
     scope: overrides.scope ?? 'project',
     policyRules: overrides.policyRules ?? {},
+    shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? TEST_LIMITS.shutdownTimeoutMs,
+    database: overrides.database ?? TEST_LIMITS.database,
+    http: overrides.http ?? TEST_LIMITS.http,
   });
   return {
     ...server,
     async close() {
-      await server.close();
+      const cut = await server.close();
       await database.drop();
+      return cut;
     },
     async request(method, path, options = {}) {
       const res = await send(server.url, method, path, options);
@@ -68,7 +81,10 @@ function send(base: string, method: string, path: string, options: RequestOption
   } else if (options.raw !== undefined) {
     payload = Buffer.from(options.raw);
   }
-  if (payload) headers['Content-Length'] = String(payload.length);
+  // An explicit Content-Length is sent as given, even when it is not the body's (a body cut short).
+  if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+    headers['Content-Length'] = String(payload.length);
+  }
   const agent = options.agent ?? false;
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {

@@ -1,11 +1,11 @@
-// The server as operators run it: its own process (src/main.ts through tsx), configured by
+// The server as operators run it: its own process (src/main.ts, compiled on load by tsx's
+// loader inside that one process, so signals and memory are the server's own), configured by
 // environment variables, stopped by signals. For the suites about shutdown, database faults and
 // several processes on one database, which an in-process server cannot show.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>`, read from the server's "listening on" line. */
@@ -24,7 +24,7 @@ export interface ServerProcess {
  * Rejects with its output if it exits or has not listened within `startTimeoutMs`.
  */
 export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [TSX, 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +48,7 @@ export function startServerProcess(env: Record<string, string>, startTimeoutMs =
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
-      resolve({ url: match[1], child, output: () => output, exited, kill });
+      resolve({ url: match[1]!, child, output: () => output, exited, kill });
     };
     child.stdout.on('data', onData);
     void exited.then((code) => {

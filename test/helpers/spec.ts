@@ -42,6 +42,19 @@ export interface Exchange {
  * wrong methods) must answer with the spec's Error body.
  */
 export async function conformanceErrors(res: Exchange): Promise<string[]> {
+  const problems = headerProblems(res);
+  return problems.length > 0 ? problems : bodyConformanceErrors(res);
+}
+
+/** Every response, whatever its status, carries nosniff and does not name the server's framework. */
+function headerProblems(res: Exchange): string[] {
+  const problems: string[] = [];
+  if (res.headers['x-content-type-options'] !== 'nosniff') problems.push('no X-Content-Type-Options: nosniff');
+  if (res.headers['x-powered-by'] !== undefined) problems.push('an X-Powered-By header');
+  return problems;
+}
+
+async function bodyConformanceErrors(res: Exchange): Promise<string[]> {
   const api = await specApi();
   const contentType = String(res.headers['content-type'] ?? '')
     .split(';')[0]!
@@ -56,8 +69,11 @@ export async function conformanceErrors(res: Exchange): Promise<string[]> {
     if (![404, 405].includes(res.status)) return [`unrouted request answered ${res.status}`];
     return validateError(api, res.body, contentType);
   }
-  const declared = operation.responses?.[String(res.status)] as { content?: Record<string, unknown> } | undefined;
+  const declared = operation.responses?.[String(res.status)] as
+    { content?: Record<string, unknown>; headers?: Record<string, unknown> } | undefined;
   if (!declared) return [`${operation.operationId} does not declare status ${res.status}`];
+  const missing = Object.keys(declared.headers ?? {}).filter((name) => res.headers[name.toLowerCase()] === undefined);
+  if (missing.length > 0) return [`${operation.operationId} ${res.status} lacks the declared header(s) ${missing.join(', ')}`];
   const mediaTypes = Object.keys(declared.content ?? {});
   if (mediaTypes.length === 0) {
     return res.text === '' ? [] : [`${operation.operationId} ${res.status} must have no body`];

@@ -26,7 +26,7 @@ export interface RecipeContext {
   user: { 'X-User-Id': string };
 }
 
-export type ServerNeeded = 'keystone-unreachable' | 'keystone' | 'database-gone';
+export type ServerNeeded = 'keystone-unreachable' | 'keystone' | 'database-gone' | 'database-broken' | 'impatient';
 
 /** The client the spec's job examples name. */
 export declare const EXAMPLE_CLIENT: string;

@@ -55,16 +55,20 @@ const idKeyOf = (collection) => Object.keys(FIXTURES).find((key) => FIXTURES[key
 
 /**
  * The server a status needs, when not the ordinary noauth one:
- *  - `keystone-unreachable`: keystone mode with no Keystone to ask: 401 without a token, 503 with one;
+ *  - `keystone-unreachable`: keystone mode with no Keystone to ask: 401 without a token, and the
+ *    home documents' 503 with one (they need no database);
  *  - `keystone`: a real Keystone, whose token for another project (or for none) gets 403;
- *  - `database-gone`: its database connection closed: 500, and the health check's 503.
+ *  - `database-gone`: its database pool closed: 503 (the health check's too);
+ *  - `database-broken`: its tables dropped, a schema that is not the server's: 500;
+ *  - `impatient`: timeouts of half a second, so that a body that stops coming gets 408 soon.
  * Dredd runs against the server in noauth mode and skips these; the Jest test starts each server.
  */
 function serverNeeded(status, template) {
   if (status === 401) return 'keystone-unreachable';
   if (status === 403) return 'keystone';
-  if (status === 500) return 'database-gone';
-  if (status === 503) return template === '/healthcheck' ? 'database-gone' : 'keystone-unreachable';
+  if (status === 500) return 'database-broken';
+  if (status === 503) return template === '/v1' || template === '/v2' ? 'keystone-unreachable' : 'database-gone';
+  if (status === 408) return 'impatient';
   return undefined;
 }
 
@@ -87,6 +91,10 @@ const BREAK = {
   403: () => {},
   // Done in `prepare`: every id in the path names nothing.
   404: () => {},
+  // The body promised in Content-Length never all comes: the impatient server stops waiting.
+  408: (request) => {
+    setHeader(request.headers, 'Content-Length', String(Buffer.byteLength(request.body ?? '') + 100));
+  },
   // An Accept that allows none of the operation's types (the health check answers text/plain).
   406: (request, { template }) =>
     setHeader(request.headers, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html'),
@@ -123,6 +131,10 @@ const BREAK = {
   },
   // The items made by `prepare` are at version 1 (or 2, once a session took a job): never 999.
   412: (request) => setHeader(request.headers, 'If-Match', '"999"'),
+  // Just over the URL limit of 8192 bytes.
+  414: (request) => addToQuery(request, `padding=${'x'.repeat(8200)}`),
+  // Just over the 16 KiB of request line and headers.
+  431: (request) => setHeader(request.headers, 'X-Padding', 'x'.repeat(17000)),
   // Just over the default 1 MiB body limit.
   413: (request) => {
     request.body = JSON.stringify({ pad: 'x'.repeat(1100000) });
@@ -135,7 +147,7 @@ const BREAK = {
   422: (request) => {
     request.body = JSON.stringify({ ...JSON.parse(request.body), client_id: 'never-registered' });
   },
-  // 500 needs nothing more than the broken server; 503 in keystone mode needs a token to check.
+  // Nothing more than their servers (see serverNeeded); in keystone mode, a token to check.
   500: () => {},
   503: (request, { template }) => {
     if (serverNeeded(503, template) !== 'keystone-unreachable') return;

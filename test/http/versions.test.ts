@@ -90,14 +90,15 @@ describe('health check without a database', () => {
     const res = await server.request('GET', '/healthcheck');
     expect(res.status).toBe(503);
     expect(res.text).toBe('DATABASE UNAVAILABLE');
-    // The API itself answers 500 with the spec's error body, and says nothing of the cause.
+    // The API itself answers 503 with Retry-After and the spec's error body, and says nothing of
+    // the cause, which is logged in one line.
     const list = await server.request('GET', '/v2/p/backups');
-    expect(list.status).toBe(500);
-    expect(list.body).toEqual({
-      title: 'Internal Server Error',
-      description: 'The server failed to handle the request; it has been logged.',
-    });
-    expect(logged).toHaveBeenCalledWith('freezer-api: request failed:', expect.any(Error));
+    expect(list.status).toBe(503);
+    expect(list.headers['retry-after']).toBe('2');
+    expect(list.body).toEqual({ title: 'Service Unavailable', description: 'The database is unavailable; try again later.' });
+    expect(logged).toHaveBeenCalledWith(
+      'freezer-api: GET /v2/p/backups -> 503: The database is unavailable; try again later. (Unable to acquire a connection)',
+    );
     logged.mockRestore();
     await server.close();
   });

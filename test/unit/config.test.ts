@@ -11,6 +11,9 @@ describe('loadConfig', () => {
       auth: { mode: 'noauth', defaultUserId: 'default-user' },
       scope: 'project',
       policyRules: {},
+      shutdownTimeoutMs: 25000,
+      database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
+      http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
     });
   });
 
@@ -22,6 +25,13 @@ describe('loadConfig', () => {
       FREEZER_API_DATABASE_URL: 'mysql://u:p@db:3306/freezer',
       FREEZER_API_DEFAULT_USER: 'ops',
       FREEZER_API_BODY_LIMIT: '2048',
+      FREEZER_API_SHUTDOWN_TIMEOUT: '10',
+      FREEZER_API_DB_QUERY_TIMEOUT_MS: '3000',
+      FREEZER_API_DB_ACQUIRE_TIMEOUT_MS: '1000',
+      FREEZER_API_DB_WAIT_SECONDS: '60',
+      FREEZER_API_HEADERS_TIMEOUT_MS: '5000',
+      FREEZER_API_REQUEST_TIMEOUT_MS: '20000',
+      FREEZER_API_KEEPALIVE_TIMEOUT_MS: '65000',
     };
     expect(loadConfig([], env)).toEqual({
       host: '0.0.0.0',
@@ -31,6 +41,9 @@ describe('loadConfig', () => {
       auth: { mode: 'noauth', defaultUserId: 'ops' },
       scope: 'user',
       policyRules: {},
+      shutdownTimeoutMs: 10000,
+      database: { queryTimeoutMs: 3000, acquireTimeoutMs: 1000, waitSeconds: 60 },
+      http: { headersTimeoutMs: 5000, requestTimeoutMs: 20000, keepAliveTimeoutMs: 65000 },
     });
     expect(
       loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:', '--scope', 'project'], env),
@@ -51,6 +64,26 @@ describe('loadConfig', () => {
     [['--database', 'postgres://x/y'], {}, 'database URL "postgres://x/y" must start with sqlite:, mysql:// or mariadb://'],
     [['--database', 'mysql://u@h:3306/'], {}, 'database URL "mysql://u@h:3306/" names no database'],
     [['--host', ' '], {}, 'host must not be empty'],
+    [
+      [],
+      { FREEZER_API_SHUTDOWN_TIMEOUT: '2.5' },
+      'FREEZER_API_SHUTDOWN_TIMEOUT must be a whole number from 0 to 3600, not "2.5"',
+    ],
+    [
+      [],
+      { FREEZER_API_DB_QUERY_TIMEOUT_MS: '0' },
+      'FREEZER_API_DB_QUERY_TIMEOUT_MS must be a whole number from 1 to 3600000, not "0"',
+    ],
+    [
+      [],
+      { FREEZER_API_DB_WAIT_SECONDS: 'forever' },
+      'FREEZER_API_DB_WAIT_SECONDS must be a whole number from 0 to 86400, not "forever"',
+    ],
+    [
+      [],
+      { FREEZER_API_HEADERS_TIMEOUT_MS: '40000' },
+      'FREEZER_API_HEADERS_TIMEOUT_MS must not be longer than FREEZER_API_REQUEST_TIMEOUT_MS',
+    ],
   ])('refuses %j %j with one clear message', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(new ConfigError(message));
   });

@@ -42,7 +42,16 @@ const HOME_V2 = {
   },
 };
 
-export function discoveryHandlers(store: Store): DiscoveryHandlers {
+/** What the health check knows of the server around it. */
+export interface Lifecycle {
+  /** Shutting down: load balancers should send no more requests. */
+  readonly draining: boolean;
+}
+
+/** The health check answers within this, whatever the database does. */
+export const HEALTH_TIMEOUT_MS = 1000;
+
+export function discoveryHandlers(store: Store, lifecycle: Lifecycle): DiscoveryHandlers {
   return {
     getVersions(_request, ctx) {
       // Links point at the host the client asked, whichever that was (the original froze the first).
@@ -59,11 +68,16 @@ export function discoveryHandlers(store: Store): DiscoveryHandlers {
     },
 
     async getHealth() {
+      if (lifecycle.draining) return { status: 503, body: 'SHUTTING DOWN' };
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await store.ping();
+        const late = new Promise((_, reject) => (timer = setTimeout(reject, HEALTH_TIMEOUT_MS)));
+        await Promise.race([store.ping(), late]);
         return { status: 200, body: 'OK' };
       } catch {
         return { status: 503, body: 'DATABASE UNAVAILABLE' };
+      } finally {
+        clearTimeout(timer);
       }
     },
 

@@ -3,6 +3,7 @@ import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
+import type { Lifecycle } from './discovery';
 import { actionHandlers } from './actions';
 import { backupHandlers } from './backups';
 import { clientHandlers } from './clients';
@@ -13,10 +14,11 @@ import { sessionHandlers } from './sessions';
 /**
  * Reads go from handlers to the store, writes through the services. The dispatcher enforces each
  * operation's own rule; `policy` is for the decisions within one (`jobs:get_all_projects`, …).
+ * `lifecycle` tells the health check when the server is shutting down.
  */
-export function createHandlers(store: Store, services: Services, policy: Policy): Handlers {
+export function createHandlers(store: Store, services: Services, policy: Policy, lifecycle: Lifecycle): Handlers {
   return {
-    ...discoveryHandlers(store),
+    ...discoveryHandlers(store, lifecycle),
     ...backupHandlers(store, services),
     ...clientHandlers(store, services, policy),
     ...jobHandlers(store, services, policy),

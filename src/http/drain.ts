@@ -1,0 +1,55 @@
+// Graceful shutdown: stop accepting connections, let the requests in flight finish (a trickled
+// upload, a slow search, a write about to commit), close each connection once its response is
+// sent, and cut what is still running when the drain time is up.
+import type http from 'node:http';
+
+export interface Drain {
+  /** True from the moment shutdown begins: the health check reports it to load balancers. */
+  readonly draining: boolean;
+  /** Called for every request as it arrives. */
+  track(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /**
+   * Stops accepting; resolves once every connection has closed, or when `timeoutMs` has passed,
+   * with the requests that were then still in flight (and were cut), as "METHOD /path (N s)".
+   */
+  drain(timeoutMs: number): Promise<string[]>;
+}
+
+export function createDrain(server: http.Server): Drain {
+  const inFlight = new Map<http.ServerResponse, { request: string; since: number }>();
+  let draining = false;
+  return {
+    get draining() {
+      return draining;
+    },
+
+    track(req, res) {
+      inFlight.set(res, { request: `${req.method} ${req.url?.split('?')[0]}`, since: Date.now() });
+      res.once('close', () => {
+        inFlight.delete(res);
+        // A kept-alive connection whose response was under way when shutdown began is idle now.
+        if (draining) setImmediate(() => server.closeIdleConnections());
+      });
+      // Node closes the connection after a response that says so.
+      if (draining) res.setHeader('Connection', 'close');
+    },
+
+    drain(timeoutMs) {
+      draining = true;
+      for (const res of inFlight.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
+      return new Promise((resolve) => {
+        const deadline = setTimeout(() => {
+          const now = Date.now();
+          const cut = [...inFlight.values()].map(({ request, since }) => `${request} (${((now - since) / 1000).toFixed(1)} s)`);
+          server.closeAllConnections();
+          resolve(cut);
+        }, timeoutMs);
+        // Stops listening and closes idle connections; calls back when the last one has closed.
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve([]);
+        });
+      });
+    },
+  };
+}
