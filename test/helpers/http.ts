@@ -139,6 +139,26 @@ export function serverFor(engine: Engine, overrides: ServerOverrides = {}): Test
   };
 }
 
+/**
+ * Whether a kept-alive connection still carries a request after the last answer on it: the
+ * health check's status ('200'), or what went wrong instead (an error, or no answer in time).
+ */
+export async function probeConnection(server: TestServer, agent: http.Agent, timeoutMs = 2000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>(
+    (resolve) => (timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs)),
+  );
+  const answer = server.request('GET', '/healthcheck', { agent }).then(
+    (res) => String(res.status),
+    (err: Error) => err.message,
+  );
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The two API versions, for `describe.each`: name and path prefix (v2 with a project). */
 export const VERSIONS = [
   ['v1', '/v1'],

@@ -8,11 +8,14 @@
 //     or limit);
 //   - nothing in the answer looks like SQL, a database driver's error or a stack trace;
 //   - no table of the database changed (every row of every table is compared before and after
-//     each case).
+//     each case);
+//   - the connection it came on (kept alive, as clients keep them) still carries the next
+//     request, unless the answer said `Connection: close`.
 // Every operation of the spec has at least one case; the number of cases is printed.
+import http from 'node:http';
 import { engineRows } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
-import { serverFor, type TestServer } from '../helpers/http';
+import { probeConnection, serverFor, type TestServer } from '../helpers/http';
 import { readSchema } from '../helpers/schema';
 import { specApi } from '../helpers/spec';
 import type { Knex } from 'knex';
@@ -77,7 +80,10 @@ const TOO_DEEP = /nests objects or arrays deeper than 30 levels/;
 const NOT_ACCEPTABLE = (types: string) =>
   new RegExp(`^This operation answers with ${types}, which the Accept header does not allow\\.$`);
 const UNSUPPORTED = (type: string) => new RegExp(`not ${type.replace(/[+.]/g, '\\$&')}\\.$`);
-/** Contract: a body that is not UTF-8 names the offset of its first bad byte. */
+/**
+ * A body that is not UTF-8 names the offset of its first bad byte: one that cannot start a
+ * sequence, or the first that does not continue the sequence before it.
+ */
 const NOT_UTF8 = (offset: number) => new RegExp(`not valid UTF-8 at byte ${offset}\\b`);
 
 /** Malformed JSON, every shape of it, to the upload of a backup. */
@@ -140,6 +146,12 @@ const CASES: BadInput[] = [
   { name: 'POST on the health check', method: 'POST', path: '/healthcheck', status: 405, description: /answers GET, not POST$/ },
   { name: 'DELETE on the versions', method: 'DELETE', path: '/', status: 405, description: /answers GET, not DELETE$/ },
 
+  // ---- the HTTP layer: what Node's parser and the server's own limits refuse ----
+  { name: 'a URL over 8192 bytes', method: 'GET', path: `${P}/jobs?marker=${'m'.repeat(8200)}`, status: 414, description: /the limit is 8192\.$/ },
+  { name: 'headers over 16 KiB', method: 'POST', path: `${P}/backups`, body: json(BACKUP), headers: { 'X-Padding': 'p'.repeat(17 * 1024) }, status: 431, description: /^The request headers exceed 16384 bytes\.$/ },
+  { name: 'a raw byte that is not UTF-8 in the path', method: 'DELETE', path: `${P}/jobs/bi-job\u00e9`, status: 400, description: /^The request is not valid HTTP\/1\.1/ },
+  { name: 'a raw byte that is not UTF-8 in the query', method: 'GET', path: `${P}/backups?marker=\u00ff`, status: 400, description: /^The request is not valid HTTP\/1\.1/ },
+
   // ---- what the answer may be (Accept) ----
   { name: 'Accept text/html on a list', method: 'GET', path: `${P}/backups`, headers: { Accept: 'text/html' }, status: 406, description: NOT_ACCEPTABLE('application/json') },
   { name: 'Accept application/xml on a job', method: 'GET', path: `${P}/jobs/${JOB}`, headers: { Accept: 'application/xml' }, status: 406, description: NOT_ACCEPTABLE('application/json') },
@@ -186,9 +198,9 @@ const CASES: BadInput[] = [
 
   // ---- bytes that are not UTF-8 (contract) ----
   { name: 'a 0xFF byte in a string', method: 'POST', path: `${P}/backups`, body: bytes('{"backup_name": "', [0xff], '", "container": "c", "hostname": "h"}'), status: 400, description: NOT_UTF8(17) },
-  { name: 'a truncated two-byte sequence', method: 'POST', path: `${P}/backups`, body: bytes('{"backup_name": "b', [0xc3], '", "container": "c", "hostname": "h"}'), status: 400, description: NOT_UTF8(18) },
+  { name: 'a truncated two-byte sequence', method: 'POST', path: `${P}/backups`, body: bytes('{"backup_name": "b', [0xc3], '", "container": "c", "hostname": "h"}'), status: 400, description: NOT_UTF8(19) },
   { name: 'an overlong encoding of "/"', method: 'POST', path: `${P}/clients`, body: bytes('{"client_id": "', [0xc0, 0xaf], '"}'), status: 400, description: NOT_UTF8(15) },
-  { name: 'a surrogate encoded in UTF-8', method: 'POST', path: `${P}/sessions`, body: bytes('{"description": "', [0xed, 0xa0, 0x80], '", "schedule": {}}'), status: 400, description: NOT_UTF8(17) },
+  { name: 'a surrogate encoded in UTF-8', method: 'POST', path: `${P}/sessions`, body: bytes('{"description": "', [0xed, 0xa0, 0x80], '", "schedule": {}}'), status: 400, description: NOT_UTF8(18) },
   { name: 'a five-byte sequence', method: 'POST', path: `${P}/actions`, body: bytes('{"freezer_action": {"backup_name": "', [0xf8, 0x88, 0x80, 0x80, 0x80], '"}}'), status: 400, description: NOT_UTF8(36) },
   { name: 'a 0xFE byte in a merge patch', method: 'PATCH', path: `${P}/jobs/${JOB}`, body: bytes('{"description": "', [0xfe], '"}'), headers: MERGE, status: 400, description: NOT_UTF8(17) },
   { name: 'a lone continuation byte in a search', method: 'GET', path: `${P}/backups`, body: bytes('{"match": [{"backup_name": "', [0x80], '"}]}'), status: 400, description: NOT_UTF8(28) },
@@ -562,33 +574,47 @@ describe.each(engineRows)('bad input on %s', (name, engine) => {
     console.log(`bad input ${name}: ${CASES.length} cases`);
     const backups = await createFixtures(server);
     let before = await snapshot(server.db);
-    await checkEach(
-      CASES,
-      async (c) => {
-        const headers: Record<string, string> = { ...MEMBER, ...c.headers };
-        if (c.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-          headers['Content-Type'] = 'application/json';
-        }
-        const path = c.path.replace(/\{(backup(?:_v1)?)\}/g, (_, key: string) => backups[key]!);
-        const res = await server.request(c.method, path, { raw: c.body, headers, rawPath: true });
-        const problems: string[] = [];
-        if (res.status !== c.status) problems.push(`answered ${res.status}, not ${c.status}`);
-        const { title, description, ...rest } = (res.body ?? {}) as Record<string, unknown>;
-        if (typeof title !== 'string' || typeof description !== 'string' || Object.keys(rest).length > 0) {
-          problems.push('the body is not {title, description}');
-        } else if (!c.description.test(description)) {
-          problems.push(`the description does not match ${c.description}`);
-        }
-        const leaks = LEAKS.filter((leak) => leak.test(res.text));
-        if (leaks.length) problems.push(`the answer leaks ${leaks.join(', ')}`);
-        // Whatever the answer, the data must be as it was.
-        const after = await snapshot(server.db);
-        const changed = Object.keys(after).filter((table) => JSON.stringify(after[table]) !== JSON.stringify(before[table]));
-        before = after;
-        if (changed.length) problems.push(`changed table ${changed.join(', ')}`);
-        if (problems.length) throw new Error(`${problems.join('; ')} (answer: ${res.status} ${res.text.slice(0, 300)})`);
-      },
-      (c) => c.name,
-    );
+    // One connection for the cases and, after each, a health check on it (a new one after a failed check).
+    const keepAlive = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let agent = keepAlive();
+    try {
+      await checkEach(
+        CASES,
+        async (c) => {
+          const headers: Record<string, string> = { ...MEMBER, ...c.headers };
+          if (c.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+            headers['Content-Type'] = 'application/json';
+          }
+          const path = c.path.replace(/\{(backup(?:_v1)?)\}/g, (_, key: string) => backups[key]!);
+          const res = await server.request(c.method, path, { raw: c.body, headers, rawPath: true, agent });
+          const problems: string[] = [];
+          if (res.status !== c.status) problems.push(`answered ${res.status}, not ${c.status}`);
+          const { title, description, ...rest } = (res.body ?? {}) as Record<string, unknown>;
+          if (typeof title !== 'string' || typeof description !== 'string' || Object.keys(rest).length > 0) {
+            problems.push('the body is not {title, description}');
+          } else if (!c.description.test(description)) {
+            problems.push(`the description does not match ${c.description}`);
+          }
+          const leaks = LEAKS.filter((leak) => leak.test(res.text));
+          if (leaks.length) problems.push(`the answer leaks ${leaks.join(', ')}`);
+          // Whatever the answer, the data must be as it was.
+          const after = await snapshot(server.db);
+          const changed = Object.keys(after).filter((table) => JSON.stringify(after[table]) !== JSON.stringify(before[table]));
+          before = after;
+          if (changed.length) problems.push(`changed table ${changed.join(', ')}`);
+          const next = await probeConnection(server, agent);
+          if (next !== '200') {
+            const said = String(res.headers.connection);
+            problems.push(`the connection then failed a health check (${next}) though the answer said Connection: ${said}`);
+            agent.destroy();
+            agent = keepAlive();
+          }
+          if (problems.length) throw new Error(`${problems.join('; ')} (answer: ${res.status} ${res.text.slice(0, 300)})`);
+        },
+        (c) => c.name,
+      );
+    } finally {
+      agent.destroy();
+    }
   }, 120_000);
 });

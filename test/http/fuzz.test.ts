@@ -7,14 +7,21 @@
 // schema (the test server's helper checks each). Resources the requests delete or change are
 // put back every few hundred requests, so gets, replaces, patches and deletes keep finding them.
 //
+// After a large body, the connection must still carry a request unless the answer said
+// `Connection: close`. Every operation must succeed at least once, so that the requests are known
+// to reach the handlers, not only the validators.
+//
 // The seed is new on every run and printed; a failure prints the seed and fast-check's path to the
-// (shrunk) request: FUZZ_SEED=<seed> FUZZ_PATH=<path> replays it. FUZZ_RUNS changes the count.
+// (shrunk) request: FUZZ_SEED=<seed> FUZZ_PATH=<path> replays it. FUZZ_RUNS changes the count;
+// FUZZ_KEEP_GOING=1 runs them all and lists every kind of failure (to see past a known one).
 import http from 'node:http';
 import { randomInt } from 'node:crypto';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { engineRows } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
-import { startTestServer, type TestServer } from '../helpers/http';
+import { probeConnection, startTestServer, type TestServer } from '../helpers/http';
 import { specApi } from '../helpers/spec';
 import {
   RequestArbitraries,
@@ -34,6 +41,12 @@ const KEEP_GOING = Boolean(process.env.FUZZ_KEEP_GOING);
 /** Put back what the requests deleted or changed this often, and the clients jobs need more often. */
 const RESTORE_EVERY = 200;
 const RESTORE_CLIENTS_EVERY = 50;
+/**
+ * After a body this large (the server may answer before reading all of it) the connection must
+ * still carry a request, unless the answer said `Connection: close`: checked at once, so that a
+ * broken connection is blamed on the request that broke it.
+ */
+const PROBE_AFTER_BYTES = 64 * 1024;
 
 const P1 = 'fz-p1';
 const P2 = 'fz-p2';
@@ -211,7 +224,8 @@ const FOUND: { name: string; method: string; path: string; headers: Record<strin
 
 describe.each(engineRows)('fuzzing on %s', (name, engine) => {
   let server: TestServer;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const keepAlive = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let agent = keepAlive();
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -219,6 +233,27 @@ describe.each(engineRows)('fuzzing on %s', (name, engine) => {
   afterAll(async () => {
     agent.destroy();
     await server?.close();
+  });
+
+  it("draws valid values that the spec's own schemas accept", async () => {
+    // Else "valid" would mean nothing: a schema keyword the arbitraries misread shows up here.
+    const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+    const values = new RequestArbitraries(WORLD, []).values;
+    const invalid: string[] = [];
+    for (const op of specOperations(await specApi())) {
+      const schemas = [
+        ...(op.body?.media ?? []).map((m) => [`${op.operationId} body (${m.type})`, m.schema] as const),
+        ...op.parameters.map((p) => [`${op.operationId} ${p.in} ${p.name}`, p.schema] as const),
+      ];
+      for (const [where, schema] of schemas) {
+        const validate = ajv.compile(schema);
+        for (const value of fc.sample(values.value(schema, 'valid'), { numRuns: 30, seed: SEED })) {
+          if (!validate(value))
+            invalid.push(`${where}: ${JSON.stringify(value)?.slice(0, 200)} ${ajv.errorsText(validate.errors)}`);
+        }
+      }
+    }
+    expect(invalid.slice(0, 5)).toEqual([]);
   });
 
   it('answers the requests fuzzing found as the spec says', async () => {
@@ -261,6 +296,16 @@ describe.each(engineRows)('fuzzing on %s', (name, engine) => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status < 400) successes.set(plan.operationId, (successes.get(plan.operationId) ?? 0) + 1);
         if (res.status >= 500) throw new Error(`answered ${res.status}: ${res.text}`);
+        if ((request.body?.length ?? 0) >= PROBE_AFTER_BYTES && res.headers.connection !== 'close') {
+          const next = await probeConnection(server, agent);
+          if (next !== '200') {
+            agent.destroy();
+            agent = keepAlive();
+            throw new Error(
+              `answered ${res.status} with Connection: ${String(res.headers.connection)}, but the connection then failed (${next})`,
+            );
+          }
+        }
       } catch (error) {
         lastFailure = { request, error };
         if (!KEEP_GOING) throw error;
@@ -284,10 +329,8 @@ describe.each(engineRows)('fuzzing on %s', (name, engine) => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const tally = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`);
     const neverSucceeded = operations.map((op) => op.operationId).filter((id) => !successes.has(id));
-    console.log(
-      `fuzz ${name}: ${sent} requests in ${seconds} s, seed ${SEED}; statuses ${tally.join(' ')}; ` +
-        `operations never succeeding: ${neverSucceeded.join(', ') || 'none'}`,
-    );
+    const coverage = PATH ? '' : `; operations never succeeding: ${neverSucceeded.join(', ') || 'none'}`;
+    console.log(`fuzz ${name}: ${sent} requests in ${seconds} s, seed ${SEED}; statuses ${tally.join(' ')}${coverage}`);
 
     if (details.failed) {
       const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? '(none: interrupted)'}`;
