@@ -21,6 +21,12 @@ interface SqliteSession {
   pragma(source: string): unknown;
 }
 
+/**
+ * Knex's own console lines (a stack per failed connection attempt, warnings about DDL in
+ * transactions) would repeat what the failure log says once per request, or say nothing useful.
+ */
+const QUIET: Knex.Logger = { warn() {}, error() {}, debug() {}, deprecate() {} };
+
 /** MySQL's error for a variable it does not have (max_statement_time is MariaDB's). */
 const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
 
@@ -37,6 +43,7 @@ export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL, bounds?: 
     if (!file) throw new DatabaseUrlError(`database URL "${databaseUrl}" names no file`);
     return {
       client: 'better-sqlite3',
+      log: QUIET,
       connection: { filename: file === ':memory:' ? file : path.resolve(file) },
       useNullAsDefault: true,
       ...(bounds && { acquireConnectionTimeout: bounds.acquireTimeoutMs }),
@@ -69,6 +76,7 @@ export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL, bounds?: 
   const socketPath = url.searchParams.get('socketPath') ?? undefined;
   return {
     client: 'mysql2',
+    log: QUIET,
     connection: {
       host: socketPath ? undefined : url.hostname || '127.0.0.1',
       port: socketPath ? undefined : Number(url.port || 3306),

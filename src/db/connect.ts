@@ -26,21 +26,50 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   const db = knex(config);
   try {
     await reachable(db, options);
+    const log = options.log ?? console.error;
     if (config.client === 'mysql2') {
       const migrator = knex(knexConfig(databaseUrl));
       try {
-        await migrateToLatest(migrator);
+        await migrateBesideOthers(migrator, log);
       } finally {
         await migrator.destroy();
       }
     } else {
       // SQLite bounds only the wait for another process's lock; `:memory:` is one connection's.
-      await migrateToLatest(db);
+      await migrateBesideOthers(db, log);
     }
     return db;
   } catch (err) {
     await db.destroy();
     throw err;
+  }
+}
+
+/** How long to wait for another process's migrations (which hold Knex's lock while they run). */
+const MIGRATION_WAIT_MS = 10 * 60 * 1000;
+
+/**
+ * Knex lets one process migrate at a time: the others fail on its lock, or on creating its
+ * tables at the same moment. Instances started together (a rollout) wait for the one migrating.
+ */
+async function migrateBesideOthers(db: Knex, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + MIGRATION_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      const anotherMigrating = /Migration table is already locked|knex_migrations(_lock)?\W* already exists/i.test(message);
+      if (!anotherMigrating || Date.now() >= deadline) throw err;
+      if (attempt === 1 || attempt % 20 === 0) {
+        log(
+          'freezer-api: another process is migrating the database; waiting for it ' +
+            '(if none is, a crashed migration left its lock: see knex_migrations_lock)',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+    }
   }
 }
 

@@ -8,7 +8,8 @@ const ATTEMPTS = 20;
 /** Another writer got there first: starting again is the answer. */
 export function lostRace(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+  // SQLite says SQLITE_BUSY_SNAPSHOT when another process wrote since this transaction's snapshot.
+  return err instanceof WriteConflict || code === 'ER_LOCK_DEADLOCK' || code?.startsWith('SQLITE_BUSY') === true;
 }
 
 /**

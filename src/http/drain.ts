@@ -2,6 +2,14 @@
 // upload, a slow search, a write about to commit), close each connection once its response is
 // sent, and cut what is still running when the drain time is up.
 import type http from 'node:http';
+import net from 'node:net';
+
+/**
+ * How long after shutdown begins connections without a request are closed. A request already
+ * sent may sit unread in its socket while the event loop is busy (SQLite's statements are
+ * synchronous); Node's own close() would reset it as idle at once. One turn of the loop reads it.
+ */
+const IDLE_GRACE_MS = 250;
 
 export interface Drain {
   /** True from the moment shutdown begins: the health check reports it to load balancers. */
@@ -18,6 +26,7 @@ export interface Drain {
 export function createDrain(server: http.Server): Drain {
   const inFlight = new Map<http.ServerResponse, { request: string; since: number }>();
   let draining = false;
+  let closingIdle = false;
   return {
     get draining() {
       return draining;
@@ -28,7 +37,7 @@ export function createDrain(server: http.Server): Drain {
       res.once('close', () => {
         inFlight.delete(res);
         // A kept-alive connection whose response was under way when shutdown began is idle now.
-        if (draining) setImmediate(() => server.closeIdleConnections());
+        if (closingIdle) setImmediate(() => server.closeIdleConnections());
       });
       // Node closes the connection after a response that says so.
       if (draining) res.setHeader('Connection', 'close');
@@ -44,9 +53,14 @@ export function createDrain(server: http.Server): Drain {
           server.closeAllConnections();
           resolve(cut);
         }, timeoutMs);
-        // Stops listening and closes idle connections; calls back when the last one has closed.
-        server.close(() => {
+        const grace = setTimeout(() => {
+          closingIdle = true;
+          server.close(); // Node's: closes idle connections, stops its timeout checks
+        }, IDLE_GRACE_MS);
+        // Stops listening, leaving connections be; calls back when the last one has closed.
+        net.Server.prototype.close.call(server, () => {
           clearTimeout(deadline);
+          clearTimeout(grace);
           resolve([]);
         });
       });

@@ -181,7 +181,8 @@ function patchJob(doc: Doc, changes: Doc, style: PatchStyle): Doc {
 /** The body as a document: server-owned fields dropped, `action_defaults` spread into the steps. */
 function fromBody(body: Doc): Doc {
   const { action_defaults: defaults, ...doc } = withoutKeys(body, OWNED);
-  if (defaults === undefined || !Array.isArray(doc.job_actions)) return doc;
+  // null: a merge patch deleting them, and they are never stored, so there is nothing to delete.
+  if (defaults === undefined || defaults === null || !Array.isArray(doc.job_actions)) return doc;
   const filled = (doc.job_actions as Doc[]).map((step) => {
     const action = { ...((step.freezer_action ?? {}) as Doc) };
     for (const [key, value] of Object.entries(defaults as Doc)) {

@@ -59,16 +59,21 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
       await database.drop();
       return cut;
     },
-    async request(method, path, options = {}) {
-      const res = await send(server.url, method, path, options);
-      if (!options.unchecked) {
-        const problems = await conformanceErrors(res);
-        if (problems.length) {
-          throw new Error(`${method} ${path} -> ${res.status} breaks the spec:\n  ${problems.join('\n  ')}\n  body: ${res.text}`);
-        }
+    request: checkedRequests(server.url),
+  };
+}
+
+/** Requests to the server at `base` (`http://host:port`, in this process or another), each response checked against the spec. */
+export function checkedRequests(base: string): TestServer['request'] {
+  return async (method, path, options = {}) => {
+    const res = await send(base, method, path, options);
+    if (!options.unchecked) {
+      const problems = await conformanceErrors(res);
+      if (problems.length) {
+        throw new Error(`${method} ${path} -> ${res.status} breaks the spec:\n  ${problems.join('\n  ')}\n  body: ${res.text}`);
       }
-      return res;
-    },
+    }
+    return res;
   };
 }
 

@@ -4,6 +4,7 @@
 // several processes on one database, which an in-process server cannot show.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -19,9 +20,20 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/** The process ended before it listened: its exit code (or signal) and everything it wrote. */
+export class ServerExitedError extends Error {
+  constructor(
+    readonly code: number | string,
+    readonly output: string,
+  ) {
+    super(`server exited (${code}) before listening:\n${output}`);
+  }
+}
+
 /**
  * Starts `src/main.ts --port 0` with `env` (over a minimal PATH) and waits for it to listen.
- * Rejects with its output if it exits or has not listened within `startTimeoutMs`.
+ * Rejects with its output if it has not listened within `startTimeoutMs`, or with a
+ * ServerExitedError if it exits first.
  */
 export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
@@ -53,7 +65,33 @@ export function startServerProcess(env: Record<string, string>, startTimeoutMs =
     child.stdout.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${output}`));
+      reject(new ServerExitedError(code, output));
     });
   });
+}
+
+/** The process's exit code (or signal), or 'still running' if it has not exited within `ms`. */
+export async function exitWithin(server: ServerProcess, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  try {
+    return await Promise.race([server.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for the process to write a line matching `pattern`; resolves with the ms since `since` (a `performance.now()`). */
+export async function lineWritten(
+  server: ServerProcess,
+  pattern: RegExp,
+  since = performance.now(),
+  timeoutMs = 10000,
+): Promise<number> {
+  while (!pattern.test(server.output())) {
+    if (performance.now() - since > timeoutMs)
+      throw new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - since;
 }
