@@ -18,6 +18,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Skip the spec check (only for tests of the check itself). */
   unchecked?: boolean;
+  /**
+   * Send `path` exactly as written (already percent-encoded): no dot segments resolved and
+   * nothing escaped, as a URL would. For tests of odd paths.
+   */
+  rawPath?: boolean;
+  /** The connection agent, such as a keep-alive one for suites sending many requests; default none. */
+  agent?: http.Agent;
 }
 
 export type ServerOverrides = Partial<
@@ -83,17 +90,29 @@ function send(base: string, method: string, path: string, options: RequestOption
   if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
     headers['Content-Length'] = String(payload.length);
   }
+  const agent = options.agent ?? false;
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, base), { method, headers, agent: false }, (res) => {
+    const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown = text;
-        if (/json/.test(String(res.headers['content-type'])) && text !== '') body = JSON.parse(text);
+        try {
+          if (/json/.test(String(res.headers['content-type'])) && text !== '') body = JSON.parse(text);
+        } catch {
+          reject(
+            new Error(`${method} ${path} -> ${res.statusCode} sent ${res.headers['content-type']} that is not JSON: ${text}`),
+          );
+          return;
+        }
         resolve({ method, path, status: res.statusCode ?? 0, headers: res.headers, body, text });
       });
-    });
+    };
+    const { hostname, port } = new URL(base);
+    const req = options.rawPath
+      ? http.request({ hostname, port, path, method, headers, agent }, onResponse)
+      : http.request(new URL(path, base), { method, headers, agent }, onResponse);
     req.on('error', reject);
     req.end(payload);
   });
@@ -123,6 +142,26 @@ export function serverFor(engine: Engine, overrides: ServerOverrides = {}): Test
     close: () => server().close(),
     request: (method, path, options) => server().request(method, path, options),
   };
+}
+
+/**
+ * Whether a kept-alive connection still carries a request after the last answer on it: the
+ * health check's status ('200'), or what went wrong instead (an error, or no answer in time).
+ */
+export async function probeConnection(server: TestServer, agent: http.Agent, timeoutMs = 2000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>(
+    (resolve) => (timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs)),
+  );
+  const answer = server.request('GET', '/healthcheck', { agent }).then(
+    (res) => String(res.status),
+    (err: Error) => err.message,
+  );
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The two API versions, for `describe.each`: name and path prefix (v2 with a project). */
