@@ -23,7 +23,7 @@ const afterTurns = (turns: number, work: () => void): void => {
 };
 
 export function createDrain(server: http.Server): Drain {
-  const inFlight = new Map<http.ServerResponse, { request: string; since: number }>();
+  const inFlight = new Map<http.ServerResponse, { req: http.IncomingMessage; since: number }>();
   let draining = false;
   let closingIdle = false;
   return {
@@ -32,7 +32,7 @@ export function createDrain(server: http.Server): Drain {
     },
 
     track(req, res) {
-      inFlight.set(res, { request: `${req.method} ${req.url?.split('?')[0]}`, since: Date.now() });
+      inFlight.set(res, { req, since: Date.now() });
       res.once('close', () => {
         inFlight.delete(res);
         // A kept-alive connection whose response was under way when shutdown began is idle now.
@@ -48,7 +48,9 @@ export function createDrain(server: http.Server): Drain {
       return new Promise((resolve) => {
         const deadline = setTimeout(() => {
           const now = Date.now();
-          const cut = [...inFlight.values()].map(({ request, since }) => `${request} (${((now - since) / 1000).toFixed(1)} s)`);
+          const cut = [...inFlight.values()].map(
+            ({ req, since }) => `${req.method} ${req.url?.split('?')[0]} (${((now - since) / 1000).toFixed(1)} s)`,
+          );
           server.closeAllConnections();
           resolve(cut);
         }, timeoutMs);

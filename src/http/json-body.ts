@@ -30,22 +30,19 @@ export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context, acc
     strict: true,
   });
   return async (ctx, accepted) => {
-    let mediaType = accepted[0] ?? 'application/json';
-    if (hasBody(ctx)) {
-      if (!ctx.get('content-type')) ctx.request.headers['content-type'] = 'application/json';
-      const matched = ctx.is(...accepted);
-      if (!matched) {
-        throw new ApiError(415, `Request bodies must be ${accepted.join(' or ')}, not ${ctx.get('content-type')}.`);
-      }
-      mediaType = matched;
-      const charset = ctx.request.charset;
-      if (charset && !/^utf-?8$/i.test(charset)) {
-        throw new ApiError(415, `Request bodies must be UTF-8, not charset=${charset}.`);
-      }
-      const coding = ctx.get('content-encoding');
-      if (coding && coding.toLowerCase() !== 'identity') {
-        throw new ApiError(415, `Request bodies must not be compressed (Content-Encoding: ${coding}).`);
-      }
+    if (!hasBody(ctx)) return { body: undefined, mediaType: accepted[0] ?? 'application/json' };
+    if (!ctx.get('content-type')) ctx.request.headers['content-type'] = 'application/json';
+    const mediaType = ctx.is(...accepted);
+    if (!mediaType) {
+      throw new ApiError(415, `Request bodies must be ${accepted.join(' or ')}, not ${ctx.get('content-type')}.`);
+    }
+    const charset = ctx.request.charset;
+    if (charset && !/^utf-?8$/i.test(charset)) {
+      throw new ApiError(415, `Request bodies must be UTF-8, not charset=${charset}.`);
+    }
+    const coding = ctx.get('content-encoding');
+    if (coding && coding.toLowerCase() !== 'identity') {
+      throw new ApiError(415, `Request bodies must not be compressed (Content-Encoding: ${coding}).`);
     }
     // The bytes as sent, beside the parser's text: its UTF-8 decoding replaces invalid bytes
     // silently, and the stored document must be what was sent.

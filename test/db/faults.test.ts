@@ -101,6 +101,35 @@ describe('the database killed and restarted under load', () => {
   }, 60000);
 });
 
+describe('the database read-only', () => {
+  it('answers writes 503 with Retry-After, storing nothing, serves reads, and takes writes once writable again', async () => {
+    const server = await serve();
+    const path = '/v2/proj-read-only/backups';
+    const upload = () =>
+      timedExchange(server.url, {
+        method: 'POST',
+        path,
+        agent: false,
+        json: { backup_name: 'b', container: 'c', hostname: 'h' },
+      });
+    expect((await upload()).status).toBe(201);
+    await database.asRoot('SET GLOBAL read_only = ON');
+    try {
+      const refused = await upload();
+      expect([refused.status, refused.headers['retry-after'], refused.body]).toEqual([503, '2', UNAVAILABLE]);
+      expect(await conformanceErrors(refused)).toEqual([]);
+      const listed = await timedExchange(server.url, { method: 'GET', path, agent: false });
+      expect(listed.status).toBe(200);
+      expect((listed.body as { backups: unknown[] }).backups).toHaveLength(1);
+    } finally {
+      await database.asRoot('SET GLOBAL read_only = OFF');
+    }
+    expect((await upload()).status).toBe(201);
+    const listed = await timedExchange(server.url, { method: 'GET', path, agent: false });
+    expect((listed.body as { backups: unknown[] }).backups).toHaveLength(2);
+  }, 30000);
+});
+
 describe('the database hung (SIGSTOP) under load', () => {
   it('answers every request within the bound, healthcheck 503 within a second, and returns after SIGCONT', async () => {
     const server = await serve();

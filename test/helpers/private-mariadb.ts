@@ -42,6 +42,8 @@ export interface PrivateMariaDb {
   stop(): Promise<void>;
   /** Its error log so far (for failure messages). */
   log(): string;
+  /** Runs one statement as root over its socket (a server setting such as read_only). */
+  asRoot(sql: string): Promise<void>;
   /** Resumes if paused, kills it, removes its directory. */
   remove(): Promise<void>;
 }
@@ -78,6 +80,7 @@ export function privateMariaDbFor(): PrivateMariaDb {
     resume: () => started().resume(),
     stop: () => started().stop(),
     log: () => instance?.log() ?? '',
+    asRoot: (sql) => started().asRoot(sql),
     remove: async () => (await made)?.remove(),
   };
 }
@@ -171,6 +174,18 @@ export async function createPrivateMariaDb(): Promise<PrivateMariaDb> {
     state = 'running';
   };
 
+  const asRoot = async (sql: string) => {
+    const admin = knex({
+      ...knexConfig(`mysql://root@localhost/mysql?socketPath=${encodeURIComponent(socket)}`),
+      log: QUIET,
+    });
+    try {
+      await admin.raw(sql);
+    } finally {
+      await admin.destroy();
+    }
+  };
+
   const readLog = () => {
     try {
       return readFileSync(errorLog, 'utf8');
@@ -194,6 +209,7 @@ export async function createPrivateMariaDb(): Promise<PrivateMariaDb> {
     get state() {
       return state;
     },
+    asRoot,
     start: async () => {
       if (state !== 'down') throw new Error(`the private MariaDB is already ${state}`);
       await run();
