@@ -56,11 +56,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
     const handle = app.callback();
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      drain.track(req, res);
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       const refused = refusal(req);
-      if (refused) sendRefusal(res, refused);
-      else void handle(req, res);
+      drain.track(req, res, refused ? () => Promise.resolve(sendRefusal(res, refused)) : () => handle(req, res));
     });
     server.on('clientError', answerClientError(config.http));
     await new Promise<void>((resolve, reject) => {

@@ -51,14 +51,23 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
  * better-sqlite3 runs each statement synchronously, and Knex's pool hands its one connection to
  * the next waiting request through promise callbacks: a queue of requests would run back to back
  * without the event loop accepting connections, reading sockets or handling signals (a SIGTERM
- * waited for the whole queue, and connections it never accepted were reset). Handing the
- * connection on a turn of the loop later lets the loop poll between statements.
+ * waited for the whole queue, and connections it never accepted were reset). After
+ * YIELD_EVERY_MS of that, the connection is handed on a turn of the loop later.
  */
 function yieldBetweenStatements(db: Knex): void {
   const client = clientOf(db);
   const release = client.releaseConnection.bind(client);
-  client.releaseConnection = (connection) => new Promise((resolve) => setImmediate(resolve)).then(() => release(connection));
+  let lastTurn = Date.now();
+  client.releaseConnection = (connection) => {
+    if (Date.now() - lastTurn < YIELD_EVERY_MS) return release(connection);
+    return new Promise((resolve) => setImmediate(resolve)).then(() => {
+      lastTurn = Date.now();
+      return release(connection);
+    });
+  };
 }
+
+const YIELD_EVERY_MS = 10;
 
 /** How long to wait for another process's migrations (which hold Knex's lock while they run). */
 const MIGRATION_WAIT_MS = 10 * 60 * 1000;

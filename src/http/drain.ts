@@ -7,8 +7,8 @@ import net from 'node:net';
 export interface Drain {
   /** True from the moment shutdown begins: the health check reports it to load balancers. */
   readonly draining: boolean;
-  /** Called for every request as it arrives. */
-  track(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** Handles every request that arrives, through `handle`, keeping count of those in flight. */
+  track(req: http.IncomingMessage, res: http.ServerResponse, handle: () => Promise<unknown>): void;
   /**
    * Stops accepting; resolves once every connection has closed, or when `timeoutMs` has passed,
    * with the requests that were then still in flight (and were cut), as "METHOD /path (N s)".
@@ -24,6 +24,8 @@ const afterTurns = (turns: number, work: () => void): void => {
 
 export function createDrain(server: http.Server): Drain {
   const inFlight = new Map<http.ServerResponse, { req: http.IncomingMessage; since: number }>();
+  /** Handlers still running: one whose client has gone still holds the database until it ends. */
+  const handling = new Set<Promise<unknown>>();
   let draining = false;
   let closingIdle = false;
   return {
@@ -31,7 +33,7 @@ export function createDrain(server: http.Server): Drain {
       return draining;
     },
 
-    track(req, res) {
+    track(req, res, handle) {
       inFlight.set(res, { req, since: Date.now() });
       res.once('close', () => {
         inFlight.delete(res);
@@ -40,6 +42,9 @@ export function createDrain(server: http.Server): Drain {
       });
       // Node closes the connection after a response that says so.
       if (draining) res.setHeader('Connection', 'close');
+      const handled = handle();
+      handling.add(handled);
+      void handled.finally(() => handling.delete(handled));
     },
 
     drain(timeoutMs) {
@@ -56,8 +61,10 @@ export function createDrain(server: http.Server): Drain {
         }, timeoutMs);
         // Stop listening now, leaving connections be; calls back when the last one has closed.
         net.Server.prototype.close.call(server, () => {
-          clearTimeout(deadline);
-          resolve([]);
+          void Promise.allSettled([...handling]).then(() => {
+            clearTimeout(deadline);
+            resolve([]);
+          });
         });
         // Node's own close() would also close idle connections at once, resetting those whose
         // request has arrived but is not read yet. Two turns of the event loop read it first.
