@@ -2005,7 +2005,7 @@ export interface components {
             hold_off?: number;
             /** @description The number of the session's current run. */
             session_tag?: number;
-            /** @description `active`, `running` or `completed`. */
+            /** @description `active`, `running` or `completed` (at most 32 characters: it is kept in an indexed column of its own, for searches). */
             status?: string;
             /** @description `success` or `fail` once a run has completed, "" before. */
             result?: string;
