@@ -52,13 +52,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
       handlers: createHandlers(store, createServices(store, trusts), policy, drain),
       bodyLimitBytes: config.bodyLimitBytes,
       failures,
+      running: drain.handlers,
     });
     // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
     const handle = app.callback();
+    const securityHeaders = Object.entries(SECURITY_HEADERS);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      for (const [name, value] of securityHeaders) res.setHeader(name, value);
       const refused = refusal(req);
-      drain.track(req, res, refused ? () => Promise.resolve(sendRefusal(res, refused)) : () => handle(req, res));
+      if (refused) sendRefusal(res, refused);
+      else void handle(req, res);
     });
     server.on('clientError', answerClientError(config.http));
     await new Promise<void>((resolve, reject) => {
