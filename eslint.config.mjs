@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'generated/', 'node_modules/', 'coverage/', 'data/', '.tmp/'] },
+  { ignores: ['dist/', 'generated/', 'node_modules/', 'coverage/', 'data/', '.tmp/', '.cache/'] },
 
   js.configs.recommended,
   // Type-aware: the whole tree lints in well under 30 s, so the rules that need types are on.
