@@ -52,7 +52,7 @@ interface CliResult {
 }
 
 (keystone ? describe : describe.skip)(
-  'real clients: freezer CLI, freezer-scheduler, freezer-agent (run test/keystone/start.sh and test/clients/install.sh to enable)',
+  'real clients: freezer CLI, freezer-scheduler, freezer-agent (needs the real clients: eval "$(test/keystone/start.sh)"; test/clients/install.sh)',
   () => {
     const ks = keystone!;
     let p1: string; // alice's project id

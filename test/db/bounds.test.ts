@@ -3,8 +3,6 @@
 // fails; either way the API answers 503 with Retry-After within the bound, and reads never wait
 // behind a stuck write for longer. On the shared MariaDB (a slow statement, a held lock) and on
 // SQLite files (another process's write lock); test/db/faults.test.ts stops a database outright.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
@@ -12,6 +10,7 @@ import { BACKSTOP_MS, QueryTimeout } from '../../src/db/bounds';
 import { isDatabaseUnavailable } from '../../src/db/errors';
 import { ENGINES, type Engine } from '../helpers/engines';
 import { startTestServer, TEST_LIMITS, type TestServer } from '../helpers/http';
+import { tempDir } from '../helpers/temp-dir';
 
 const BOUNDS = { queryTimeoutMs: 400, acquireTimeoutMs: 300 };
 /** What a bound may overrun by on a busy machine: timers, the HTTP round trip. */
@@ -155,7 +154,7 @@ function serverDatabaseUrl(server: TestServer): string {
 }
 
 describe('the busy timeout on sqlite', () => {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'freezer-bounds-')), 'db.sqlite');
+  const file = path.join(tempDir('freezer-bounds-'), 'db.sqlite');
   let server: TestServer;
   let other: Knex;
 

@@ -1,16 +1,18 @@
 // The spec itself: generated types are fresh, and every operation is written the way this
 // project (and Dredd) needs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ErrorStatus, MALFORMED_JSON, MISSING_CREDENTIALS, TITLES } from '../../src/errors';
 import { specApi } from '../helpers/spec';
+import { tempDir } from '../helpers/temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+const dir = tempDir('freezer-gen-');
+
 it('generated/openapi.d.ts matches spec/openapi.yaml (if not: run `npm run generate` and commit)', () => {
-  const fresh = path.join(mkdtempSync(path.join(os.tmpdir(), 'freezer-gen-')), 'openapi.d.ts');
+  const fresh = path.join(dir, 'openapi.d.ts');
   execFileSync(
     process.execPath,
     [

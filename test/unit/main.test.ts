@@ -1,14 +1,14 @@
 // The server's command line, run as a process: `policy` prints the rules in effect, and a broken
 // policy file stops start-up with one line.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_RULES } from '../../src/auth/policy-rules';
+import { tempDir } from '../helpers/temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'freezer-main-'));
+const dir = tempDir('freezer-main-');
 
 function run(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(

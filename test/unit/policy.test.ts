@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPolicy, evaluate, parseCheckString, readPolicyFile, renderPolicy, type Check } from '../../src/auth/policy';
 import { DEFAULT_RULES } from '../../src/auth/policy-rules';
 import { ConfigError, loadConfig } from '../../src/config';
 import type { Caller } from '../../src/domain/caller';
+import { tempDir } from '../helpers/temp-dir';
 
 const role = (match: string): Check => ({ kind: 'role', match });
 
@@ -157,7 +157,7 @@ describe('createPolicy', () => {
 });
 
 describe('policy files', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'freezer-policy-'));
+  const dir = tempDir('freezer-policy-');
   const file = (name: string, text: string) => {
     const at = path.join(dir, name);
     writeFileSync(at, text);
