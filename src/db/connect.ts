@@ -86,6 +86,7 @@ async function migrateBesideOthers(db: Knex, log: (line: string) => void): Promi
       const message = (err as Error).message ?? '';
       const anotherMigrating = /Migration table is already locked|knex_migrations(_lock)?\W* already exists/i.test(message);
       if (!anotherMigrating || Date.now() >= deadline) throw err;
+      await dropDuplicateLockRows(db);
       if (attempt === 1 || attempt % 20 === 0) {
         log(
           'freezer-api: another process is migrating the database; waiting for it ' +
@@ -96,6 +97,22 @@ async function migrateBesideOthers(db: Knex, log: (line: string) => void): Promi
     }
   }
 }
+
+/**
+ * Two processes creating Knex's lock table at once can each insert its one row; with two rows
+ * nobody can ever take the lock (Knex wants exactly one row updated), so every start would wait
+ * forever. While there are several, none is locked, and all but the first can go.
+ */
+async function dropDuplicateLockRows(db: Knex): Promise<void> {
+  if (!(await db.schema.hasTable(MIGRATION_LOCK_TABLE))) return;
+  const rows = await db<{ index: number; is_locked: number }>(MIGRATION_LOCK_TABLE).select('index', 'is_locked');
+  if (rows.length < 2 || rows.some((row) => row.is_locked)) return;
+  await db(MIGRATION_LOCK_TABLE)
+    .where('index', '>', Math.min(...rows.map((row) => row.index)))
+    .del();
+}
+
+const MIGRATION_LOCK_TABLE = 'knex_migrations_lock';
 
 /** Resolves once the database answers; with `waitSeconds`, retries with backoff until then. */
 async function reachable(db: Knex, { waitSeconds = 0, log = console.error }: OpenOptions): Promise<void> {

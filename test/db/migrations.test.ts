@@ -13,8 +13,11 @@ import {
   rollbackAll,
   rollbackMigration,
 } from '../../src/db/migrate';
+import path from 'node:path';
+import { openDatabase } from '../../src/db/connect';
 import { engineRows } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
+import { tempDir } from '../helpers/temp-dir';
 import { readSchema, type TableSchema } from '../helpers/schema';
 import { SEED_BACKUP } from '../helpers/fixtures';
 
@@ -575,6 +578,7 @@ const LOOKUPS: Record<string, string[]> = {
 const TABLES = ['backups', 'clients', 'jobs', 'actions', 'sessions'];
 
 describe.each(engineRows)('migrations on %s', (_name, engine) => {
+  const dir = tempDir('freezer-migrations-');
   let db: Knex;
   let drop: () => Promise<void>;
   beforeAll(async () => {
@@ -716,6 +720,30 @@ describe.each(engineRows)('migrations on %s', (_name, engine) => {
     await migrateToLatest(db);
     expect(await existing()).toEqual(TABLES);
     expect(await db('clients').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
+  it('recovers from two starts racing to create the lock table (two lock rows: nobody could lock)', async () => {
+    // Its own database: a file on SQLite, as openDatabase opens another connection to it.
+    const target =
+      engine.name === 'sqlite' ? { url: `sqlite:${path.join(dir, 'race.sqlite')}`, drop: async () => {} } : await engine.create();
+    const other = knex(knexConfig(target.url));
+    try {
+      await other.schema.createTable('knex_migrations_lock', (t) => {
+        t.increments('index').primary();
+        t.integer('is_locked');
+      });
+      await other('knex_migrations_lock').insert([{ is_locked: 0 }, { is_locked: 0 }]);
+      const lines: string[] = [];
+      const opened = await openDatabase(target.url, { log: (line) => lines.push(line) });
+      await opened.destroy();
+      const [, pending] = (await migrationStatus(other)) as [unknown[], unknown[]];
+      expect(pending).toEqual([]);
+      expect(await other('knex_migrations_lock').count({ n: '*' })).toEqual([{ n: 1 }]);
+      expect(lines).toHaveLength(1); // one "another process is migrating" line, then it went ahead
+    } finally {
+      await other.destroy();
+      await target.drop();
+    }
   });
 
   it('is a no-op when already up to date', async () => {
