@@ -59,6 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const securityHeaders = Object.entries(SECURITY_HEADERS);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      if (drain.draining) res.setHeader('Connection', 'close');
       const refused = refusal(req);
       if (refused) sendRefusal(res, refused);
       else void handle(req, res);

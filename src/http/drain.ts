@@ -3,14 +3,17 @@
 // sent, and cut what is still running when the drain time is up.
 //
 // The bookkeeping is per connection (a Set entry when one opens) and per handler (a Map entry),
-// never a listener, closure or promise per request: those measured +25-40% server CPU on the
-// lightest requests.
+// never a listener, closure or promise per request: those were the largest share of the extra
+// CPU per request measured on the lightest requests (docs/PERFORMANCE.md).
 import type http from 'node:http';
 import net from 'node:net';
 import type Koa from 'koa';
 
 export interface Drain {
-  /** True from the moment shutdown begins: the health check reports it to load balancers. */
+  /**
+   * True from the moment shutdown begins: the health check reports it to load balancers, and
+   * every response then says `Connection: close` (Node closes the connection after it).
+   */
   readonly draining: boolean;
   /** The handlers running, whether or not their client is still there: the drain waits for them. */
   readonly handlers: RunningHandlers;
@@ -24,7 +27,7 @@ export interface Drain {
 
 /**
  * Told by the app's one middleware when a handler starts and ends (in a `finally`): an extra
- * middleware level would cost a promise per request, which measured +20% CPU on the lightest.
+ * middleware level would cost promises on every request.
  */
 export interface RunningHandlers {
   started(ctx: Koa.Context): void;
@@ -32,7 +35,7 @@ export interface RunningHandlers {
 }
 
 /** Node's own: the response a connection is serving now (also read by protocol.ts). */
-type ServingSocket = net.Socket & { _httpMessage?: http.ServerResponse | null };
+export type ServingSocket = net.Socket & { _httpMessage?: http.ServerResponse | null };
 
 /** Runs `work` after `turns` more turns of the event loop (each with its poll for I/O). */
 const afterTurns = (turns: number, work: () => void): void => {
@@ -50,11 +53,6 @@ export function createDrain(server: http.Server): Drain {
   const running = new Map<Koa.Context, number>();
   let draining = false;
   let handlersEnded: (() => void) | undefined;
-
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    // Node closes the connection after a response that says so.
-    if (draining) res.setHeader('Connection', 'close');
-  });
 
   return {
     get draining() {

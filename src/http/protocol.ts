@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TITLES, type ErrorStatus } from '../errors';
 import type { HttpLimits } from '../config';
+import type { ServingSocket } from './drain';
 
 /** The header section (after the request line), as Node's parser counts it: 431 beyond. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -52,7 +53,7 @@ export function sendRefusal(res: http.ServerResponse, [status, description]: [Er
 /** A `clientError` listener: Node's parser refused the bytes, or the client was too slow. */
 export function answerClientError(limits: HttpLimits): (err: Error & { code?: string; reason?: string }, socket: Duplex) => void {
   return (err, socket) => {
-    const response = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
+    const response = (socket as ServingSocket)._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
       socket.destroy();
       return;
