@@ -33,13 +33,103 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health check
-         * @description Answers `OK` while the server can reach its database, as oslo.middleware's health check does
-         *     for the original service, within a second whatever the database does. Needs no
-         *     authentication; suitable for load balancer probes (liveness and readiness): from the moment
-         *     the server is told to stop it answers 503 `SHUTTING DOWN`.
+         * Health check (oslo.middleware's)
+         * @description Answers as oslo.middleware's health check does for the original service: `OK` while the
+         *     server can reach its database, within a second whatever the database does; 503 with the
+         *     reason otherwise, and from the moment the server is told to stop (`SHUTTING DOWN`, so that
+         *     a load balancer sends no more). The body is `text/plain`, or oslo's JSON (`reasons`,
+         *     `detailed`) for a client that prefers `application/json`; any other `Accept` gets
+         *     `text/plain`, never a 406, as oslo's does. Needs no authentication.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Health check for HEAD probes
+         * @description The same check as `GET /healthcheck`, answered as oslo.middleware answers HEAD: 204 when
+         *     healthy, 503 when not, no body.
+         */
+        head: operations["headHealth"];
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description 200 while the process answers HTTP at all, whatever its database does and while it drains:
+         *     for a liveness probe (restart the process when this fails), never for a load balancer.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Liveness for HEAD probes
+         * @description `GET /healthz` without its body: 204 while the process answers.
+         */
+        head: operations["headLiveness"];
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description 200 when this server should be sent requests: its database answers within a second, every
+         *     migration this version needs has run (a rollout that runs migrations separately starts
+         *     serving once they have), and it is not shutting down. 503 with each check's result
+         *     otherwise. For a readiness probe or a load balancer.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Readiness for HEAD probes
+         * @description `GET /readyz` without its body: 204 when ready, 503 when not.
+         */
+        head: operations["headReadiness"];
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The server's metrics in Prometheus' text format: `freezer_api_http_requests_total` and
+         *     `freezer_api_http_request_duration_seconds` (a histogram) by `operation` (the operationId,
+         *     `none` for a path that matches none) and `status_class` (`2xx` …);
+         *     `freezer_api_http_requests_in_flight`; `freezer_api_db_pool_connections` by `state`
+         *     (`used`, `free`, `pending`, `creating`); in `keystone` mode
+         *     `freezer_api_keystone_token_validations_total` by `outcome` (`asked`, `cache_hit`,
+         *     `invalid`); and the process's own (`freezer_api_process_*`, `freezer_api_nodejs_*`:
+         *     CPU, resident memory, heap, event-loop lag).
+         *
+         *     Public unless the server sets `FREEZER_API_METRICS_TOKEN`: then only with
+         *     `Authorization: Bearer <that token>` (401 otherwise). With `FREEZER_API_METRICS_LISTEN`
+         *     (`host:port`) the metrics are served on that address only, and this path answers 404 here.
+         */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1298,6 +1388,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description oslo.middleware's health check body, for clients that accept JSON. */
+        HealthReasons: {
+            reasons: ("OK" | "DATABASE UNAVAILABLE" | "SHUTTING DOWN")[];
+            /** @enum {boolean} */
+            detailed: false;
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "alive";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not ready";
+            checks: {
+                /**
+                 * @description `ok`, or `unavailable`: no answer within a second.
+                 * @enum {string}
+                 */
+                database: "ok" | "unavailable";
+                /**
+                 * @description `ok`; `pending: <names>` when migrations this version needs have not run; `unknown`
+                 *     while the database does not answer.
+                 * @example ok
+                 */
+                migrations: string;
+                /**
+                 * @description `ok`, or `draining` from the moment the server is told to stop.
+                 * @enum {string}
+                 */
+                shutdown: "ok" | "draining";
+            };
+        };
         /** @description The body of every error response. */
         Error: {
             /**
@@ -2149,6 +2271,7 @@ export interface components {
         /** @description The v1 JSON-home document. */
         HomeDocumentV1: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2178,6 +2301,7 @@ export interface components {
         /** @description The v2 JSON-home document. */
         HomeDocumentV2: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2244,6 +2368,7 @@ export interface components {
         /** @description One page of backups. */
         BackupList: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2270,6 +2395,7 @@ export interface components {
         /** @description Stored; the body carries the new backup's id. */
         BackupCreated: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2284,6 +2410,7 @@ export interface components {
         /** @description The backup. */
         Backup: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2306,6 +2433,7 @@ export interface components {
         /** @description One page of backups (v1 shape, with `user_name`). */
         BackupListV1: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2332,6 +2460,7 @@ export interface components {
         /** @description The backup (v1 shape, with `user_name`). */
         BackupV1: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2354,6 +2483,7 @@ export interface components {
         /** @description One page of registered clients. */
         ClientList: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2412,6 +2542,7 @@ export interface components {
         /** @description Registered; the body repeats the client's id. */
         ClientCreated: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2426,6 +2557,7 @@ export interface components {
         /** @description The registered client. */
         Client: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2480,6 +2612,7 @@ export interface components {
         /** @description One page of jobs. */
         JobList: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2510,6 +2643,7 @@ export interface components {
         JobCreated: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2525,6 +2659,7 @@ export interface components {
         Job: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2551,6 +2686,7 @@ export interface components {
         JobWritten: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2567,6 +2703,7 @@ export interface components {
         JobWritten200: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2582,6 +2719,7 @@ export interface components {
         /** @description Recorded (or already requested); the scheduler acts on it at its next poll. */
         JobEventResult: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2596,6 +2734,7 @@ export interface components {
         /** @description One page of actions. */
         ActionList: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2621,6 +2760,7 @@ export interface components {
         ActionCreated: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2636,6 +2776,7 @@ export interface components {
         Action: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2657,6 +2798,7 @@ export interface components {
         ActionWritten: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2673,6 +2815,7 @@ export interface components {
         ActionWritten200: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2688,6 +2831,7 @@ export interface components {
         /** @description One page of sessions. */
         SessionList: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2721,6 +2865,7 @@ export interface components {
         SessionCreated: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2736,6 +2881,7 @@ export interface components {
         Session: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2765,6 +2911,7 @@ export interface components {
         SessionWritten: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2781,6 +2928,7 @@ export interface components {
         SessionWritten200: {
             headers: {
                 ETag: components["headers"]["ETag"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2796,6 +2944,7 @@ export interface components {
         /** @description The outcome of the handshake, and the session's tag after it. */
         SessionActionResult: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2811,6 +2960,7 @@ export interface components {
         /** @description The `If-Match` version is not the resource's current one; nothing was written. */
         PreconditionFailed: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2829,6 +2979,7 @@ export interface components {
          */
         UnprocessableEntity: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2848,6 +2999,7 @@ export interface components {
          */
         JobUnprocessable: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2865,6 +3017,7 @@ export interface components {
                  * @example Keystone uri="http://127.0.0.1:5000/v3"
                  */
                 "WWW-Authenticate"?: string;
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2883,6 +3036,7 @@ export interface components {
          */
         Forbidden: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2903,13 +3057,14 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
                  *       "title": "Service Unavailable",
-                 *       "description": "The database is unavailable; try again later."
+                 *       "description": "The database is unavailable; try again later. (request req-3f2b9c1e-8d4a-4f0b-9c1d-2e3f4a5b6c7d)"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2921,6 +3076,7 @@ export interface components {
          */
         BadRequest: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2936,6 +3092,7 @@ export interface components {
         /** @description The caller has no such resource (it does not exist, or belongs to someone else). */
         NotFound: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2951,6 +3108,7 @@ export interface components {
         /** @description The resource already exists. */
         Conflict: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2969,6 +3127,7 @@ export interface components {
          */
         NotAcceptable: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -2984,6 +3143,7 @@ export interface components {
         /** @description The request body is larger than the server accepts (1 MiB unless configured otherwise). */
         PayloadTooLarge: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -3003,6 +3163,7 @@ export interface components {
          */
         RequestTimeout: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -3018,6 +3179,7 @@ export interface components {
         /** @description The URL is longer than 8192 bytes. The connection is closed. */
         UriTooLong: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -3033,6 +3195,7 @@ export interface components {
         /** @description The request's headers are larger than 16384 bytes together. The connection is closed. */
         HeaderFieldsTooLarge: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -3051,6 +3214,7 @@ export interface components {
          */
         UnsupportedMediaType: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -3070,13 +3234,14 @@ export interface components {
          */
         InternalError: {
             headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
                  *       "title": "Internal Server Error",
-                 *       "description": "The server failed to handle the request; it has been logged."
+                 *       "description": "The server failed to handle the request; it has been logged. (request req-3f2b9c1e-8d4a-4f0b-9c1d-2e3f4a5b6c7d)"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -3474,6 +3639,14 @@ export interface components {
     };
     headers: {
         /**
+         * @description The id of this request, `req-` and a version 4 UUID, as OpenStack services send it. The
+         *     same id is in the server's log line for the request and at the end of every 5xx
+         *     `description`, for a user to quote. A well-formed id sent in the request's
+         *     `X-OpenStack-Request-ID` header is kept; any other value is replaced.
+         * @example req-3f2b9c1e-8d4a-4f0b-9c1d-2e3f4a5b6c7d
+         */
+        RequestId: string;
+        /**
          * @description Seconds to wait before trying again.
          * @example 2
          */
@@ -3486,6 +3659,9 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaHealthReasons = components['schemas']['HealthReasons'];
+export type SchemaLiveness = components['schemas']['Liveness'];
+export type SchemaReadiness = components['schemas']['Readiness'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaVersionList = components['schemas']['VersionList'];
 export type SchemaVersion = components['schemas']['Version'];
@@ -3619,6 +3795,7 @@ export type RequestBodyActionPatch = components['requestBodies']['ActionPatch'];
 export type RequestBodySessionDocument = components['requestBodies']['SessionDocument'];
 export type RequestBodySessionPatch = components['requestBodies']['SessionPatch'];
 export type RequestBodySessionAction = components['requestBodies']['SessionAction'];
+export type HeaderRequestId = components['headers']['RequestId'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type HeaderETag = components['headers']['ETag'];
 export type $defs = Record<string, never>;
@@ -3635,6 +3812,7 @@ export interface operations {
             /** @description The versions this server serves. */
             300: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3687,15 +3865,24 @@ export interface operations {
             /** @description The server and its database are working. */
             200: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     /** @example OK */
-                    "text/plain": string;
+                    "text/plain": "OK";
+                    /**
+                     * @example {
+                     *       "reasons": [
+                     *         "OK"
+                     *       ],
+                     *       "detailed": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthReasons"];
                 };
             };
             400: components["responses"]["BadRequest"];
-            406: components["responses"]["NotAcceptable"];
             414: components["responses"]["UriTooLong"];
             431: components["responses"]["HeaderFieldsTooLarge"];
             /**
@@ -3704,13 +3891,269 @@ export interface operations {
              */
             503: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     /** @example DATABASE UNAVAILABLE */
                     "text/plain": "DATABASE UNAVAILABLE" | "SHUTTING DOWN";
+                    /**
+                     * @example {
+                     *       "reasons": [
+                     *         "DATABASE UNAVAILABLE"
+                     *       ],
+                     *       "detailed": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthReasons"];
                 };
             };
+        };
+    };
+    headHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server and its database are working. */
+            204: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; as with every answer to HEAD, there is no body. */
+            400: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database did not answer within a second, or the server is shutting down. */
+            503: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "alive"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+        };
+    };
+    headLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            204: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; as with every answer to HEAD, there is no body. */
+            400: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            200: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "migrations": "ok",
+                     *         "shutdown": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            /** @description Not ready; `checks` says why. */
+            503: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "not ready",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "migrations": "pending: 20261202100000_job_trusts",
+                     *         "shutdown": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    headReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            204: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; as with every answer to HEAD, there is no body. */
+            400: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not ready. */
+            503: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP freezer_api_http_requests_total HTTP requests answered, by operationId ("none" for a path that matches no operation) and status class.
+                     *     # TYPE freezer_api_http_requests_total counter
+                     *     freezer_api_http_requests_total{operation="listJobs",status_class="2xx"} 1523
+                     */
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `FREEZER_API_METRICS_TOKEN` is set and the request does not carry it as a bearer token. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="freezer-api metrics"` */
+                    "WWW-Authenticate"?: string;
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "title": "Unauthorized",
+                     *       "description": "The metrics need the bearer token the server is configured with."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `FREEZER_API_METRICS_LISTEN` is set: the metrics are served on that address instead. */
+            404: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "title": "Not Found",
+                     *       "description": "The metrics are served on another address (FREEZER_API_METRICS_LISTEN)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
         };
     };
     getHomeDocumentV1: {
@@ -3885,6 +4328,7 @@ export interface operations {
             /** @description Deleted, or there was nothing of the caller's to delete. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4071,6 +4515,7 @@ export interface operations {
             /** @description Unregistered, or there was nothing of the caller's to unregister. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4284,6 +4729,7 @@ export interface operations {
             /** @description Deleted, or there was nothing of the caller's to delete. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4577,6 +5023,7 @@ export interface operations {
             /** @description Deleted, or there was nothing of the caller's to delete. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4824,6 +5271,7 @@ export interface operations {
             /** @description Deleted, or there was nothing of the caller's to delete. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4963,6 +5411,7 @@ export interface operations {
             /** @description The job is in the session. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5015,6 +5464,7 @@ export interface operations {
             /** @description The job is not in the session (any more). */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5145,6 +5595,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5275,6 +5726,7 @@ export interface operations {
             /** @description Unregistered. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5462,6 +5914,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5719,6 +6172,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5935,6 +6389,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6060,6 +6515,7 @@ export interface operations {
             /** @description The job is in the session. */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6107,6 +6563,7 @@ export interface operations {
             /** @description The job is not in the session (any more). */
             204: {
                 headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;

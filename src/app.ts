@@ -19,7 +19,9 @@ import { ApiError } from './errors';
 import { requireAcceptable } from './http/accept';
 import type { FailureLog } from './http/failure-log';
 import { createBodyReader } from './http/json-body';
-import { renderErrors } from './http/render-errors';
+import { createErrorRenderer } from './http/render-errors';
+import type { RequestLog } from './http/request-log';
+import type { Metrics } from './metrics';
 import type { RunningHandlers } from './http/drain';
 
 export interface AppParts {
@@ -32,6 +34,9 @@ export interface AppParts {
   failures: FailureLog;
   /** Told when each request's handling starts and ends: a shutdown waits for those running. */
   running: RunningHandlers;
+  /** Told when each request's handling ends, with its status set. */
+  requests: RequestLog;
+  metrics: Metrics;
 }
 
 /** A handler as the dispatcher calls it: with the request as validated against its operation. */
@@ -43,11 +48,14 @@ interface SentReply {
   status: number;
   body?: unknown;
   etag?: number;
+  /** For a status the spec gives several media types: the one negotiated. */
+  mediaType?: string;
 }
 
 const NO_BODY = { body: undefined, mediaType: undefined };
 
-export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes, failures, running }: AppParts): Koa {
+export function createApp(parts: AppParts): Koa {
+  const { dispatcher, auth, policy, handlers, bodyLimitBytes, failures, running, requests, metrics } = parts;
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
   // operation K's schemas, which is exactly what that type says. This is where the two meet.
   const handlerOf = new Map<Route, Dispatched>();
@@ -61,11 +69,15 @@ export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes, 
   }
   const readBody = createBodyReader(bodyLimitBytes);
 
+  const renderError = createErrorRenderer(bodyLimitBytes, failures);
+
   const app = new Koa();
-  app.use(renderErrors(bodyLimitBytes, failures));
+  // One middleware for everything: each level of Koa middleware costs promises on every request.
   app.use(async (ctx) => {
-    // Inline, not one more middleware: each level costs promises on every request.
+    const startedMs = performance.now();
     running.started(ctx);
+    let route: Route | undefined;
+    let caller: Caller | undefined;
     try {
       const match = dispatcher.match(ctx.method, ctx.path);
       if (match.kind === 'notFound') throw new ApiError(404, `No resource at ${ctx.method.toUpperCase()} ${ctx.path}`);
@@ -73,18 +85,24 @@ export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes, 
         const allow = match.allow.join(', ');
         throw new ApiError(405, `${ctx.path} answers ${allow}, not ${ctx.method.toUpperCase()}`, { headers: { Allow: allow } });
       }
-      const { route, params } = match;
-      const caller = route.secured ? await auth.callerOf(ctx, params.project_id) : undefined;
+      route = match.route;
+      const { params } = match;
+      caller = route.secured ? await auth.callerOf(ctx, params.project_id) : undefined;
       if (route.policy !== undefined) {
         if (!caller) throw new Error(`operation ${route.operationId} has a policy rule but no caller`);
         policy.enforce(route.policy, caller, params.project_id ?? caller.credentialProjectId);
       }
       const { body, mediaType } = route.takesBody ? await readBody(ctx, route.consumes) : NO_BODY;
-      requireAcceptable(ctx, route.produces);
+      if (!route.lenientAccept) requireAcceptable(ctx, route.produces);
       const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body, mediaType });
       send(ctx, route, await handlerOf.get(route)!(Object.assign(request, { caller }), ctx));
+    } catch (err) {
+      renderError(ctx, err);
     } finally {
       running.ended(ctx);
+      const durationMs = performance.now() - startedMs;
+      requests.ended(ctx, route, caller, durationMs);
+      metrics.requestEnded(route?.operationId, ctx.status, durationMs);
     }
   });
   return app;
@@ -94,9 +112,10 @@ export function createApp({ dispatcher, auth, policy, handlers, bodyLimitBytes, 
 function send(ctx: Koa.Context, route: Route, reply: SentReply): void {
   ctx.status = reply.status;
   if (reply.etag !== undefined) ctx.set('ETag', `"${reply.etag}"`);
-  const mediaType = route.mediaTypes.get(reply.status);
+  const mediaType = reply.mediaType ?? route.mediaTypes.get(reply.status);
   if (mediaType === undefined) {
-    ctx.body = null;
+    // A body of null makes Koa answer 204 whatever the status; a HEAD's 503 has no body either.
+    if (reply.status === 204) ctx.body = null;
     return;
   }
   ctx.type = mediaType; // before the body, or Koa would call JSON text text/plain

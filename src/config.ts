@@ -5,6 +5,7 @@ import type { KeystoneSettings } from './auth/keystone';
 import { createPolicy, PolicyError, readPolicyFile } from './auth/policy';
 import type { TrustSettings } from './auth/trusts';
 import type { DatabaseBounds } from './db/bounds';
+import { LOG_LEVELS, type LogLevel, type LogSettings } from './log';
 
 export interface Config {
   host: string;
@@ -27,6 +28,16 @@ export interface Config {
     waitSeconds: number;
   };
   http: HttpLimits;
+  log: LogSettings;
+  metrics: MetricsSettings;
+}
+
+/** Who may read GET /metrics, and where it is served. */
+export interface MetricsSettings {
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  token?: string;
+  /** When set, /metrics is served on this address only (not on the API's). */
+  listen?: { host: string; port: number };
 }
 
 /** How long the HTTP layer waits for a client (Node's defaults are a minute and more). */
@@ -97,6 +108,14 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       requestTimeoutMs: milliseconds('FREEZER_API_REQUEST_TIMEOUT_MS', env.FREEZER_API_REQUEST_TIMEOUT_MS ?? '30000'),
       keepAliveTimeoutMs: milliseconds('FREEZER_API_KEEPALIVE_TIMEOUT_MS', env.FREEZER_API_KEEPALIVE_TIMEOUT_MS ?? '5000'),
     },
+    metrics: {
+      token: env.FREEZER_API_METRICS_TOKEN || undefined,
+      listen: env.FREEZER_API_METRICS_LISTEN ? listenAddress(env.FREEZER_API_METRICS_LISTEN) : undefined,
+    },
+    log: {
+      level: logLevel(env.FREEZER_API_LOG_LEVEL ?? 'info'),
+      pretty: logFormat(env.FREEZER_API_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+    },
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     throw new ConfigError('FREEZER_API_HEADERS_TIMEOUT_MS must not be longer than FREEZER_API_REQUEST_TIMEOUT_MS');
@@ -107,6 +126,26 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     throw new ConfigError((err as Error).message);
   }
   return config;
+}
+
+/** `host:port` (`[::1]:9191` for IPv6). */
+function listenAddress(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
+  if (!match) throw new ConfigError(`FREEZER_API_METRICS_LISTEN must be host:port, not "${value}"`);
+  return { host: match[1] ?? match[2]!, port: integer('FREEZER_API_METRICS_LISTEN port', match[3]!, 0, 65535) };
+}
+
+function logLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError(`FREEZER_API_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+  }
+  return value as LogLevel;
+}
+
+function logFormat(value: string): 'json' | 'pretty' {
+  if (value !== 'json' && value !== 'pretty')
+    throw new ConfigError(`FREEZER_API_LOG_FORMAT must be json or pretty, not "${value}"`);
+  return value;
 }
 
 function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth {

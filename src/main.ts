@@ -18,18 +18,23 @@ async function main(): Promise<void> {
     );
   }
   const server = await startServer(config);
-  console.log(`freezer-api listening on ${server.url} (${config.auth.mode}, database: ${redact(config.databaseUrl)})`);
+  const log = server.log;
+  log.info(`freezer-api listening on ${server.url} (${config.auth.mode}, database: ${redact(config.databaseUrl)})`);
+  if (server.metricsUrl) log.info(`freezer-api: metrics on ${server.metricsUrl}`);
   // Drains (src/http/drain.ts): exit 0 when every request in flight finished, 1 when some were cut.
   const stop = (signal: string) => {
-    console.log(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`);
+    log.info(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`);
+    // close() writes out the log's buffer last; lines after it are written synchronously by exit.
     server.close().then(
       (cut) => {
         if (cut.length === 0) process.exit(0);
-        console.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
+        log.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
+        log.flush();
         process.exit(1);
       },
       (err: unknown) => {
-        console.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
+        log.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
+        log.flush();
         process.exit(1);
       },
     );

@@ -18,11 +18,20 @@ import { createStore } from './db/store';
 import { createDrain } from './http/drain';
 import { createFailureLog } from './http/failure-log';
 import { answerClientError, refusal, SECURITY_HEADERS, sendRefusal, serverOptions } from './http/protocol';
+import { assignRequestId } from './http/request-id';
+import { createRequestLog } from './http/request-log';
+import { createLogger, type Logger, type LogOutput } from './log';
+import { createMetrics } from './metrics';
+import { serveMetrics } from './http/metrics-server';
 import { createServices } from './services';
 
 export interface RunningServer {
   url: string;
   db: Knex;
+  /** For start-up and shutdown lines (src/log.ts's `lifecycle`). */
+  log: Logger;
+  /** Where /metrics is served when FREEZER_API_METRICS_LISTEN moves it off the API's address. */
+  metricsUrl?: string;
   /**
    * Shuts down as on SIGTERM: stops accepting, lets requests in flight finish for up to the
    * configured drain time, then closes the database pool. Resolves with the requests it had to
@@ -34,52 +43,80 @@ export interface RunningServer {
 /** Closing the pool waits for the database to say goodbye; a hung one never does. */
 const POOL_CLOSE_MS = 2000;
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const db = await openDatabase(config.databaseUrl, { bounds: config.database, waitSeconds: config.database.waitSeconds });
+/** `output`: where the log goes, by default stdout as `config.log` says. */
+export async function startServer(config: Config, output: LogOutput = createLogger(config.log)): Promise<RunningServer> {
+  const log = output.logger;
+  const db = await openDatabase(config.databaseUrl, {
+    bounds: config.database,
+    waitSeconds: config.database.waitSeconds,
+    log: (line) => output.lifecycle.warn(line),
+  });
   try {
     const store = createStore(db, config.database.queryTimeoutMs);
     // keystone mode: one session with Keystone (the service user's token) for tokens and trusts.
     const keystone = config.auth.mode === 'keystone' ? new KeystoneSession(config.auth.keystone) : undefined;
-    const trusts = keystone && config.auth.mode === 'keystone' ? keystoneTrusts(keystone, config.auth.trusts) : undefined;
+    const trusts = keystone && config.auth.mode === 'keystone' ? keystoneTrusts(keystone, config.auth.trusts, log) : undefined;
     const policy = createPolicy(config.policyRules);
     const server = http.createServer(serverOptions(config.http));
     const drain = createDrain(server);
-    const failures = createFailureLog();
+    const failures = createFailureLog(log);
+    const requests = createRequestLog(log);
+    const metrics = createMetrics({ db, inFlight: () => drain.inFlight, validations: keystone?.validations });
+    const scrape = {
+      render: () => metrics.render(),
+      token: config.metrics.token,
+      elsewhere: config.metrics.listen !== undefined,
+    };
     const app = createApp({
       dispatcher: createDispatcher(await loadSpec()),
       auth: createAuth(config.auth, config.scope, keystone),
       policy,
-      handlers: createHandlers(store, createServices(store, trusts), policy, drain),
+      handlers: createHandlers(store, createServices(store, trusts), policy, drain, scrape),
       bodyLimitBytes: config.bodyLimitBytes,
       failures,
       running: drain.handlers,
+      requests,
+      metrics,
     });
     // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
     const handle = app.callback();
     const securityHeaders = Object.entries(SECURITY_HEADERS);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      const requestId = assignRequestId(req, res);
       if (drain.draining) res.setHeader('Connection', 'close');
       const refused = refusal(req);
-      if (refused) sendRefusal(res, refused);
-      else void handle(req, res);
+      if (refused) {
+        sendRefusal(res, refused);
+        requests.refused(req.method, req.url?.split('?')[0], refused[0], requestId);
+      } else void handle(req, res);
     });
-    server.on('clientError', answerClientError(config.http));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, resolve);
-    });
+    server.on('clientError', answerClientError(config.http, requests));
+    const metricsServer = config.metrics.listen && (await serveMetrics(config.metrics.listen, scrape));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, resolve);
+      });
+    } catch (err) {
+      if (metricsServer) await metricsServer.close();
+      throw err;
+    }
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
       url: `http://${host}:${port}`,
       db,
+      log: output.lifecycle,
+      metricsUrl: metricsServer ? metricsServer.url : undefined,
       async close() {
         const cut = await drain.drain(config.shutdownTimeoutMs);
+        if (metricsServer) await metricsServer.close();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([db.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, POOL_CLOSE_MS)))]);
         clearTimeout(timer);
         failures.flush();
+        output.flush();
         return cut;
       },
     };

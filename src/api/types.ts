@@ -9,14 +9,25 @@ export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
 
 /**
- * The operations the spec marks `security: []`: they run without a caller. The dispatcher reads
+ * The operations whose spec security names no identity scheme: they run without a caller. The dispatcher reads
  * the spec itself; this list only types `caller`, and test/spec/spec.test.ts keeps it equal to the spec.
  */
-export const PUBLIC_OPERATIONS = ['getVersions', 'getHealth'] as const;
+export const PUBLIC_OPERATIONS = [
+  'getVersions',
+  'getHealth',
+  'headHealth',
+  'getLiveness',
+  'headLiveness',
+  'getReadiness',
+  'headReadiness',
+  'getMetrics',
+] as const;
 type PublicOperation = (typeof PUBLIC_OPERATIONS)[number];
 
 /** The body schema of a request or response, whatever its single media type. */
 type BodyOf<T> = T extends { content: infer C } ? C[keyof C] : undefined;
+/** The media types a response declares. */
+type MediaTypesOf<T> = T extends { content: infer C } ? keyof C & string : never;
 /** The request body of an operation: undefined for operations that take none, or when an optional one was not sent. */
 type RequestBodyOf<K extends OperationId> = [NonNullable<Op<K>['requestBody']>] extends [never]
   ? undefined
@@ -46,10 +57,14 @@ export type ResponseBody<K extends OperationId, S extends StatusOf<K>> = BodyOf<
 /**
  * A successful answer: the status and body (a value, or JSON text known to encode one, see
  * src/db/json-text.ts), and the version to send as ETag. Its media type is the one the spec
- * declares for the status.
+ * declares first for the status, or `mediaType`, one of the others, when the handler negotiated.
  */
-type ReplyWith<S, B> = [B] extends [undefined] ? { status: S; etag?: number } : { status: S; body: B | Json<B>; etag?: number };
-export type Reply<K extends OperationId> = { [S in StatusOf<K>]: ReplyWith<S, ResponseBody<K, S>> }[StatusOf<K>];
+type ReplyWith<S, B, M> = [B] extends [undefined]
+  ? { status: S; etag?: number }
+  : { status: S; body: B | Json<B>; etag?: number; mediaType?: M };
+export type Reply<K extends OperationId> = {
+  [S in StatusOf<K>]: ReplyWith<S, ResponseBody<K, S>, MediaTypesOf<Op<K>['responses'][S]>>;
+}[StatusOf<K>];
 
 export type Handler<K extends OperationId> = (request: OperationRequest<K>, ctx: Koa.Context) => Reply<K> | Promise<Reply<K>>;
 export type Handlers = { [K in OperationId]: Handler<K> };

@@ -54,8 +54,19 @@ interface TokenBody {
  * needed, renewed before it expires) and the HTTP calls, each bounded by the timeout. Shared by
  * the token validator and the trusts client (src/auth/trusts.ts).
  */
+/** What token validation has done since the start, for the metrics (src/metrics.ts). */
+export interface ValidationCounts {
+  /** Tokens Keystone was asked about. */
+  asked: number;
+  /** Tokens answered from the cache (valid or invalid), without asking Keystone. */
+  cacheHits: number;
+  /** Tokens Keystone said were not valid. */
+  invalid: number;
+}
+
 export class KeystoneSession {
   private serviceToken?: { token: string; userId: string; refreshAfter: number };
+  readonly validations: ValidationCounts = { asked: 0, cacheHits: 0, invalid: 0 };
 
   constructor(readonly settings: KeystoneSettings) {}
 
@@ -125,7 +136,8 @@ export class KeystoneValidator {
   async validate(token: string): Promise<TokenIdentity | null> {
     const key = createKey(token);
     let verdict = this.cache.get(key);
-    if (!verdict) {
+    if (verdict) this.session.validations.cacheHits++;
+    else {
       let pending = this.pending.get(key);
       if (!pending) {
         pending = this.ask(token, key).finally(() => this.pending.delete(key));
@@ -138,8 +150,10 @@ export class KeystoneValidator {
 
   private async ask(token: string, key: string): Promise<Verdict> {
     const { settings } = this.session;
+    this.session.validations.asked++;
     const res = await this.session.asService('GET', '/auth/tokens?nocatalog', { 'X-Subject-Token': token });
     if (res.status === 404) {
+      this.session.validations.invalid++;
       const verdict: Verdict = { invalid: true };
       this.cache.set(key, verdict, { ttl: settings.negativeCacheSeconds * 1000 });
       return verdict;

@@ -7,6 +7,7 @@ import type { Caller } from '../domain/caller';
 import type { ObtainedTrust, Trusts } from '../domain/trusts';
 import { missingCredentials } from '../errors';
 import { KeystoneUnavailable, type KeystoneSession, identityUnavailable } from './keystone';
+import type { Logger } from '../log';
 
 export interface TrustSettings {
   /** `off`: no trusts; `central`: for jobs on central clients; `always`: for every v2 job. */
@@ -28,7 +29,8 @@ interface KeystoneTrust {
 }
 
 /** Trusts through `session`'s Keystone. */
-export function keystoneTrusts(session: KeystoneSession, settings: TrustSettings): Trusts {
+/** `log`: where a trust that could not be deleted is reported (the job's delete has succeeded by then). */
+export function keystoneTrusts(session: KeystoneSession, settings: TrustSettings, log: Logger): Trusts {
   const roles = settings.roles.map((name) => ({ name }));
 
   /**
@@ -103,11 +105,11 @@ export function keystoneTrusts(session: KeystoneSession, settings: TrustSettings
       const res = await session.asService('DELETE', `/OS-TRUST/trusts/${encodeURIComponent(trustId)}`);
       // 404: already gone (revoked by its trustor, say), which is what was wanted.
       if (res.status === 204 || res.status === 404) return;
-      console.error(
-        `freezer-api: Keystone answered ${res.status} to deleting trust ${trustId} (the service user needs the admin role): ${await keystoneMessage(res)}`,
+      log.error(
+        `Keystone answered ${res.status} to deleting trust ${trustId} (the service user needs the admin role): ${await keystoneMessage(res)}`,
       );
     } catch (err) {
-      console.error(`freezer-api: could not delete trust ${trustId}:`, err);
+      log.error({ err }, `could not delete trust ${trustId}: ${(err as Error).message}`);
     }
   }
 

@@ -26,6 +26,19 @@ export const migrationStatus = (db: Knex) => db.migrate.list({ migrationSource }
 
 /** The migrations' names in the order they run. */
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();
+
+/** Knex's record of the migrations that have run. */
+const MIGRATIONS_TABLE = 'knex_migrations';
+
+/**
+ * The migrations this version needs that have not run, by reading Knex's table only (unlike
+ * `migrate.list`, which would create it): all of them when it does not exist yet.
+ */
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  if (!(await db.schema.hasTable(MIGRATIONS_TABLE))) return MIGRATION_NAMES;
+  const ran = new Set((await db(MIGRATIONS_TABLE).select('name')).map((row: { name: string }) => row.name));
+  return MIGRATION_NAMES.filter((name) => !ran.has(name));
+}
 /** Runs the pending migrations up to and including `name`, and none after it. */
 export const migrateTo = (db: Knex, name: string) => db.migrate.to({ migrationSource, name });
 /** Undoes the one migration `name`, which must have run (undo the latest first). */

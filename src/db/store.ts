@@ -7,6 +7,7 @@ import { ClientsRepo } from './repos/clients';
 import { DocumentsRepo } from './repos/documents';
 import { JobsRepo } from './repos/jobs';
 import { ACTION, SESSION } from './repos/kinds';
+import { pendingMigrations } from './migrate';
 import { inTransaction } from './transactions';
 
 /** The trailing option of every repository method: run inside this transaction. */
@@ -24,6 +25,8 @@ export interface Store {
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
+  /** The migrations this version needs that have not run (src/db/migrate.ts). */
+  pendingMigrations(): Promise<string[]>;
 }
 
 /** `retryBudgetMs`: how long a transaction that keeps losing races is started again. */
@@ -38,5 +41,6 @@ export function createStore(db: Knex, retryBudgetMs = Infinity): Store {
     ping: async () => {
       await db.raw('SELECT 1');
     },
+    pendingMigrations: () => pendingMigrations(db),
   };
 }

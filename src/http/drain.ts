@@ -17,6 +17,8 @@ export interface Drain {
   readonly draining: boolean;
   /** The handlers running, whether or not their client is still there: the drain waits for them. */
   readonly handlers: RunningHandlers;
+  /** How many are running now (the metrics' requests in flight). */
+  readonly inFlight: number;
   /**
    * Stops accepting; resolves once every connection has closed and every handler has ended, or
    * when `timeoutMs` has passed, with what was then still in flight (and was cut), as
@@ -57,6 +59,9 @@ export function createDrain(server: http.Server): Drain {
   return {
     get draining() {
       return draining;
+    },
+    get inFlight() {
+      return running.size;
     },
 
     handlers: {

@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import { TITLES, type ErrorStatus } from '../errors';
 import type { HttpLimits } from '../config';
 import type { ServingSocket } from './drain';
+import { newRequestId, REQUEST_ID_HEADER } from './request-id';
+import type { RequestLog } from './request-log';
 
 /** The header section (after the request line), as Node's parser counts it: 431 beyond. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -51,7 +53,10 @@ export function sendRefusal(res: http.ServerResponse, [status, description]: [Er
 }
 
 /** A `clientError` listener: Node's parser refused the bytes, or the client was too slow. */
-export function answerClientError(limits: HttpLimits): (err: Error & { code?: string; reason?: string }, socket: Duplex) => void {
+export function answerClientError(
+  limits: HttpLimits,
+  requests: RequestLog,
+): (err: Error & { code?: string; reason?: string }, socket: Duplex) => void {
   return (err, socket) => {
     const response = (socket as ServingSocket)._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
@@ -60,11 +65,13 @@ export function answerClientError(limits: HttpLimits): (err: Error & { code?: st
     }
     const [status, description] = describeClientError(err, limits);
     const body = errorBody(status, description);
+    const requestId = newRequestId();
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+        `X-Content-Type-Options: nosniff\r\n${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
+    requests.refused(undefined, undefined, status, requestId);
   };
 }
 

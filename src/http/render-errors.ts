@@ -1,26 +1,28 @@
-// The outermost middleware: every failure leaves as the spec's Error body, `{title, description}`,
-// and every 5xx is logged (src/http/failure-log.ts) with what caused it, which is never sent.
+// Every failure leaves as the spec's Error body, `{title, description}`, and every 5xx is logged
+// (src/http/failure-log.ts) with what caused it, which is never sent; its description ends with
+// the request id, for the user to quote.
 import type Koa from 'koa';
 import { isDatabaseUnavailable } from '../db/errors';
 import { ApiError, DATABASE_UNAVAILABLE, MALFORMED_JSON, unavailable } from '../errors';
 import type { FailureLog } from './failure-log';
+import { requestIdOf } from './request-id';
 
-export function renderErrors(bodyLimitBytes: number, log: FailureLog): Koa.Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const e = toApiError(err, bodyLimitBytes);
-      ctx.status = e.status;
-      ctx.set(e.headers);
-      ctx.type = 'application/json';
+/** Renders what the app's handling of `ctx` threw (called from its one middleware, not a middleware of its own). */
+export function createErrorRenderer(bodyLimitBytes: number, log: FailureLog): (ctx: Koa.Context, err: unknown) => void {
+  return (ctx, err) => {
+    const e = toApiError(err, bodyLimitBytes);
+    ctx.status = e.status;
+    ctx.set(e.headers);
+    ctx.type = 'application/json';
+    if (e.status < 500) {
       ctx.body = { title: e.title, description: e.message };
-      if (e.status >= 500) {
-        const cause = e.cause ?? err;
-        const kind = e.status === 503 ? e.message : `bug: ${(cause as Error)?.message ?? String(cause)}`;
-        log.failed(`${ctx.method} ${ctx.path}`, e.status, kind, cause);
-      }
+      return;
     }
+    const requestId = requestIdOf(ctx.req);
+    ctx.body = { title: e.title, description: `${e.message} (request ${requestId})` };
+    const cause = e.cause ?? err;
+    const kind = e.status === 503 ? e.message : `bug: ${(cause as Error)?.message ?? String(cause)}`;
+    log.failed(`${ctx.method} ${ctx.path}`, requestId, e.status, kind, cause);
   };
 }
 

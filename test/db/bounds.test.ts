@@ -122,7 +122,10 @@ const connectionId = async (db: Knex) => ((await db.raw('SELECT CONNECTION_ID() 
       ] as const) {
         const { result: res, ms } = await timed(() => server.request(method, url, { headers, ...(json ? { json } : {}) }));
         expect([method, url, res?.status, res?.headers['retry-after']]).toEqual([method, url, 503, '2']);
-        expect(res?.body).toEqual({ title: 'Service Unavailable', description: 'The database is unavailable; try again later.' });
+        expect(res?.body).toEqual({
+          title: 'Service Unavailable',
+          description: `The database is unavailable; try again later. (request ${String(res?.headers['x-openstack-request-id'])})`,
+        });
         expect(ms).toBeLessThan(BOUNDS.acquireTimeoutMs + BOUNDS.queryTimeoutMs + SLACK_MS);
       }
       // The health check answers within its own second, whatever the database does.

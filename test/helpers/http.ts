@@ -2,6 +2,7 @@
 // against the spec before the test sees it.
 import http from 'node:http';
 import type { Config } from '../../src/config';
+import type { LogOutput } from '../../src/log';
 import { startServer, type RunningServer } from '../../src/server';
 import type { Engine } from './engines';
 import { conformanceErrors, type Exchange } from './spec';
@@ -28,19 +29,27 @@ export interface RequestOptions {
 }
 
 export type ServerOverrides = Partial<
-  Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs'>
->;
+  Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs' | 'metrics'>
+> & {
+  /** Where the server logs (test/helpers/log.ts captures it); by default nowhere. */
+  logTo?: LogOutput;
+};
 
-/** The production defaults, but for the drain time: a test leaving a request open should not hold close() long. */
-export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http'> = {
+/**
+ * The production defaults, but for the drain time (a test leaving a request open should not
+ * hold close() long) and the log, which in-process servers keep quiet unless a test reads it.
+ */
+export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics'> = {
   shutdownTimeoutMs: 5000,
   database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
   http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
+  log: { level: 'silent', pretty: false },
+  metrics: {},
 };
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
   const database = await engine.create();
-  const server = await startServer({
+  const config: Config = {
     host: '127.0.0.1',
     port: 0,
     databaseUrl: database.url,
@@ -51,7 +60,10 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? TEST_LIMITS.shutdownTimeoutMs,
     database: overrides.database ?? TEST_LIMITS.database,
     http: overrides.http ?? TEST_LIMITS.http,
-  });
+    log: TEST_LIMITS.log,
+    metrics: overrides.metrics ?? TEST_LIMITS.metrics,
+  };
+  const server = await (overrides.logTo ? startServer(config, overrides.logTo) : startServer(config));
   return {
     ...server,
     async close() {
@@ -138,6 +150,9 @@ export function serverFor(engine: Engine, overrides: ServerOverrides = {}): Test
     },
     get db() {
       return server().db;
+    },
+    get log() {
+      return server().log;
     },
     close: () => server().close(),
     request: (method, path, options) => server().request(method, path, options),

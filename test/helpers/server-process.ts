@@ -38,7 +38,9 @@ export class ServerExitedError extends Error {
 export function startServerProcess(env: Record<string, string>, startTimeoutMs = 30000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--port', '0'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    // Warnings and errors only, unless a test reads the request log: a load run's lines would
+    // fill this process's memory (the start-up and shutdown lines are written at any level).
+    env: { PATH: process.env.PATH, FREEZER_API_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

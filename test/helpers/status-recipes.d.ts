@@ -26,7 +26,8 @@ export interface RecipeContext {
   user: { 'X-User-Id': string };
 }
 
-export type ServerNeeded = 'keystone-unreachable' | 'keystone' | 'database-gone' | 'database-broken' | 'impatient';
+export type ServerNeeded =
+  'keystone-unreachable' | 'keystone' | 'database-gone' | 'database-broken' | 'impatient' | 'metrics-token' | 'metrics-elsewhere';
 
 /** The client the spec's job examples name. */
 export declare const EXAMPLE_CLIENT: string;

@@ -60,10 +60,14 @@ const idKeyOf = (collection) => Object.keys(FIXTURES).find((key) => FIXTURES[key
  *  - `keystone`: a real Keystone, whose token for another project (or for none) gets 403;
  *  - `database-gone`: its database pool closed: 503 (the health check's too);
  *  - `database-broken`: its tables dropped, a schema that is not the server's: 500;
- *  - `impatient`: timeouts of half a second, so that a body that stops coming gets 408 soon.
+ *  - `impatient`: timeouts of half a second, so that a body that stops coming gets 408 soon;
+ *  - `metrics-token`: FREEZER_API_METRICS_TOKEN set, so that a scrape without it gets 401;
+ *  - `metrics-elsewhere`: FREEZER_API_METRICS_LISTEN set, so that /metrics here answers 404.
  * Dredd runs against the server in noauth mode and skips these; the Jest test starts each server.
  */
 function serverNeeded(status, template) {
+  if (template === '/metrics' && status === 401) return 'metrics-token';
+  if (template === '/metrics' && status === 404) return 'metrics-elsewhere';
   if (status === 401) return 'keystone-unreachable';
   if (status === 403) return 'keystone';
   if (status === 500) return 'database-broken';
@@ -80,7 +84,7 @@ function serverNeeded(status, template) {
 const BREAK = {
   // Works for every operation: unknown query parameters are rejected by validation.
   // (An X-User-Id of 65 characters does not: GET /v1 and GET /v2 never read the identity.)
-  // Accept the error's media type; the health check would answer text/plain with 406 first.
+  // Accept the error's media type.
   400: (request) => {
     addToQuery(request, 'unknown_parameter=1');
     setHeader(request.headers, 'Accept', '*/*');
@@ -95,9 +99,9 @@ const BREAK = {
   408: (request) => {
     setHeader(request.headers, 'Content-Length', String(Buffer.byteLength(request.body ?? '') + 100));
   },
-  // An Accept that allows none of the operation's types (the health check answers text/plain).
+  // An Accept that allows none of the operation's types (the metrics are text/plain).
   406: (request, { template }) =>
-    setHeader(request.headers, 'Accept', template === '/healthcheck' ? 'application/json' : 'text/html'),
+    setHeader(request.headers, 'Accept', template === '/metrics' ? 'application/json' : 'text/html'),
   // Ids name one item in the whole service. A create: make the very same item first (clients are
   // named by the body's client_id; actions and jobs get a new id unless the body names one, so
   // name one). A replace (POST on an item's URL): name an item another owner has (another project;

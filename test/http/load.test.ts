@@ -277,10 +277,9 @@ async function callersFor(call: Call, worker: number): Promise<Caller[]> {
       clientId: `${project}_v1-node-${worker}`,
     },
   ];
-  for (const caller of callers) {
-    const registered = await call(caller, 'POST', '/clients', [201], { client_id: caller.clientId, hostname: `node-${worker}` });
-    if (!registered) throw new Error(`worker ${worker} could not register ${caller.clientId}`);
-  }
+  // A registration that fails is in the setup tally, which the test checks before the run.
+  for (const caller of callers)
+    await call(caller, 'POST', '/clients', [201], { client_id: caller.clientId, hostname: `node-${worker}` });
   return callers;
 }
 

@@ -56,6 +56,10 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
   const impatient = serverFor(engine, {
     http: { headersTimeoutMs: 500, requestTimeoutMs: 500, keepAliveTimeoutMs: 500 },
   });
+  /** Scrapes need a bearer token: the metrics' 401. */
+  const metricsToken = serverFor(engine, { metrics: { token: 'metrics-secret' } });
+  /** The metrics on an address of their own: the 404 of /metrics here. */
+  const metricsElsewhere = serverFor(engine, { metrics: { listen: { host: '127.0.0.1', port: 0 } } });
   beforeAll(async () => {
     await gone.db.destroy();
     await dropAllTables(broken.db);
@@ -69,6 +73,8 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
     'database-gone': gone,
     'database-broken': broken,
     impatient,
+    'metrics-token': metricsToken,
+    'metrics-elsewhere': metricsElsewhere,
     keystone: undefined, // below
   };
 

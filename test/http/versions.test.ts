@@ -73,33 +73,4 @@ describe('versions', () => {
       },
     });
   });
-
-  it('answers the health check with OK while the database answers', async () => {
-    const res = await server.request('GET', '/healthcheck');
-    expect(res.status).toBe(200);
-    expect(res.text).toBe('OK');
-    expect((await server.request('GET', '/healthcheck', { headers: { Accept: 'application/json' } })).status).toBe(406);
-  });
-});
-
-describe('health check without a database', () => {
-  it('answers 503 once the database is gone', async () => {
-    const server = await startTestServer(ENGINES[0]!);
-    const logged = jest.spyOn(console, 'error').mockImplementation(() => {});
-    await server.db.destroy();
-    const res = await server.request('GET', '/healthcheck');
-    expect(res.status).toBe(503);
-    expect(res.text).toBe('DATABASE UNAVAILABLE');
-    // The API itself answers 503 with Retry-After and the spec's error body, and says nothing of
-    // the cause, which is logged in one line.
-    const list = await server.request('GET', '/v2/p/backups');
-    expect(list.status).toBe(503);
-    expect(list.headers['retry-after']).toBe('2');
-    expect(list.body).toEqual({ title: 'Service Unavailable', description: 'The database is unavailable; try again later.' });
-    expect(logged).toHaveBeenCalledWith(
-      'freezer-api: GET /v2/p/backups -> 503: The database is unavailable; try again later. (Unable to acquire a connection)',
-    );
-    logged.mockRestore();
-    await server.close();
-  });
 });

@@ -117,7 +117,7 @@ describe('keystone mode with Keystone unreachable', () => {
     expect(res.status).toBe(503);
     expect(res.body).toEqual({
       title: 'Service Unavailable',
-      description: 'The identity service cannot be reached; try again later.',
+      description: `The identity service cannot be reached; try again later. (request ${String(res.headers['x-openstack-request-id'])})`,
     });
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await server.request('GET', '/v2/p1/backups')).status).toBe(401);

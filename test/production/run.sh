@@ -70,7 +70,8 @@ start_server() {
   SERVER_PID=$!
   BASE=
   for _ in $(seq 1 300); do
-    BASE="$(sed -n 's/^freezer-api listening on \(http:[^ ]*\).*/\1/p' "$log")"
+    # The log is JSON lines (stdout is not a terminal); the start-up line says where it listens.
+    BASE="$(sed -n 's/.*"msg":"freezer-api listening on \(http:[^ ]*\).*/\1/p' "$log")"
     [ -n "$BASE" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; fail "the server exited before listening"; }
     sleep 0.1

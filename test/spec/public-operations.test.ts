@@ -1,4 +1,5 @@
-// The operations that run without a caller are the ones the spec marks `security: []`; the
+// The operations that run without a caller are the ones whose spec security names no identity
+// scheme (`security: []`, or the metrics' own token); the
 // handler types (PUBLIC_OPERATIONS) must say the same, or a handler would be typed with a caller
 // it never gets (or without one it has).
 import { createDispatcher } from '../../src/api/dispatch';

@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 25000,
       database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
       http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
+      // JSON lines unless stdout is a terminal (under Jest it is not).
+      log: { level: 'info', pretty: false },
+      metrics: {},
     });
   });
 
@@ -32,6 +35,10 @@ describe('loadConfig', () => {
       FREEZER_API_HEADERS_TIMEOUT_MS: '5000',
       FREEZER_API_REQUEST_TIMEOUT_MS: '20000',
       FREEZER_API_KEEPALIVE_TIMEOUT_MS: '65000',
+      FREEZER_API_LOG_LEVEL: 'warn',
+      FREEZER_API_LOG_FORMAT: 'pretty',
+      FREEZER_API_METRICS_TOKEN: 'scrape-me',
+      FREEZER_API_METRICS_LISTEN: '[::1]:9191',
     };
     expect(loadConfig([], env)).toEqual({
       host: '0.0.0.0',
@@ -44,6 +51,8 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10000,
       database: { queryTimeoutMs: 3000, acquireTimeoutMs: 1000, waitSeconds: 60 },
       http: { headersTimeoutMs: 5000, requestTimeoutMs: 20000, keepAliveTimeoutMs: 65000 },
+      log: { level: 'warn', pretty: true },
+      metrics: { token: 'scrape-me', listen: { host: '::1', port: 9191 } },
     });
     expect(
       loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:', '--scope', 'project'], env),
@@ -64,6 +73,18 @@ describe('loadConfig', () => {
     [['--database', 'postgres://x/y'], {}, 'database URL "postgres://x/y" must start with sqlite:, mysql:// or mariadb://'],
     [['--database', 'mysql://u@h:3306/'], {}, 'database URL "mysql://u@h:3306/" names no database'],
     [['--host', ' '], {}, 'host must not be empty'],
+    [
+      [],
+      { FREEZER_API_LOG_LEVEL: 'verbose' },
+      'FREEZER_API_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"',
+    ],
+    [[], { FREEZER_API_LOG_FORMAT: 'text' }, 'FREEZER_API_LOG_FORMAT must be json or pretty, not "text"'],
+    [[], { FREEZER_API_METRICS_LISTEN: '9191' }, 'FREEZER_API_METRICS_LISTEN must be host:port, not "9191"'],
+    [
+      [],
+      { FREEZER_API_METRICS_LISTEN: 'localhost:99999' },
+      'FREEZER_API_METRICS_LISTEN port must be a whole number from 0 to 65535, not "99999"',
+    ],
     [
       [],
       { FREEZER_API_SHUTDOWN_TIMEOUT: '2.5' },

@@ -23,10 +23,12 @@ export interface Route {
   operation: Operation;
   /** The spec's path template, such as /v2/{project_id}/jobs/{job_id}. */
   template: string;
-  /** The spec's security for this operation is not empty: the request has a caller. */
+  /** The spec's security for this operation names an identity scheme: the request has a caller. */
   secured: boolean;
   /** The policy rule the caller must satisfy (the spec's `x-policy`), if any. */
   policy: string | undefined;
+  /** The spec's `x-lenient-accept`: an Accept it cannot satisfy gets its first media type, not a 406. */
+  lenientAccept: boolean;
   /** The operation declares a request body. */
   takesBody: boolean;
   /** The media types its request body may have, in spec order (the first is the default). */
@@ -47,6 +49,9 @@ export type Match =
   | { kind: 'notFound' }
   /** Some operation has this path, none with this method; `allow` lists the methods that do. */
   | { kind: 'methodNotAllowed'; allow: string[] };
+
+/** The security schemes that say who the caller is; the metrics' bearer token does not. */
+const IDENTITY_SCHEMES = ['keystoneToken', 'userIdHeader'];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -85,8 +90,9 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
       operationId,
       operation,
       template: operation.path,
-      secured: (operation.security ?? globalSecurity).length > 0,
+      secured: (operation.security ?? globalSecurity).some((requirement) => IDENTITY_SCHEMES.some((name) => name in requirement)),
       policy: (operation as { 'x-policy'?: string })['x-policy'],
+      lenientAccept: (operation as { 'x-lenient-accept'?: boolean })['x-lenient-accept'] === true,
       takesBody: Boolean(operation.requestBody),
       consumes: Object.keys(bodyContent),
       produces: responses.filter(([status]) => /^[23]/.test(status)).flatMap(([, r]) => Object.keys(r.content ?? {})),

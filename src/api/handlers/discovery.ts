@@ -1,8 +1,7 @@
-// Version discovery, the JSON-home documents and the health check.
-import type { Store } from '../../db/store';
+// Version discovery and the JSON-home documents.
 import type { Handlers } from '../types';
 
-type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'getHealth' | 'getHomeDocument' | 'getHomeDocumentV1'>;
+type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'getHomeDocument' | 'getHomeDocumentV1'>;
 
 const JSON_FORMATS = { 'application/json': {} };
 
@@ -42,16 +41,7 @@ const HOME_V2 = {
   },
 };
 
-/** What the health check knows of the server around it. */
-export interface Lifecycle {
-  /** Shutting down: load balancers should send no more requests. */
-  readonly draining: boolean;
-}
-
-/** The health check answers within this, whatever the database does. */
-export const HEALTH_TIMEOUT_MS = 1000;
-
-export function discoveryHandlers(store: Store, lifecycle: Lifecycle): DiscoveryHandlers {
+export function discoveryHandlers(): DiscoveryHandlers {
   return {
     getVersions(_request, ctx) {
       // Links point at the host the client asked, whichever that was (the original froze the first).
@@ -65,20 +55,6 @@ export function discoveryHandlers(store: Store, lifecycle: Lifecycle): Discovery
           ],
         },
       };
-    },
-
-    async getHealth() {
-      if (lifecycle.draining) return { status: 503, body: 'SHUTTING DOWN' };
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const late = new Promise((_, reject) => (timer = setTimeout(reject, HEALTH_TIMEOUT_MS)));
-        await Promise.race([store.ping(), late]);
-        return { status: 200, body: 'OK' };
-      } catch {
-        return { status: 503, body: 'DATABASE UNAVAILABLE' };
-      } finally {
-        clearTimeout(timer);
-      }
     },
 
     getHomeDocument: () => ({ status: 200, body: HOME_V2 }),

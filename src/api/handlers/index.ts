@@ -3,22 +3,24 @@ import type { Policy } from '../../auth/policy';
 import type { Store } from '../../db/store';
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
-import type { Lifecycle } from './discovery';
+import type { Lifecycle, Scrape } from './monitoring';
 import { actionHandlers } from './actions';
 import { backupHandlers } from './backups';
 import { clientHandlers } from './clients';
 import { discoveryHandlers } from './discovery';
 import { jobHandlers } from './jobs';
+import { monitoringHandlers } from './monitoring';
 import { sessionHandlers } from './sessions';
 
 /**
  * Reads go from handlers to the store, writes through the services. The dispatcher enforces each
  * operation's own rule; `policy` is for the decisions within one (`jobs:get_all_projects`, …).
- * `lifecycle` tells the health check when the server is shutting down.
+ * `lifecycle` tells the health checks when the server is shutting down; `scrape` renders the metrics.
  */
-export function createHandlers(store: Store, services: Services, policy: Policy, lifecycle: Lifecycle): Handlers {
+export function createHandlers(store: Store, services: Services, policy: Policy, lifecycle: Lifecycle, scrape: Scrape): Handlers {
   return {
-    ...discoveryHandlers(store, lifecycle),
+    ...discoveryHandlers(),
+    ...monitoringHandlers(store, lifecycle, scrape),
     ...backupHandlers(store, services),
     ...clientHandlers(store, services, policy),
     ...jobHandlers(store, services, policy),
