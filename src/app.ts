@@ -1,5 +1,5 @@
 // The Koa application: every request goes through the same steps, in this order, and the first
-// that fails answers with the spec's Error body (renderErrors). It never listens (src/server.ts).
+// that fails answers with the spec's Error body (src/http/render-errors.ts). It never listens (src/server.ts).
 //   1. its operation, from the spec's route table (404, 405 with Allow);
 //   2. its caller, for every operation the spec secures (400 for bad identity headers; in keystone
 //      mode 401, 403 or 503);

@@ -78,7 +78,7 @@ export async function startServer(config: Config, output: LogOutput = createLogg
       requests,
       metrics,
     });
-    // Koa's handler settles its own promise: it answers every failure itself (renderErrors).
+    // Koa's handler settles its own promise: it answers every failure itself (src/http/render-errors.ts).
     const handle = app.callback();
     const securityHeaders = Object.entries(SECURITY_HEADERS);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

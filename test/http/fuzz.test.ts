@@ -135,12 +135,12 @@ const CAPABILITIES: World['only'] = {
 const WORLD: World = { contexts: CONTEXTS, hints: HINTS, only: CAPABILITIES };
 
 /**
- * How often each operation is drawn. Discovery and health take no input to speak of: 1. Deletes
+ * How often each operation is drawn. Discovery, health and metrics take no input to speak of: 1. Deletes
  * take only an id, and the fewer fixtures they remove between two restores the better: 2. The
  * session handshake needs a session, one of its jobs and the right tag together: 9. Others: 3.
  */
 const weightOf = (operationId: string) =>
-  /^get(Versions|Health|HomeDocument)/.test(operationId)
+  /^(get|head)(Versions|Health|HomeDocument|Liveness|Readiness|Metrics)/.test(operationId)
     ? 1
     : /^delete/.test(operationId)
       ? 2

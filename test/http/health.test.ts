@@ -5,6 +5,7 @@ import { MIGRATION_NAMES, migrateToLatest, rollbackMigration } from '../../src/d
 import { engineRows, ENGINES } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/http';
 import { captureLog } from '../helpers/log';
+import { connectRaw } from '../helpers/raw-http';
 
 const READY = { status: 'ready', checks: { database: 'ok', migrations: 'ok', shutdown: 'ok' } };
 
@@ -97,5 +98,31 @@ describe('health checks without a database', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('health checks while the server drains', () => {
+  it('answer 503 (ready: shutdown draining) to a request that arrives after the signal, and alive', async () => {
+    const server = await startTestServer(ENGINES[0]!);
+    // Requests already on their way when shutdown begins: their headers end after it.
+    const started = await Promise.all(
+      ['/readyz', '/healthcheck', '/healthz'].map(async (path) => {
+        const connection = await connectRaw(server.url);
+        connection.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n`);
+        return { path, connection };
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = server.close();
+    for (const { connection } of started) connection.write('\r\n');
+    const answers = await Promise.all(started.map(async ({ path, connection }) => [path, (await connection.response)?.response]));
+    await closed;
+    expect(
+      answers.map(([path, res]) => [path, (res as { status: number }).status, JSON.parse((res as { body: string }).body)]),
+    ).toEqual([
+      ['/readyz', 503, { status: 'not ready', checks: { database: 'ok', migrations: 'ok', shutdown: 'draining' } }],
+      ['/healthcheck', 503, { reasons: ['SHUTTING DOWN'], detailed: false }],
+      ['/healthz', 200, { status: 'alive' }],
+    ]);
   });
 });

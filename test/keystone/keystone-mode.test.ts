@@ -2,6 +2,8 @@
 import { ENGINES } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
 import { serverFor, startTestServer } from '../helpers/http';
+import { captureLog } from '../helpers/log';
+import { parseMetrics, valueOf } from '../helpers/prometheus';
 import { unreachableKeystone, withKeystone } from '../helpers/keystone';
 
 const BACKUP = { backup_name: 'b', container: 'c', hostname: 'h' };
@@ -100,18 +102,28 @@ withKeystone('keystone mode', (ks) => {
   it('asks Keystone once per token, however many requests and however concurrent', async () => {
     const alice = await ks.token('alice');
     const before = ks.validations();
+    const validations = async () => {
+      const family = parseMetrics((await server.request('GET', '/metrics')).text).get('freezer_api_keystone_token_validations');
+      const count = (outcome: string) => valueOf(family, { outcome }, 'freezer_api_keystone_token_validations_total')!;
+      return { asked: count('asked'), cacheHit: count('cache_hit') };
+    };
+    const metricsBefore = await validations();
     const results = await Promise.all(Array.from({ length: 30 }, () => server.request('GET', '/v1/clients', auth(alice))));
     for (let i = 0; i < 20; i++) await server.request('GET', '/v1/backups', auth(alice));
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(200));
     expect(ks.validations() - before).toBe(1);
+    // The metrics say the same: Keystone asked once; the 20 sequential requests came from the cache.
+    const metricsAfter = await validations();
+    expect(metricsAfter.asked - metricsBefore.asked).toBe(1);
+    expect(metricsAfter.cacheHit - metricsBefore.cacheHit).toBeGreaterThanOrEqual(20);
   });
 });
 
 describe('keystone mode with Keystone unreachable', () => {
-  const server = serverFor(ENGINES[0]!, { auth: unreachableKeystone() });
+  const log = captureLog();
+  const server = serverFor(ENGINES[0]!, { auth: unreachableKeystone(), logTo: log.output });
 
   it('answers 503 quickly, not a hang, and still 401 without a token', async () => {
-    const silence = jest.spyOn(console, 'error').mockImplementation(() => {});
     const started = Date.now();
     const res = await server.request('GET', '/v2/p1/backups', { headers: { 'X-Auth-Token': 'any' } });
     expect(res.status).toBe(503);
@@ -123,12 +135,13 @@ describe('keystone mode with Keystone unreachable', () => {
     expect((await server.request('GET', '/v2/p1/backups')).status).toBe(401);
     expect(res.headers['retry-after']).toBe('2');
     // Logged in one line per failed request, with what Keystone's client said underneath.
-    expect(silence).toHaveBeenCalledTimes(1);
-    expect(silence.mock.calls[0]).toEqual([
-      expect.stringMatching(
-        /^freezer-api: GET \/v2\/p1\/backups -> 503: The identity service cannot be reached; try again later\. \(.*cannot be reached.*\)$/,
-      ),
+    expect(log.lines().filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({
+        request_id: res.headers['x-openstack-request-id'],
+        msg: expect.stringMatching(
+          /^GET \/v2\/p1\/backups -> 503: The identity service cannot be reached; try again later\. \(.*cannot be reached.*\)$/,
+        ) as unknown,
+      }),
     ]);
-    silence.mockRestore();
   });
 });
