@@ -437,13 +437,17 @@ function start(
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const untilReady = (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes(readyText)) {
-        if (!readyUrl) return resolve(child);
-        fetch(readyUrl).then(() => resolve(child), reject);
-      }
-    });
+      if (!out.includes(readyText)) return;
+      // From here on the server's log (a line per request at info) is read and dropped, as a
+      // log shipper would read it, not kept.
+      child.stdout.off('data', untilReady);
+      child.stdout.on('data', () => {});
+      if (!readyUrl) return resolve(child);
+      fetch(readyUrl).then(() => resolve(child), reject);
+    };
+    child.stdout.on('data', untilReady);
     child.on('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
   });
 }

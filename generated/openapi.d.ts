@@ -14,7 +14,10 @@ export interface paths {
         /**
          * List the API versions
          * @description Version discovery, answered with `300 Multiple Choices` as OpenStack services do. Needs no
-         *     authentication. Each version links to its home document on the host that was asked.
+         *     authentication. Each version links to its home document on the host that was asked; with
+         *     the server setting `FREEZER_API_TRUST_PROXY` (behind a proxy), on the scheme, host and path
+         *     prefix the proxy says the client used (`Forwarded`, else `X-Forwarded-Proto`/`-Host`, and
+         *     `X-Forwarded-Prefix`), as oslo.middleware's http_proxy_to_wsgi does.
          */
         get: operations["getVersions"];
         put?: never;

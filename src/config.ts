@@ -30,6 +30,8 @@ export interface Config {
   http: HttpLimits;
   log: LogSettings;
   metrics: MetricsSettings;
+  /** Take X-Forwarded-* / Forwarded from the proxy in front when writing links (src/http/proxy.ts). */
+  trustProxy: boolean;
 }
 
 /** Who may read GET /metrics, and where it is served. */
@@ -108,6 +110,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       requestTimeoutMs: milliseconds('FREEZER_API_REQUEST_TIMEOUT_MS', env.FREEZER_API_REQUEST_TIMEOUT_MS ?? '30000'),
       keepAliveTimeoutMs: milliseconds('FREEZER_API_KEEPALIVE_TIMEOUT_MS', env.FREEZER_API_KEEPALIVE_TIMEOUT_MS ?? '5000'),
     },
+    trustProxy: flag('FREEZER_API_TRUST_PROXY', env.FREEZER_API_TRUST_PROXY ?? 'false'),
     metrics: {
       token: env.FREEZER_API_METRICS_TOKEN || undefined,
       listen: env.FREEZER_API_METRICS_LISTEN ? listenAddress(env.FREEZER_API_METRICS_LISTEN) : undefined,
@@ -126,6 +129,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     throw new ConfigError((err as Error).message);
   }
   return config;
+}
+
+function flag(name: string, value: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false, not "${value}"`);
 }
 
 /** `host:port` (`[::1]:9191` for IPv6). */

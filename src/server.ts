@@ -71,7 +71,11 @@ export async function startServer(config: Config, output: LogOutput = createLogg
       dispatcher: createDispatcher(await loadSpec()),
       auth: createAuth(config.auth, config.scope, keystone),
       policy,
-      handlers: createHandlers(store, createServices(store, trusts), policy, drain, scrape),
+      handlers: createHandlers(store, createServices(store, trusts), policy, {
+        lifecycle: drain,
+        scrape,
+        trustProxy: config.trustProxy,
+      }),
       bodyLimitBytes: config.bodyLimitBytes,
       failures,
       running: drain.handlers,

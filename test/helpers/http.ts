@@ -29,7 +29,10 @@ export interface RequestOptions {
 }
 
 export type ServerOverrides = Partial<
-  Pick<Config, 'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs' | 'metrics'>
+  Pick<
+    Config,
+    'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs' | 'metrics' | 'trustProxy'
+  >
 > & {
   /** Where the server logs (test/helpers/log.ts captures it); by default nowhere. */
   logTo?: LogOutput;
@@ -39,12 +42,13 @@ export type ServerOverrides = Partial<
  * The production defaults, but for the drain time (a test leaving a request open should not
  * hold close() long) and the log, which in-process servers keep quiet unless a test reads it.
  */
-export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics'> = {
+export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics' | 'trustProxy'> = {
   shutdownTimeoutMs: 5000,
   database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
   http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
   log: { level: 'silent', pretty: false },
   metrics: {},
+  trustProxy: false,
 };
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
@@ -62,6 +66,7 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     http: overrides.http ?? TEST_LIMITS.http,
     log: TEST_LIMITS.log,
     metrics: overrides.metrics ?? TEST_LIMITS.metrics,
+    trustProxy: overrides.trustProxy ?? TEST_LIMITS.trustProxy,
   };
   const server = await (overrides.logTo ? startServer(config, overrides.logTo) : startServer(config));
   return {

@@ -1,4 +1,4 @@
-// Version discovery, the JSON-home documents and the health check.
+// Version discovery and the JSON-home documents, and their links behind a proxy.
 import { ENGINES } from '../helpers/engines';
 import { checkEach } from '../helpers/failures';
 import { startTestServer, type TestServer } from '../helpers/http';
@@ -72,5 +72,58 @@ describe('versions', () => {
         },
       },
     });
+  });
+});
+
+const PROXIED: [string, Record<string, string>, string][] = [
+  [
+    'X-Forwarded-Proto and -Host',
+    { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'backup.example.org' },
+    'https://backup.example.org',
+  ],
+  [
+    'the first of a chain of proxies',
+    { 'X-Forwarded-Proto': 'https, http', 'X-Forwarded-Host': 'a.example, b.internal' },
+    'https://a.example',
+  ],
+  [
+    'Forwarded (RFC 7239), which wins',
+    { Forwarded: 'for=192.0.2.1;proto=https;host="api.example:8443", for=10.0.0.1', 'X-Forwarded-Host': 'ignored.example' },
+    'https://api.example:8443',
+  ],
+  [
+    'a path prefix',
+    { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'cloud.example', 'X-Forwarded-Prefix': '/backup/' },
+    'https://cloud.example/backup',
+  ],
+  [
+    'malformed values, ignored',
+    { 'X-Forwarded-Proto': 'javascript', 'X-Forwarded-Host': 'evil.example/x?', 'X-Forwarded-Prefix': '/a b' },
+    'http://direct.example',
+  ],
+];
+
+describe('versions behind a proxy (FREEZER_API_TRUST_PROXY)', () => {
+  let trusting: TestServer;
+  let direct: TestServer;
+  beforeAll(async () => {
+    trusting = await startTestServer(ENGINES[0]!, { trustProxy: true });
+    direct = await startTestServer(ENGINES[0]!);
+  });
+  afterAll(async () => {
+    await trusting.close();
+    await direct.close();
+  });
+  const v2Link = (res: { body: unknown }) =>
+    (res.body as { versions: { links: { href: string }[] }[] }).versions[0]!.links[0]!.href;
+
+  it.each(PROXIED)('link to what the client used, from %s', async (_what, headers, base) => {
+    const res = await trusting.request('GET', '/', { headers: { Host: 'direct.example', ...headers } });
+    expect(v2Link(res)).toBe(`${base}/v2/`);
+  });
+
+  it('ignore the proxy headers unless told to trust them', async () => {
+    const res = await direct.request('GET', '/', { headers: { Host: 'direct.example', ...PROXIED[0]![1] } });
+    expect(v2Link(res)).toBe('http://direct.example/v2/');
   });
 });

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       // JSON lines unless stdout is a terminal (under Jest it is not).
       log: { level: 'info', pretty: false },
       metrics: {},
+      trustProxy: false,
     });
   });
 
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       FREEZER_API_LOG_FORMAT: 'pretty',
       FREEZER_API_METRICS_TOKEN: 'scrape-me',
       FREEZER_API_METRICS_LISTEN: '[::1]:9191',
+      FREEZER_API_TRUST_PROXY: 'true',
     };
     expect(loadConfig([], env)).toEqual({
       host: '0.0.0.0',
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       http: { headersTimeoutMs: 5000, requestTimeoutMs: 20000, keepAliveTimeoutMs: 65000 },
       log: { level: 'warn', pretty: true },
       metrics: { token: 'scrape-me', listen: { host: '::1', port: 9191 } },
+      trustProxy: true,
     });
     expect(
       loadConfig(['--port', '1234', '--host', '::1', '--database', 'sqlite::memory:', '--scope', 'project'], env),
@@ -79,6 +82,7 @@ describe('loadConfig', () => {
       'FREEZER_API_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"',
     ],
     [[], { FREEZER_API_LOG_FORMAT: 'text' }, 'FREEZER_API_LOG_FORMAT must be json or pretty, not "text"'],
+    [[], { FREEZER_API_TRUST_PROXY: 'maybe' }, 'FREEZER_API_TRUST_PROXY must be true or false, not "maybe"'],
     [[], { FREEZER_API_METRICS_LISTEN: '9191' }, 'FREEZER_API_METRICS_LISTEN must be host:port, not "9191"'],
     [
       [],

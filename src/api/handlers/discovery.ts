@@ -1,4 +1,5 @@
 // Version discovery and the JSON-home documents.
+import { publicBase } from '../../http/proxy';
 import type { Handlers } from '../types';
 
 type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'getHomeDocument' | 'getHomeDocumentV1'>;
@@ -41,11 +42,13 @@ const HOME_V2 = {
   },
 };
 
-export function discoveryHandlers(): DiscoveryHandlers {
+/** `trustProxy`: links name the address a proxy says the client used (src/http/proxy.ts). */
+export function discoveryHandlers(trustProxy: boolean): DiscoveryHandlers {
   return {
     getVersions(_request, ctx) {
       // Links point at the host the client asked, whichever that was (the original froze the first).
-      const link = (version: string) => [{ href: `${ctx.protocol}://${ctx.host}/${version}/`, rel: 'self' }];
+      const base = publicBase(ctx, trustProxy);
+      const link = (version: string) => [{ href: `${base}/${version}/`, rel: 'self' }];
       return {
         status: 300,
         body: {

@@ -15,11 +15,25 @@ import { sessionHandlers } from './sessions';
 /**
  * Reads go from handlers to the store, writes through the services. The dispatcher enforces each
  * operation's own rule; `policy` is for the decisions within one (`jobs:get_all_projects`, …).
- * `lifecycle` tells the health checks when the server is shutting down; `scrape` renders the metrics.
  */
-export function createHandlers(store: Store, services: Services, policy: Policy, lifecycle: Lifecycle, scrape: Scrape): Handlers {
+/** What the handlers know of the server around them. */
+export interface ServerFacts {
+  /** Tells the health checks when the server is shutting down. */
+  lifecycle: Lifecycle;
+  /** Renders the metrics. */
+  scrape: Scrape;
+  /** Links may name the address a proxy says the client used (FREEZER_API_TRUST_PROXY). */
+  trustProxy: boolean;
+}
+
+export function createHandlers(
+  store: Store,
+  services: Services,
+  policy: Policy,
+  { lifecycle, scrape, trustProxy }: ServerFacts,
+): Handlers {
   return {
-    ...discoveryHandlers(),
+    ...discoveryHandlers(trustProxy),
     ...monitoringHandlers(store, lifecycle, scrape),
     ...backupHandlers(store, services),
     ...clientHandlers(store, services, policy),
