@@ -3,8 +3,14 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { BACKSTOP_MS, boundStatements, type BoundedMysqlConnection, type DatabaseBounds } from './src/db/bounds';
 
-/** Where the embedded database lives when no URL is configured. */
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/freezer.sqlite';
+/** The embedded database's file name inside the data directory, when no URL is configured. */
+export const DEFAULT_DATABASE_FILE = 'freezer.sqlite';
+
+/** The embedded database in `dataDir`: the default database URL. */
+export const defaultDatabaseUrl = (dataDir: string) => `sqlite:${path.join(dataDir, DEFAULT_DATABASE_FILE)}`;
+
+/** A database URL fit for logs and error lines: never print a password. */
+export const redactDatabaseUrl = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 
 /**
  * Statements each connection keeps prepared (src/db/prepared.ts), least recently used dropped
@@ -37,7 +43,7 @@ const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
  * `bounds` limit how long a statement and a wait for a connection may take (src/db/bounds.ts);
  * without them (migrations, tools) nothing is limited.
  */
-export function knexConfig(databaseUrl: string = DEFAULT_DATABASE_URL, bounds?: DatabaseBounds): Knex.Config {
+export function knexConfig(databaseUrl: string, bounds?: DatabaseBounds): Knex.Config {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '');
     if (!file) throw new DatabaseUrlError(`database URL "${databaseUrl}" names no file`);

@@ -1,16 +1,20 @@
-// Every setting the server reads, parsed once from the environment and the command line.
-import { parseArgs } from 'node:util';
-import { DEFAULT_DATABASE_URL, knexConfig } from '../knexfile';
+// Every setting the server reads, from the command line's flags (src/cli/command-line.ts) and the
+// environment, parsed once.
+import path from 'node:path';
+import { DEFAULT_DATABASE_FILE, defaultDatabaseUrl, knexConfig } from '../knexfile';
 import type { KeystoneSettings } from './auth/keystone';
 import { createPolicy, PolicyError, readPolicyFile } from './auth/policy';
 import type { TrustSettings } from './auth/trusts';
 import type { DatabaseBounds } from './db/bounds';
 import { LOG_LEVELS, type LogLevel, type LogSettings } from './log';
+import { PACKAGE_ROOT } from './paths';
 
 export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
+  /** Bring the schema up to date at start (off: refuse to start while migrations are pending). */
+  migrateAtStart: boolean;
   /** Request bodies above this many bytes are answered with 413. */
   bodyLimitBytes: number;
   auth: NoAuth | KeystoneAuth;
@@ -69,55 +73,266 @@ export interface KeystoneAuth {
 
 export class ConfigError extends Error {}
 
-const USAGE =
-  'usage: freezer-api [policy] [--host HOST] [--port PORT] [--database URL] [--auth noauth|keystone] [--scope project|user] [--policy-file PATH]';
+/** One setting as operators see it: --help is written from these, loadConfig reads by them. */
+export interface Setting {
+  env: string;
+  /** The command-line flag (`--<flag>`), for the settings that have one. */
+  flag?: string;
+  /** A switch is on or off: its flag takes no value, its variable is 1 or 0. */
+  switch?: boolean;
+  /** The value's placeholder in --help. */
+  value: string;
+  /** Used when neither the flag nor the variable is given. */
+  default?: string;
+  /** What --help shows for a default that is worked out rather than fixed. */
+  shownDefault?: string;
+  meaning: string;
+}
+
+/** Every setting, in the order --help lists them. */
+export const SETTINGS = {
+  host: { env: 'FREEZER_API_HOST', flag: 'host', value: 'HOST', default: '127.0.0.1', meaning: 'address to listen on' },
+  port: { env: 'FREEZER_API_PORT', flag: 'port', value: 'PORT', default: '9090', meaning: 'port to listen on (0: any free one)' },
+  database: {
+    env: 'FREEZER_API_DATABASE_URL',
+    flag: 'database',
+    value: 'URL',
+    shownDefault: `sqlite:<data dir>/${DEFAULT_DATABASE_FILE}`,
+    meaning: 'sqlite:<file>, sqlite::memory:, or mysql://user:pass@host:port/db (also mariadb://)',
+  },
+  dataDir: {
+    env: 'FREEZER_API_DATA_DIR',
+    value: 'DIR',
+    default: path.join(PACKAGE_ROOT, 'data'),
+    meaning: 'where the default SQLite database lives (made if missing); a relative path is from the working directory',
+  },
+  noMigrate: {
+    env: 'FREEZER_API_NO_MIGRATE',
+    flag: 'no-migrate',
+    switch: true,
+    value: '1|0',
+    default: '0',
+    meaning: 'serve: do not migrate at start, and refuse to start while migrations are pending',
+  },
+  dbWaitSeconds: {
+    env: 'FREEZER_API_DB_WAIT_SECONDS',
+    value: 'SECONDS',
+    default: '0',
+    meaning: 'at start, keep trying a database that does not answer yet for this long (0: fail at once)',
+  },
+  dbQueryTimeoutMs: {
+    env: 'FREEZER_API_DB_QUERY_TIMEOUT_MS',
+    value: 'MS',
+    default: '5000',
+    meaning: 'a statement without an answer by then fails its request with 503',
+  },
+  dbAcquireTimeoutMs: {
+    env: 'FREEZER_API_DB_ACQUIRE_TIMEOUT_MS',
+    value: 'MS',
+    default: '2000',
+    meaning: 'waiting for a pooled connection fails the request with 503 after this',
+  },
+  bodyLimit: {
+    env: 'FREEZER_API_BODY_LIMIT',
+    value: 'BYTES',
+    default: '1048576',
+    meaning: 'largest request body; larger ones get 413',
+  },
+  shutdownTimeout: {
+    env: 'FREEZER_API_SHUTDOWN_TIMEOUT',
+    value: 'SECONDS',
+    default: '25',
+    meaning: 'how long requests in flight may run on after SIGTERM/SIGINT',
+  },
+  headersTimeoutMs: {
+    env: 'FREEZER_API_HEADERS_TIMEOUT_MS',
+    value: 'MS',
+    default: '10000',
+    meaning: 'a client must send its request line and headers within this (408)',
+  },
+  requestTimeoutMs: {
+    env: 'FREEZER_API_REQUEST_TIMEOUT_MS',
+    value: 'MS',
+    default: '30000',
+    meaning: 'a client must send its whole request within this (408)',
+  },
+  keepAliveTimeoutMs: {
+    env: 'FREEZER_API_KEEPALIVE_TIMEOUT_MS',
+    value: 'MS',
+    default: '5000',
+    meaning: 'an idle kept-alive connection is closed after this',
+  },
+  logLevel: {
+    env: 'FREEZER_API_LOG_LEVEL',
+    value: LOG_LEVELS.join('|'),
+    default: 'info',
+    meaning: 'the least severe log lines written (info: one line per request; debug: start-up failures with their stack)',
+  },
+  logFormat: {
+    env: 'FREEZER_API_LOG_FORMAT',
+    value: 'json|pretty',
+    shownDefault: 'pretty on a terminal, else json',
+    meaning: 'log lines as JSON (one object per line) or coloured text for people',
+  },
+  trustProxy: {
+    env: 'FREEZER_API_TRUST_PROXY',
+    switch: true,
+    value: '1|0',
+    default: '0',
+    meaning: "links name the scheme, host and prefix from the proxy's Forwarded / X-Forwarded-* headers",
+  },
+  metricsToken: {
+    env: 'FREEZER_API_METRICS_TOKEN',
+    value: 'TOKEN',
+    shownDefault: 'none: /metrics is public',
+    meaning: 'GET /metrics must send Authorization: Bearer TOKEN',
+  },
+  metricsListen: {
+    env: 'FREEZER_API_METRICS_LISTEN',
+    value: 'HOST:PORT',
+    shownDefault: "none: /metrics is on the API's address",
+    meaning: 'serve /metrics on this address only ([::1]:9191 for IPv6)',
+  },
+  auth: {
+    env: 'FREEZER_API_AUTH',
+    flag: 'auth',
+    value: 'noauth|keystone',
+    default: 'noauth',
+    meaning: 'who the caller is: identity headers (development, trusted networks) or Keystone tokens',
+  },
+  defaultUser: {
+    env: 'FREEZER_API_DEFAULT_USER',
+    value: 'USER',
+    default: 'default-user',
+    meaning: 'noauth: the user assumed when a request has no X-User-Id',
+  },
+  scope: {
+    env: 'FREEZER_API_SCOPE',
+    flag: 'scope',
+    value: 'project|user',
+    default: 'project',
+    meaning: "whose resources a v2 request sees: the project's, or only the caller's own within it",
+  },
+  policyFile: {
+    env: 'FREEZER_API_POLICY_FILE',
+    flag: 'policy-file',
+    value: 'PATH',
+    shownDefault: 'none: the built-in rules',
+    meaning: 'a policy file (YAML or JSON) overriding the default policy rules',
+  },
+  keystoneUrl: {
+    env: 'FREEZER_API_KEYSTONE_URL',
+    value: 'URL',
+    shownDefault: 'none; required with keystone',
+    meaning: "keystone: Keystone's v3 URL, e.g. http://keystone:5000/v3",
+  },
+  keystoneUsername: {
+    env: 'FREEZER_API_KEYSTONE_USERNAME',
+    value: 'NAME',
+    shownDefault: 'none; required with keystone',
+    meaning: 'keystone: the service user tokens are validated as',
+  },
+  keystonePassword: {
+    env: 'FREEZER_API_KEYSTONE_PASSWORD',
+    value: 'PASSWORD',
+    shownDefault: 'none; required with keystone',
+    meaning: "keystone: the service user's password",
+  },
+  keystoneProject: {
+    env: 'FREEZER_API_KEYSTONE_PROJECT',
+    value: 'NAME',
+    default: 'service',
+    meaning: "keystone: the service user's project",
+  },
+  keystoneUserDomain: {
+    env: 'FREEZER_API_KEYSTONE_USER_DOMAIN',
+    value: 'NAME',
+    default: 'Default',
+    meaning: "keystone: the service user's domain",
+  },
+  keystoneProjectDomain: {
+    env: 'FREEZER_API_KEYSTONE_PROJECT_DOMAIN',
+    value: 'NAME',
+    default: 'Default',
+    meaning: "keystone: the domain of the service user's project",
+  },
+  keystoneTimeoutMs: {
+    env: 'FREEZER_API_KEYSTONE_TIMEOUT_MS',
+    value: 'MS',
+    default: '5000',
+    meaning: 'keystone: a call to Keystone taking longer answers 503',
+  },
+  tokenCacheSeconds: {
+    env: 'FREEZER_API_TOKEN_CACHE_SECONDS',
+    value: 'SECONDS',
+    default: '300',
+    meaning: 'keystone: how long a validated token is trusted without asking Keystone again',
+  },
+  trusts: {
+    env: 'FREEZER_API_TRUSTS',
+    value: 'central|always|off',
+    default: 'central',
+    meaning: 'keystone: which new v2 jobs get a Keystone trust for the central scheduler',
+  },
+  trustRoles: {
+    env: 'FREEZER_API_TRUST_ROLES',
+    value: 'ROLES',
+    default: 'member',
+    meaning: 'keystone: the roles each trust delegates, comma-separated',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The settings' flags as the command line gave them (a switch given: "1"). */
+export type SettingFlags = Partial<Record<SettingName, string>>;
+
+/** A setting's value: its flag wins over its environment variable, which wins over its default. */
+type Reader = (name: SettingName) => string | undefined;
+
+function readerOf(flags: SettingFlags, env: NodeJS.ProcessEnv): Reader {
+  return (name) => {
+    const setting: Setting = SETTINGS[name];
+    return flags[name] ?? env[setting.env] ?? setting.default;
+  };
+}
+
+/** The value of a setting that has a default, so always has one. */
+const valueOf = (read: Reader, name: SettingName) => read(name)!;
 
 /** Flags win over environment variables, which win over the defaults. */
-export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
-  let flags: { host?: string; port?: string; database?: string; auth?: string; scope?: string; 'policy-file'?: string };
-  try {
-    flags = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        database: { type: 'string' },
-        auth: { type: 'string' },
-        scope: { type: 'string' },
-        'policy-file': { type: 'string' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message} (${USAGE})`);
-  }
+export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const read = readerOf(flags, env);
+  // The data directory matters only for the default URL; it is read (and checked) all the same.
+  const dataDir = path.resolve(nonEmpty(SETTINGS.dataDir.env, valueOf(read, 'dataDir')));
   const config: Config = {
-    host: nonEmpty('host', flags.host ?? env.FREEZER_API_HOST ?? '127.0.0.1'),
-    port: integer('port', flags.port ?? env.FREEZER_API_PORT ?? '9090', 0, 65535),
-    databaseUrl: flags.database ?? env.FREEZER_API_DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    bodyLimitBytes: integer('FREEZER_API_BODY_LIMIT', env.FREEZER_API_BODY_LIMIT ?? '1048576', 1, 2 ** 31),
-    auth: authConfig(flags.auth ?? env.FREEZER_API_AUTH ?? 'noauth', env),
-    scope: scopeSetting(flags.scope ?? env.FREEZER_API_SCOPE ?? 'project'),
-    policyRules: policyRules(flags['policy-file'] ?? env.FREEZER_API_POLICY_FILE),
-    shutdownTimeoutMs: 1000 * integer('FREEZER_API_SHUTDOWN_TIMEOUT', env.FREEZER_API_SHUTDOWN_TIMEOUT ?? '25', 0, 3600),
+    host: nonEmpty('host', valueOf(read, 'host')),
+    port: integer('port', valueOf(read, 'port'), 0, 65535),
+    databaseUrl: read('database') ?? defaultDatabaseUrl(dataDir),
+    migrateAtStart: !onOff(SETTINGS.noMigrate.env, valueOf(read, 'noMigrate')),
+    bodyLimitBytes: integer(SETTINGS.bodyLimit.env, valueOf(read, 'bodyLimit'), 1, 2 ** 31),
+    auth: authConfig(valueOf(read, 'auth'), read),
+    scope: scopeSetting(valueOf(read, 'scope')),
+    policyRules: policyRules(read('policyFile')),
+    shutdownTimeoutMs: 1000 * integer(SETTINGS.shutdownTimeout.env, valueOf(read, 'shutdownTimeout'), 0, 3600),
     database: {
-      queryTimeoutMs: milliseconds('FREEZER_API_DB_QUERY_TIMEOUT_MS', env.FREEZER_API_DB_QUERY_TIMEOUT_MS ?? '5000'),
-      acquireTimeoutMs: milliseconds('FREEZER_API_DB_ACQUIRE_TIMEOUT_MS', env.FREEZER_API_DB_ACQUIRE_TIMEOUT_MS ?? '2000'),
-      waitSeconds: integer('FREEZER_API_DB_WAIT_SECONDS', env.FREEZER_API_DB_WAIT_SECONDS ?? '0', 0, 86400),
+      queryTimeoutMs: milliseconds(read, 'dbQueryTimeoutMs'),
+      acquireTimeoutMs: milliseconds(read, 'dbAcquireTimeoutMs'),
+      waitSeconds: integer(SETTINGS.dbWaitSeconds.env, valueOf(read, 'dbWaitSeconds'), 0, 86400),
     },
     http: {
-      headersTimeoutMs: milliseconds('FREEZER_API_HEADERS_TIMEOUT_MS', env.FREEZER_API_HEADERS_TIMEOUT_MS ?? '10000'),
-      requestTimeoutMs: milliseconds('FREEZER_API_REQUEST_TIMEOUT_MS', env.FREEZER_API_REQUEST_TIMEOUT_MS ?? '30000'),
-      keepAliveTimeoutMs: milliseconds('FREEZER_API_KEEPALIVE_TIMEOUT_MS', env.FREEZER_API_KEEPALIVE_TIMEOUT_MS ?? '5000'),
+      headersTimeoutMs: milliseconds(read, 'headersTimeoutMs'),
+      requestTimeoutMs: milliseconds(read, 'requestTimeoutMs'),
+      keepAliveTimeoutMs: milliseconds(read, 'keepAliveTimeoutMs'),
     },
-    trustProxy: flag('FREEZER_API_TRUST_PROXY', env.FREEZER_API_TRUST_PROXY ?? 'false'),
+    trustProxy: onOff(SETTINGS.trustProxy.env, valueOf(read, 'trustProxy')),
     metrics: {
-      token: env.FREEZER_API_METRICS_TOKEN || undefined,
-      listen: env.FREEZER_API_METRICS_LISTEN ? listenAddress(env.FREEZER_API_METRICS_LISTEN) : undefined,
+      token: read('metricsToken') || undefined,
+      listen: read('metricsListen') ? listenAddress(read('metricsListen')!) : undefined,
     },
     log: {
-      level: logLevel(env.FREEZER_API_LOG_LEVEL ?? 'info'),
-      pretty: logFormat(env.FREEZER_API_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+      level: logLevel(valueOf(read, 'logLevel')),
+      pretty: logFormat(read('logFormat') ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
     },
   };
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
@@ -129,12 +344,6 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     throw new ConfigError((err as Error).message);
   }
   return config;
-}
-
-function flag(name: string, value: string): boolean {
-  if (/^(true|1|yes|on)$/i.test(value)) return true;
-  if (/^(false|0|no|off)$/i.test(value)) return false;
-  throw new ConfigError(`${name} must be true or false, not "${value}"`);
 }
 
 /** `host:port` (`[::1]:9191` for IPv6). */
@@ -157,35 +366,35 @@ function logFormat(value: string): 'json' | 'pretty' {
   return value;
 }
 
-function authConfig(mode: string, env: NodeJS.ProcessEnv): NoAuth | KeystoneAuth {
+function authConfig(mode: string, read: Reader): NoAuth | KeystoneAuth {
   if (mode === 'noauth') {
-    return { mode, defaultUserId: nonEmpty('FREEZER_API_DEFAULT_USER', env.FREEZER_API_DEFAULT_USER ?? 'default-user') };
+    return { mode, defaultUserId: nonEmpty(SETTINGS.defaultUser.env, valueOf(read, 'defaultUser')) };
   }
   if (mode !== 'keystone') throw new ConfigError(`auth must be noauth or keystone, not "${mode}"`);
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new ConfigError(`${name} must be set when auth is keystone`);
+  const required = (name: SettingName) => {
+    const value = read(name);
+    if (!value) throw new ConfigError(`${SETTINGS[name].env} must be set when auth is keystone`);
     return value;
   };
-  const url = required('FREEZER_API_KEYSTONE_URL');
+  const url = required('keystoneUrl');
   if (!/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(`FREEZER_API_KEYSTONE_URL must be an http(s) URL, not "${url}"`);
   return {
     mode,
     keystone: {
       url,
-      username: required('FREEZER_API_KEYSTONE_USERNAME'),
-      password: required('FREEZER_API_KEYSTONE_PASSWORD'),
-      projectName: env.FREEZER_API_KEYSTONE_PROJECT ?? 'service',
-      userDomainName: env.FREEZER_API_KEYSTONE_USER_DOMAIN ?? 'Default',
-      projectDomainName: env.FREEZER_API_KEYSTONE_PROJECT_DOMAIN ?? 'Default',
-      timeoutMs: integer('FREEZER_API_KEYSTONE_TIMEOUT_MS', env.FREEZER_API_KEYSTONE_TIMEOUT_MS ?? '5000', 1, 600000),
-      cacheSeconds: integer('FREEZER_API_TOKEN_CACHE_SECONDS', env.FREEZER_API_TOKEN_CACHE_SECONDS ?? '300', 0, 86400),
+      username: required('keystoneUsername'),
+      password: required('keystonePassword'),
+      projectName: valueOf(read, 'keystoneProject'),
+      userDomainName: valueOf(read, 'keystoneUserDomain'),
+      projectDomainName: valueOf(read, 'keystoneProjectDomain'),
+      timeoutMs: integer(SETTINGS.keystoneTimeoutMs.env, valueOf(read, 'keystoneTimeoutMs'), 1, 600000),
+      cacheSeconds: integer(SETTINGS.tokenCacheSeconds.env, valueOf(read, 'tokenCacheSeconds'), 0, 86400),
       negativeCacheSeconds: 5,
       cacheSize: 10000,
     },
     trusts: {
-      mode: trustMode(env.FREEZER_API_TRUSTS ?? 'central'),
-      roles: roleList('FREEZER_API_TRUST_ROLES', env.FREEZER_API_TRUST_ROLES ?? 'member'),
+      mode: trustMode(valueOf(read, 'trusts')),
+      roles: roleList(SETTINGS.trustRoles.env, valueOf(read, 'trustRoles')),
     },
   };
 }
@@ -229,7 +438,15 @@ function nonEmpty(name: string, value: string): string {
   return value;
 }
 
-const milliseconds = (name: string, value: string) => integer(name, value, 1, 3600000);
+const milliseconds = (read: Reader, name: SettingName) => integer(SETTINGS[name].env, valueOf(read, name), 1, 3600000);
+
+/** A switch's variable: 1/0, also yes/no, true/false, on/off. */
+function onOff(name: string, value: string): boolean {
+  const word = value.trim().toLowerCase();
+  if (['1', 'yes', 'true', 'on'].includes(word)) return true;
+  if (['0', 'no', 'false', 'off', ''].includes(word)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, not "${value}"`);
+}
 
 function integer(name: string, value: string, min: number, max: number): number {
   const n = Number(value);

@@ -1,56 +1,54 @@
-// The server's command line: `node dist/src/main.js [--host H] [--port P] [--database URL] …`,
-// or `node dist/src/main.js policy [--policy-file PATH]` to print the rules in effect.
+#!/usr/bin/env node
+// The command line: `freezer-api [serve|migrate|policy|backup-db] [OPTIONS]`, `--help` for the
+// rest. Parsed in src/cli/command-line.ts; each command in its own file there.
 import { createPolicy, renderPolicy } from './auth/policy';
-import { ConfigError, loadConfig } from './config';
-import { startServer } from './server';
+import { backupDb } from './cli/backup-db';
+import { parseCommandLine, type Invocation } from './cli/command-line';
+import { failureLine } from './cli/failure';
+import { helpText, version } from './cli/help';
+import { migrate } from './cli/migrate';
+import { serve } from './cli/serve';
+import { loadConfig } from './config';
 
-async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === 'policy') {
-    process.stdout.write(renderPolicy(createPolicy(loadConfig(rest).policyRules)));
-    return;
+const print = (line: string) => void process.stdout.write(`${line}\n`);
+
+async function run(invocation: Invocation): Promise<void> {
+  switch (invocation.command) {
+    case 'help':
+      return void process.stdout.write(helpText());
+    case 'version':
+      return print(`freezer-api ${version()}`);
+    case 'serve':
+      return serve(loadConfig(invocation.flags));
+    case 'policy':
+      return void process.stdout.write(renderPolicy(createPolicy(loadConfig(invocation.flags).policyRules)));
+    case 'migrate':
+      return migrate(invocation.action, invocation.all, loadConfig(invocation.flags), print);
+    case 'backup-db':
+      return backupDb(invocation.file, loadConfig(invocation.flags), print);
   }
-  const config = loadConfig();
-  if (config.auth.mode === 'noauth' && !isLoopback(config.host)) {
-    console.warn(
-      `\n!!! freezer-api: WARNING: noauth mode on ${config.host}: anyone who can reach this port can act as any user.\n` +
-        '!!! Set FREEZER_API_AUTH=keystone (see the README), or bind to 127.0.0.1.\n',
-    );
-  }
-  const server = await startServer(config);
-  const log = server.log;
-  log.info(`freezer-api listening on ${server.url} (${config.auth.mode}, database: ${redact(config.databaseUrl)})`);
-  if (server.metricsUrl) log.info(`freezer-api: metrics on ${server.metricsUrl}`);
-  // Drains (src/http/drain.ts): exit 0 when every request in flight finished, 1 when some were cut.
-  const stop = (signal: string) => {
-    log.info(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`);
-    // close() writes out the log's buffer last; lines after it are written synchronously by exit.
-    server.close().then(
-      (cut) => {
-        if (cut.length === 0) process.exit(0);
-        log.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
-        log.flush();
-        process.exit(1);
-      },
-      (err: unknown) => {
-        log.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
-        log.flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+function main(argv: string[]): void {
+  let command: Invocation['command'] | undefined;
+  Promise.resolve()
+    .then(() => {
+      const invocation = parseCommandLine(argv);
+      command = invocation.command;
+      return run(invocation);
+    })
+    .catch((err: unknown) => {
+      // One line, never a stack: what failed, which setting to look at, and why.
+      const { line, exitCode } = failureLine(command, err);
+      process.stderr.write(`${line}\n`);
+      process.exit(exitCode);
+    });
+}
 
-/** Never print a database password. */
-const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-
-main().catch((err: unknown) => {
-  // One clear line: configuration mistakes and unreachable databases are the usual causes.
-  const message = err instanceof ConfigError ? err.message : ((err as Error).message ?? String(err));
-  console.error(`freezer-api: cannot start: ${message}`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+// A reader that stopped reading (`freezer-api migrate status | head -1`) wanted no more: no stack.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
 });
+
+main(process.argv.slice(2));

@@ -10,4 +10,8 @@ function repositoryRoot(from: string): string {
   }
 }
 
-export const SPEC_PATH = path.join(repositoryRoot(__dirname), 'spec', 'openapi.yaml');
+/** The directory holding package.json: the repository, or the deployment's copy of it. */
+export const PACKAGE_ROOT = repositoryRoot(__dirname);
+
+export const SPEC_PATH = path.join(PACKAGE_ROOT, 'spec', 'openapi.yaml');
+export const PACKAGE_JSON_PATH = path.join(PACKAGE_ROOT, 'package.json');

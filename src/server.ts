@@ -50,6 +50,7 @@ export async function startServer(config: Config, output: LogOutput = createLogg
     bounds: config.database,
     waitSeconds: config.database.waitSeconds,
     log: (line) => output.lifecycle.warn(line),
+    migrate: config.migrateAtStart,
   });
   try {
     const store = createStore(db, config.database.queryTimeoutMs);

@@ -2,11 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
-import { knexConfig } from '../../knexfile';
+import { knexConfig, redactDatabaseUrl } from '../../knexfile';
 import { DEFAULT_BOUNDS, type DatabaseBounds } from './bounds';
 import { clientOf } from './client';
 import { describeFailure } from './errors';
-import { migrateToLatest } from './migrate';
+import { migrateToLatest, pendingMigrations } from './migrate';
 
 export interface OpenOptions {
   bounds?: DatabaseBounds;
@@ -14,6 +14,22 @@ export interface OpenOptions {
   waitSeconds?: number;
   /** Where the line about each failed attempt goes. */
   log?: (line: string) => void;
+  /** Bring the schema up to date (the default); false: refuse a database with pending migrations. */
+  migrate?: boolean;
+}
+
+/** The database could not be opened or answer (unreachable, refused, wrong password, no such file). */
+export class DatabaseOpenError extends Error {
+  constructor(databaseUrl: string, cause: unknown) {
+    super(`${redactDatabaseUrl(databaseUrl)}: ${describeFailure(cause)}`, { cause });
+  }
+}
+
+/** Migrations at start were turned off, and this build has migrations the database has not run. */
+export class PendingMigrationsError extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the database has ${pending.length} pending migration${pending.length === 1 ? '' : 's'}: ${pending.join(', ')}`);
+  }
 }
 
 /**
@@ -22,14 +38,12 @@ export interface OpenOptions {
  */
 export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Knex> {
   const config = knexConfig(databaseUrl, options.bounds ?? DEFAULT_BOUNDS);
-  const filename = (config.connection as { filename?: string }).filename;
-  if (filename && filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
-  const db = knex(config);
-  if (config.client === 'better-sqlite3') yieldBetweenStatements(db);
+  const db = await connect(databaseUrl, config, options);
   try {
-    await reachable(db, options);
     const log = options.log ?? console.error;
-    if (config.client === 'mysql2') {
+    if (options.migrate === false) {
+      await refusePending(db);
+    } else if (config.client === 'mysql2') {
       const migrator = knex(knexConfig(databaseUrl));
       try {
         await migrateBesideOthers(migrator, log);
@@ -45,6 +59,41 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
     await db.destroy();
     throw err;
   }
+}
+
+/**
+ * A pool without time bounds for the migration command (rebuilding a large table may take
+ * minutes), once the database answers: waiting for it as the server does at start.
+ */
+export function openForMigrations(databaseUrl: string, options: Omit<OpenOptions, 'bounds' | 'migrate'> = {}): Promise<Knex> {
+  return connect(databaseUrl, knexConfig(databaseUrl), options);
+}
+
+/** Brings the schema up to date, waiting for another process that is migrating it. */
+export const migrateDatabase = (db: Knex, log: (line: string) => void = console.error) => migrateBesideOthers(db, log);
+
+/** A pool on the database once it answers (SQLite's directory made first); DatabaseOpenError if it never does. */
+async function connect(databaseUrl: string, config: Knex.Config, options: OpenOptions): Promise<Knex> {
+  const filename = (config.connection as { filename?: string }).filename;
+  try {
+    if (filename && filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
+  } catch (err) {
+    throw new DatabaseOpenError(databaseUrl, err);
+  }
+  const db = knex(config);
+  if (config.client === 'better-sqlite3') yieldBetweenStatements(db);
+  try {
+    await reachable(db, options);
+    return db;
+  } catch (err) {
+    await db.destroy();
+    throw new DatabaseOpenError(databaseUrl, err);
+  }
+}
+
+async function refusePending(db: Knex): Promise<void> {
+  const pending = await pendingMigrations(db);
+  if (pending.length > 0) throw new PendingMigrationsError(pending);
 }
 
 /**

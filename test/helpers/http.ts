@@ -42,7 +42,11 @@ export type ServerOverrides = Partial<
  * The production defaults, but for the drain time (a test leaving a request open should not
  * hold close() long) and the log, which in-process servers keep quiet unless a test reads it.
  */
-export const TEST_LIMITS: Pick<Config, 'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics' | 'trustProxy'> = {
+export const TEST_LIMITS: Pick<
+  Config,
+  'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics' | 'trustProxy' | 'migrateAtStart'
+> = {
+  migrateAtStart: true,
   shutdownTimeoutMs: 5000,
   database: { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, waitSeconds: 0 },
   http: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
@@ -57,6 +61,7 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     host: '127.0.0.1',
     port: 0,
     databaseUrl: database.url,
+    migrateAtStart: true,
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
     auth: overrides.auth ?? { mode: 'noauth', defaultUserId: 'default-user' },
     scope: overrides.scope ?? 'project',

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The production install, as the README describes it: build here, copy what a deployment needs
 # into an empty directory, `npm ci --omit=dev` there (no devDependency may arrive), start the built
-# server with `npm run serve`, create a backup and read it back, and ask the migration CLI that
-# nothing is pending. On a fresh SQLite file always, and on a fresh MySQL/MariaDB database next
-# to the one FREEZER_TEST_MYSQL_URL names when that is set. Exits non-zero on any failure.
+# server with `npm run serve`, create a backup and read it back, ask the command line's `migrate
+# status` that nothing is pending, and copy the database with `backup-db` while it serves (SQLite;
+# on MySQL/MariaDB it must refuse). On a fresh SQLite file always, and on a fresh MySQL/MariaDB
+# database next to the one FREEZER_TEST_MYSQL_URL names when that is set. Exits non-zero on any
+# failure.
 set -euo pipefail
 
-# The migration command line inside the deployment (source: src/cli/migrate.ts).
-MIGRATE_CLI=dist/src/cli/migrate.js
+# The command line inside the deployment (source: src/main.ts, package.json's "bin").
+CLI=dist/src/main.js
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-# Everything the built server and the migration CLI read at run time. The spec is found from the
+# Everything the built server and its command line read at run time. The spec is found from the
 # directory holding package.json (src/paths.ts); the migrations are compiled into dist/.
 DEPLOYMENT=(package.json package-lock.json dist spec)
 
@@ -94,6 +96,18 @@ stop_server() {
   SERVER_PID=
 }
 
+# check_backup_db ENGINE DATABASE: SQLite is copied while the server runs; MySQL is refused (exit 2).
+check_backup_db() {
+  local engine="$1" database="$2" copy="$WORK/copy-$1.sqlite" said code=0
+  said="$(cd "$APP" && node "$CLI" backup-db "$copy" --database "$database" 2>&1)" || code=$?
+  if [ "$engine" = sqlite ]; then
+    [ "$code" = 0 ] && [ -s "$copy" ] || fail "node $CLI backup-db: exit $code: $said"
+  else
+    [ "$code" = 2 ] && grep -q mariadb-dump <<<"$said" || fail "node $CLI backup-db on $engine: exit $code: $said"
+  fi
+  echo "ok: node $CLI backup-db: $said"
+}
+
 check_on() {
   local engine="$1" database="$2" status
   step "$engine"
@@ -104,11 +118,12 @@ check_on() {
   id="$(node -e 'console.log(JSON.parse(process.argv[1]).backup_id)' "$BODY")"
   [ -n "$id" ] && [ "$id" != undefined ] || fail "POST /v2/p1/backups: no backup_id in $BODY"
   expect_status "GET /v2/p1/backups/$id" 200 GET "$BASE/v2/p1/backups/$id"
-  status="$(cd "$APP" && FREEZER_API_DATABASE_URL="$database" node "$MIGRATE_CLI" status 2>&1)" ||
-    fail "node $MIGRATE_CLI status: $status"
+  status="$(cd "$APP" && node "$CLI" migrate status --database "$database" 2>&1)" ||
+    fail "node $CLI migrate status: $status"
   grep -qx 'pending: (none)' <<<"$status" || fail "migrations pending after start: $status"
   grep -q '^applied: [^(]' <<<"$status" || fail "no migration applied: $status"
-  echo "ok: node $MIGRATE_CLI status: nothing pending"
+  echo "ok: node $CLI migrate status: nothing pending"
+  check_backup_db "$engine" "$database"
   stop_server
 }
 
@@ -122,7 +137,8 @@ for item in "${DEPLOYMENT[@]}"; do
   [ -e "$item" ] || fail "$item is missing from the repository"
   cp -R "$item" "$APP/"
 done
-[ -f "$APP/$MIGRATE_CLI" ] || fail "the build has no $MIGRATE_CLI"
+[ -f "$APP/$CLI" ] || fail "the build has no $CLI"
+head -n1 "$APP/$CLI" | grep -qx '#!/usr/bin/env node' || fail "$CLI does not start with its #! line (package.json's bin runs it)"
 cd "$APP"
 npm ci --omit=dev --no-audit --no-fund
 for dev in typescript tsx jest eslint prettier dredd @swc/core; do

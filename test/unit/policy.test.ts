@@ -176,8 +176,8 @@ describe('policy files', () => {
   it('is named by FREEZER_API_POLICY_FILE or --policy-file (which wins)', () => {
     const yaml = file('env.yaml', '"jobs:create": "role:admin"\n');
     const json = file('flag.json', '{"jobs:delete": "role:admin"}');
-    expect(loadConfig([], { FREEZER_API_POLICY_FILE: yaml }).policyRules).toEqual({ 'jobs:create': 'role:admin' });
-    expect(loadConfig(['--policy-file', json], { FREEZER_API_POLICY_FILE: yaml }).policyRules).toEqual({
+    expect(loadConfig({}, { FREEZER_API_POLICY_FILE: yaml }).policyRules).toEqual({ 'jobs:create': 'role:admin' });
+    expect(loadConfig({ policyFile: json }, { FREEZER_API_POLICY_FILE: yaml }).policyRules).toEqual({
       'jobs:delete': 'role:admin',
     });
   });
@@ -198,7 +198,7 @@ describe('policy files', () => {
     const at = text === undefined ? path.join(dir, name) : file(name, text);
     let error: unknown;
     try {
-      loadConfig(['--policy-file', at], {});
+      loadConfig({ policyFile: at }, {});
     } catch (err) {
       error = err;
     }
