@@ -85,6 +85,7 @@ function runDredd(endpoint) {
   return new Promise((resolve) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'dredd'), args, {
       cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: `--require=${path.join(__dirname, 'head-without-body.cjs')}` },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
