@@ -2371,6 +2371,7 @@ export interface components {
         /** @description One page of backups. */
         BackupList: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2398,6 +2399,7 @@ export interface components {
         /** @description Stored; the body carries the new backup's id. */
         BackupCreated: {
             headers: {
+                Location: components["headers"]["Location"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2436,6 +2438,7 @@ export interface components {
         /** @description One page of backups (v1 shape, with `user_name`). */
         BackupListV1: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2486,6 +2489,7 @@ export interface components {
         /** @description One page of registered clients. */
         ClientList: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2545,6 +2549,7 @@ export interface components {
         /** @description Registered; the body repeats the client's id. */
         ClientCreated: {
             headers: {
+                Location: components["headers"]["Location"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2615,6 +2620,7 @@ export interface components {
         /** @description One page of jobs. */
         JobList: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2645,6 +2651,7 @@ export interface components {
         /** @description Created; the body carries the new job's id. */
         JobCreated: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2688,6 +2695,7 @@ export interface components {
         /** @description Stored; the body carries the job's id and its new version. */
         JobWritten: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2737,6 +2745,7 @@ export interface components {
         /** @description One page of actions. */
         ActionList: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2762,6 +2771,7 @@ export interface components {
         /** @description Created; the body carries the action's id. */
         ActionCreated: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2800,6 +2810,7 @@ export interface components {
         /** @description Stored; the body carries the action's id and its new version. */
         ActionWritten: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2834,6 +2845,7 @@ export interface components {
         /** @description One page of sessions. */
         SessionList: {
             headers: {
+                Link: components["headers"]["Link"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -2867,6 +2879,7 @@ export interface components {
         /** @description Created; the body carries the new session's id. */
         SessionCreated: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2913,6 +2926,7 @@ export interface components {
         /** @description Stored; the body carries the session's id and its new version. */
         SessionWritten: {
             headers: {
+                Location: components["headers"]["Location"];
                 ETag: components["headers"]["ETag"];
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -3019,7 +3033,7 @@ export interface components {
                  * @description `Keystone uri="<Keystone URL>"`
                  * @example Keystone uri="http://127.0.0.1:5000/v3"
                  */
-                "WWW-Authenticate"?: string;
+                "WWW-Authenticate": string;
                 "x-openstack-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
@@ -3659,6 +3673,19 @@ export interface components {
          * @example "1"
          */
         ETag: string;
+        /**
+         * @description The URL of the item this request created or replaced, on the address the client used
+         *     (behind a trusted proxy, the proxy's).
+         * @example http://127.0.0.1:9090/v2/6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d/jobs/685eab6e3a2744b6bce789fe7e71d6e7
+         */
+        Location: string;
+        /**
+         * @description Only on a full page: the next page, as `<URL>; rel="next"` (RFC 8288), the URL being this
+         *     request's with `marker` set to the page's last item, `offset` dropped, and a search sent
+         *     in the body moved into the `search` parameter.
+         * @example <http://127.0.0.1:9090/v2/6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d/jobs?limit=10&marker=685eab6e3a2744b6bce789fe7e71d6e7>; rel="next"
+         */
+        Link: string;
     };
     pathItems: never;
 }
@@ -3801,6 +3828,8 @@ export type RequestBodySessionAction = components['requestBodies']['SessionActio
 export type HeaderRequestId = components['headers']['RequestId'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type HeaderETag = components['headers']['ETag'];
+export type HeaderLocation = components['headers']['Location'];
+export type HeaderLink = components['headers']['Link'];
 export type $defs = Record<string, never>;
 export interface operations {
     getVersions: {
@@ -4124,7 +4153,7 @@ export interface operations {
             401: {
                 headers: {
                     /** @description `Bearer realm="freezer-api metrics"` */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": string;
                     "x-openstack-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };

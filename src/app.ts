@@ -1,6 +1,7 @@
 // The Koa application: every request goes through the same steps, in this order, and the first
 // that fails answers with the spec's Error body (src/http/render-errors.ts). It never listens (src/server.ts).
-//   1. its operation, from the spec's route table (404, 405 with Allow);
+//   1. its operation, from the spec's route table (404, 405 with Allow; HEAD as GET; OPTIONS
+//      answered here with Allow, and a CORS preflight's headers);
 //   2. its caller, for every operation the spec secures (400 for bad identity headers; in keystone
 //      mode 401, 403 or 503);
 //   3. the policy rule the spec names for it (`x-policy`): 403 unless the caller satisfies it on
@@ -8,15 +9,18 @@
 //   4. its JSON body, for operations that take one, and its media type (413, 415, 400 Malformed JSON);
 //   5. content negotiation (406);
 //   6. its parameters and body validated against the spec (400);
-//   7. the operation's handler, whose reply is sent with the media type the spec declares.
+//   7. the operation's handler, whose reply is sent with the media type the spec declares, and
+//      Location (201) or Link (a full page) from src/api/links.ts.
 import Koa from 'koa';
 import type { Auth } from './auth/caller';
 import type { Policy } from './auth/policy';
 import type { Dispatcher, Route } from './api/dispatch';
+import type { ReplyLinks } from './api/links';
 import type { Handlers } from './api/types';
 import type { Caller } from './domain/caller';
 import { ApiError } from './errors';
 import { requireAcceptable } from './http/accept';
+import type { Cors } from './http/cors';
 import type { FailureLog } from './http/failure-log';
 import { createBodyReader } from './http/json-body';
 import { createErrorRenderer } from './http/render-errors';
@@ -37,6 +41,9 @@ export interface AppParts {
   /** Told when each request's handling ends, with its status set. */
   requests: RequestLog;
   metrics: Metrics;
+  links: ReplyLinks;
+  /** Set when CORS is on: answers preflights. */
+  cors: Cors | undefined;
 }
 
 /** A handler as the dispatcher calls it: with the request as validated against its operation. */
@@ -50,12 +57,13 @@ interface SentReply {
   etag?: number;
   /** For a status the spec gives several media types: the one negotiated. */
   mediaType?: string;
+  page?: readonly unknown[];
 }
 
 const NO_BODY = { body: undefined, mediaType: undefined };
 
 export function createApp(parts: AppParts): Koa {
-  const { dispatcher, auth, policy, handlers, bodyLimitBytes, failures, running, requests, metrics } = parts;
+  const { dispatcher, auth, policy, handlers, bodyLimitBytes, failures, running, requests, metrics, links, cors } = parts;
   // Handlers[K] takes OperationRequest<K>; the validator has just checked the request against
   // operation K's schemas, which is exactly what that type says. This is where the two meet.
   const handlerOf = new Map<Route, Dispatched>();
@@ -81,6 +89,12 @@ export function createApp(parts: AppParts): Koa {
     try {
       const match = dispatcher.match(ctx.method, ctx.path);
       if (match.kind === 'notFound') throw new ApiError(404, `No resource at ${ctx.method.toUpperCase()} ${ctx.path}`);
+      if (match.kind === 'options') {
+        ctx.status = 204;
+        ctx.set('Allow', match.allow.join(', '));
+        cors?.preflight(ctx, match.allow);
+        return;
+      }
       if (match.kind === 'methodNotAllowed') {
         const allow = match.allow.join(', ');
         throw new ApiError(405, `${ctx.path} answers ${allow}, not ${ctx.method.toUpperCase()}`, { headers: { Allow: allow } });
@@ -95,7 +109,9 @@ export function createApp(parts: AppParts): Koa {
       const { body, mediaType } = route.takesBody ? await readBody(ctx, route.consumes) : NO_BODY;
       if (!route.lenientAccept) requireAcceptable(ctx, route.produces);
       const request = dispatcher.prepare(route, { params, queryString: ctx.querystring, headers: ctx.headers, body, mediaType });
-      send(ctx, route, await handlerOf.get(route)!(Object.assign(request, { caller }), ctx));
+      const reply = await handlerOf.get(route)!(Object.assign(request, { caller }), ctx);
+      send(ctx, route, reply);
+      links.add(ctx, route, request, reply);
     } catch (err) {
       renderError(ctx, err);
     } finally {

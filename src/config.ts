@@ -36,6 +36,8 @@ export interface Config {
   metrics: MetricsSettings;
   /** Take X-Forwarded-* / Forwarded from the proxy in front when writing links (src/http/proxy.ts). */
   trustProxy: boolean;
+  /** The origins browsers may call the API from (src/http/cors.ts); empty: CORS off. `*`: any. */
+  corsOrigins: string[];
 }
 
 /** Who may read GET /metrics, and where it is served. */
@@ -180,6 +182,12 @@ export const SETTINGS = {
     value: '1|0',
     default: '0',
     meaning: "links name the scheme, host and prefix from the proxy's Forwarded / X-Forwarded-* headers",
+  },
+  corsOrigins: {
+    env: 'FREEZER_API_CORS_ORIGINS',
+    value: 'ORIGINS',
+    shownDefault: 'none: CORS off',
+    meaning: 'origins a browser page may call the API from, comma-separated (https://horizon.example.com), or * for any',
   },
   metricsToken: {
     env: 'FREEZER_API_METRICS_TOKEN',
@@ -326,6 +334,7 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
       keepAliveTimeoutMs: milliseconds(read, 'keepAliveTimeoutMs'),
     },
     trustProxy: onOff(SETTINGS.trustProxy.env, valueOf(read, 'trustProxy')),
+    corsOrigins: originList(read('corsOrigins') ?? ''),
     metrics: {
       token: read('metricsToken') || undefined,
       listen: read('metricsListen') ? listenAddress(read('metricsListen')!) : undefined,
@@ -410,6 +419,22 @@ function policyRules(path: string | undefined): Config['policyRules'] {
     if (!(err instanceof PolicyError)) throw err;
     throw new ConfigError(`policy file ${path}: ${err.message}`);
   }
+}
+
+/** `*`, or origins as browsers send them: scheme, host and an optional port, nothing after. */
+function originList(value: string): string[] {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(
+        `FREEZER_API_CORS_ORIGINS must list origins such as https://horizon.example.com (scheme, host, port; no path), or *, not "${origin}"`,
+      );
+    }
+  }
+  return origins;
 }
 
 function trustMode(value: string): TrustSettings['mode'] {

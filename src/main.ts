@@ -10,6 +10,8 @@ import { migrate } from './cli/migrate';
 import { serve } from './cli/serve';
 import { loadConfig } from './config';
 
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
+
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 async function run(invocation: Invocation): Promise<void> {
@@ -41,6 +43,11 @@ function main(argv: string[]): void {
       // One line, never a stack: what failed, which setting to look at, and why.
       const { line, exitCode } = failureLine(command, err);
       process.stderr.write(`${line}\n`);
+      // The stack is for whoever debugs the server itself (the settings may be what failed, so
+      // the level is read as given).
+      if (DEBUG_LEVELS.has(process.env.FREEZER_API_LOG_LEVEL ?? '') && err instanceof Error && err.stack) {
+        process.stderr.write(`${err.stack}\n`);
+      }
       process.exit(exitCode);
     });
 }

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { Knex } from 'knex';
 import { createDispatcher } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import { createReplyLinks } from './api/links';
 import { loadSpec } from './api/spec';
 import { createApp } from './app';
 import { createAuth } from './auth/caller';
@@ -15,10 +16,11 @@ import { keystoneTrusts } from './auth/trusts';
 import type { Config } from './config';
 import { openDatabase } from './db/connect';
 import { createStore } from './db/store';
+import { createCors } from './http/cors';
 import { createDrain } from './http/drain';
 import { createFailureLog } from './http/failure-log';
 import { answerClientError, refusal, SECURITY_HEADERS, sendRefusal, serverOptions } from './http/protocol';
-import { assignRequestId } from './http/request-id';
+import { assignRequestId, REQUEST_ID_HEADER } from './http/request-id';
 import { createRequestLog } from './http/request-log';
 import { createLogger, type Logger, type LogOutput } from './log';
 import { createMetrics } from './metrics';
@@ -68,8 +70,11 @@ export async function startServer(config: Config, output: LogOutput = createLogg
       token: config.metrics.token,
       elsewhere: config.metrics.listen !== undefined,
     };
+    const dispatcher = createDispatcher(await loadSpec());
+    // The request id is the server's own header, not a parameter of any operation.
+    const cors = createCors(config.corsOrigins, [...dispatcher.requestHeaders, REQUEST_ID_HEADER]);
     const app = createApp({
-      dispatcher: createDispatcher(await loadSpec()),
+      dispatcher,
       auth: createAuth(config.auth, config.scope, keystone),
       policy,
       handlers: createHandlers(store, createServices(store, trusts), policy, {
@@ -82,12 +87,15 @@ export async function startServer(config: Config, output: LogOutput = createLogg
       running: drain.handlers,
       requests,
       metrics,
+      links: createReplyLinks(dispatcher.routes, config.trustProxy),
+      cors,
     });
     // Koa's handler settles its own promise: it answers every failure itself (src/http/render-errors.ts).
     const handle = app.callback();
     const securityHeaders = Object.entries(SECURITY_HEADERS);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      cors?.answer(req, res);
       const requestId = assignRequestId(req, res);
       if (drain.draining) res.setHeader('Connection', 'close');
       const refused = refusal(req);

@@ -61,7 +61,14 @@ export type ResponseBody<K extends OperationId, S extends StatusOf<K>> = BodyOf<
  */
 type ReplyWith<S, B, M> = [B] extends [undefined]
   ? { status: S; etag?: number }
-  : { status: S; body: B | Json<B>; etag?: number; mediaType?: M };
+  : {
+      status: S;
+      body: B | Json<B>;
+      etag?: number;
+      mediaType?: M;
+      /** A list's items (values or JSON text): src/api/links.ts links a full page to the next. */
+      page?: readonly unknown[];
+    };
 export type Reply<K extends OperationId> = {
   [S in StatusOf<K>]: ReplyWith<S, ResponseBody<K, S>, MediaTypesOf<Op<K>['responses'][S]>>;
 }[StatusOf<K>];

@@ -45,6 +45,24 @@ export function searchTerms(...searches: (Search | undefined)[]): SearchTerms | 
   };
 }
 
+/**
+ * One search object meaning what the given ones mean together (as `searchTerms` reads them):
+ * their pairs in order, the later time bounds. For the next page's link.
+ */
+export function combinedSearch(...searches: (Search | undefined)[]): Search | undefined {
+  const given = searches.filter((s): s is Search => s !== undefined);
+  if (given.length <= 1) return given[0];
+  const combined: Search = {
+    match: given.flatMap((s) => s.match ?? []),
+    match_not: given.flatMap((s) => s.match_not ?? []),
+  };
+  for (const s of given) {
+    if (s.time_after !== undefined) combined.time_after = s.time_after;
+    if (s.time_before !== undefined) combined.time_before = s.time_before;
+  }
+  return combined;
+}
+
 /** The search's time bounds, for a list that keeps a time stamp: whole epoch seconds, or a 400. */
 export function checkTimeBounds(terms: SearchTerms | undefined): void {
   for (const [bound, value] of [

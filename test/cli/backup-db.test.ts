@@ -143,7 +143,7 @@ describe('backup-db on a live SQLite database', () => {
 it.each([
   [
     'MySQL/MariaDB',
-    process.env.FREEZER_TEST_MYSQL_URL ?? 'mysql://freezer:secret@127.0.0.1:3306/freezer',
+    process.env.FREEZER_TEST_MYSQL_URL || 'mysql://freezer:secret@127.0.0.1:3306/freezer',
     /^freezer-api backup-db: backup-db copies the embedded SQLite database, and --database \/ FREEZER_API_DATABASE_URL names MySQL\/MariaDB: back that up with mariadb-dump --single-transaction, or mariabackup\n$/,
   ],
   [

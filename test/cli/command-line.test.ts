@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { expectCannotStart, lines, ROOT, runCli } from '../helpers/cli';
+import { expectCannotStart, lines, ROOT, runCli, STACK_LINE } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
 const dir = tempDir('freezer-cli-');
@@ -140,6 +140,15 @@ it('a port in use is one line naming the host and port settings, exit 2', async 
   } finally {
     await new Promise((resolve) => taken.close(resolve));
   }
+});
+
+it('adds the stack at debug level, after the one line', async () => {
+  const result = await runCli(['--port', 'http'], { ...BASE_ENV, FREEZER_API_LOG_LEVEL: 'debug' });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(
+    /^freezer-api: cannot start: port must be a whole number from 0 to 65535, not "http"\n\w*Error: port must/,
+  );
+  expect(result.stderr).toMatch(STACK_LINE);
 });
 
 it('stops quietly when its reader closes the pipe early', async () => {

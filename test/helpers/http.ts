@@ -31,7 +31,16 @@ export interface RequestOptions {
 export type ServerOverrides = Partial<
   Pick<
     Config,
-    'bodyLimitBytes' | 'auth' | 'scope' | 'policyRules' | 'database' | 'http' | 'shutdownTimeoutMs' | 'metrics' | 'trustProxy'
+    | 'bodyLimitBytes'
+    | 'auth'
+    | 'scope'
+    | 'policyRules'
+    | 'database'
+    | 'http'
+    | 'shutdownTimeoutMs'
+    | 'metrics'
+    | 'trustProxy'
+    | 'corsOrigins'
   >
 > & {
   /** Where the server logs (test/helpers/log.ts captures it); by default nowhere. */
@@ -44,7 +53,7 @@ export type ServerOverrides = Partial<
  */
 export const TEST_LIMITS: Pick<
   Config,
-  'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics' | 'trustProxy' | 'migrateAtStart'
+  'shutdownTimeoutMs' | 'database' | 'http' | 'log' | 'metrics' | 'trustProxy' | 'corsOrigins' | 'migrateAtStart'
 > = {
   migrateAtStart: true,
   shutdownTimeoutMs: 5000,
@@ -53,6 +62,7 @@ export const TEST_LIMITS: Pick<
   log: { level: 'silent', pretty: false },
   metrics: {},
   trustProxy: false,
+  corsOrigins: [],
 };
 
 export async function startTestServer(engine: Engine, overrides: ServerOverrides = {}): Promise<TestServer> {
@@ -72,6 +82,7 @@ export async function startTestServer(engine: Engine, overrides: ServerOverrides
     log: TEST_LIMITS.log,
     metrics: overrides.metrics ?? TEST_LIMITS.metrics,
     trustProxy: overrides.trustProxy ?? TEST_LIMITS.trustProxy,
+    corsOrigins: overrides.corsOrigins ?? TEST_LIMITS.corsOrigins,
   };
   const server = await (overrides.logTo ? startServer(config, overrides.logTo) : startServer(config));
   return {

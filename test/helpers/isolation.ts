@@ -239,7 +239,7 @@ export const OPERATIONS: Operation[] = [
         versions: BOTH,
         steps: (aim) => [{ method: 'POST', path: item(aim), json: doc(aim), headers: IF_MATCH }],
       },
-      ...['PUT', 'OPTIONS'].map((method) => ({
+      ...['PUT', 'TRACE'].map((method) => ({
         name: `${method} ${kind}/{theirs} (no such method)`,
         versions: BOTH,
         steps: (aim: Aim) => [{ method, path: item(aim), json: method === 'PUT' ? doc(aim) : undefined }],

@@ -67,21 +67,35 @@ async function bodyConformanceErrors(res: Exchange): Promise<string[]> {
   const contentType = String(res.headers['content-type'] ?? '')
     .split(';')[0]!
     .trim();
-  let operation: Operation | undefined;
-  try {
-    operation = api.router.matchOperation({ method: res.method, path: res.path.split('?')[0]!, headers: {} }, true);
-  } catch {
-    operation = undefined;
-  }
+  const method = res.method.toLowerCase();
+  const path = res.path.split('?')[0]!;
+  const matched = (m: string) => {
+    try {
+      return api.router.matchOperation({ method: m, path, headers: {} }, true);
+    } catch {
+      return undefined;
+    }
+  };
+  // The spec's "HTTP methods" rules: a HEAD without an operation of its own is its GET's.
+  const operation: Operation | undefined = matched(method) ?? (method === 'head' ? matched('get') : undefined);
   if (!operation) {
+    if (method === 'options' && res.status === 204) {
+      if (typeof res.headers.allow !== 'string') return ['OPTIONS answered 204 without Allow'];
+      return res.text === '' ? [] : ['OPTIONS 204 must have no body'];
+    }
     if (![404, 405].includes(res.status)) return [`unrouted request answered ${res.status}`];
+    if (res.status === 405 && typeof res.headers.allow !== 'string') return ['405 without Allow'];
+    if (method === 'head') return res.text === '' ? [] : [`HEAD answered ${res.status} with a body`];
     return validateError(api, res.body, contentType);
   }
   const declared = operation.responses?.[String(res.status)] as
-    { content?: Record<string, unknown>; headers?: Record<string, unknown> } | undefined;
+    { content?: Record<string, unknown>; headers?: Record<string, HeaderObject> } | undefined;
   if (!declared) return [`${operation.operationId} does not declare status ${res.status}`];
-  const missing = Object.keys(declared.headers ?? {}).filter((name) => res.headers[name.toLowerCase()] === undefined);
-  if (missing.length > 0) return [`${operation.operationId} ${res.status} lacks the declared header(s) ${missing.join(', ')}`];
+  const headerErrors = declaredHeaderProblems(declared.headers ?? {}, res.headers);
+  if (headerErrors.length > 0) return headerErrors.map((e) => `${operation.operationId} ${res.status}: ${e}`);
+  if (method === 'head' && operation.method !== 'head') {
+    return res.text === '' ? [] : [`HEAD as ${operation.operationId} answered with a body`];
+  }
   const mediaTypes = Object.keys(declared.content ?? {});
   if (mediaTypes.length === 0) {
     return res.text === '' ? [] : [`${operation.operationId} ${res.status} must have no body`];
@@ -103,6 +117,34 @@ async function bodyConformanceErrors(res: Exchange): Promise<string[]> {
   const result = api.validateResponse(res.body, operation, res.status);
   return (result.errors ?? []).map((e) => `${operation.operationId} ${res.status}: ${e.instancePath} ${e.message}`);
 }
+
+interface HeaderObject {
+  required?: boolean;
+  schema?: { type?: string };
+}
+
+/** The headers the spec requires are there; each declared one that is there is valid against its schema. */
+function declaredHeaderProblems(declared: Record<string, HeaderObject>, sent: Exchange['headers']): string[] {
+  const problems: string[] = [];
+  for (const [name, header] of Object.entries(declared)) {
+    const value = sent[name.toLowerCase()];
+    if (value === undefined) {
+      if (header.required) problems.push(`lacks the required header ${name}`);
+      continue;
+    }
+    if (!header.schema) continue;
+    const validate =
+      headerValidators.get(header.schema) ??
+      headerValidators.set(header.schema, headerAjv.compile(header.schema)).get(header.schema)!;
+    const text = String(value);
+    const typed = header.schema.type === 'integer' && /^\d+$/.test(text) ? Number(text) : text;
+    if (!validate(typed)) problems.push(`header ${name} "${text}": ${headerAjv.errorsText(validate.errors)}`);
+  }
+  return problems;
+}
+
+const headerAjv = addFormats(new Ajv({ allErrors: true, strict: false }));
+const headerValidators = new WeakMap<object, ValidateFunction>();
 
 const mediaTypeAjv = new Ajv({ allErrors: true, strict: false });
 const mediaTypeValidators = new WeakMap<object, ValidateFunction>();

@@ -15,11 +15,12 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
   });
 
   it.each([
-    ['PUT', '/v2/p/backups', 'GET, POST'],
-    ['PATCH', '/v1/backups/abc', 'GET, DELETE'],
-    ['POST', '/v2/p/clients/abc', 'GET, DELETE'],
-    ['OPTIONS', '/v2/p/clients', 'GET, POST'],
-    ['DELETE', '/', 'GET'],
+    ['PUT', '/v2/p/backups', 'GET, POST, HEAD, OPTIONS'],
+    ['PATCH', '/v1/backups/abc', 'GET, DELETE, HEAD, OPTIONS'],
+    ['POST', '/v2/p/clients/abc', 'GET, DELETE, HEAD, OPTIONS'],
+    ['TRACE', '/v2/p/clients', 'GET, POST, HEAD, OPTIONS'],
+    ['DELETE', '/', 'GET, HEAD, OPTIONS'],
+    ['GET', '/v2/p/jobs/j/event', 'POST, OPTIONS'],
   ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
     const res = await server.request(method, path);
     expect(res.status).toBe(405);

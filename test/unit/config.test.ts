@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       log: { level: 'info', pretty: false },
       metrics: {},
       trustProxy: false,
+      corsOrigins: [],
     });
   });
 
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       FREEZER_API_METRICS_TOKEN: 'scrape-me',
       FREEZER_API_METRICS_LISTEN: '[::1]:9191',
       FREEZER_API_TRUST_PROXY: 'true',
+      FREEZER_API_CORS_ORIGINS: 'https://horizon.example.com, http://[::1]:8080',
     };
     expect(loadConfig({}, env)).toEqual({
       host: '0.0.0.0',
@@ -61,6 +63,7 @@ describe('loadConfig', () => {
       log: { level: 'warn', pretty: true },
       metrics: { token: 'scrape-me', listen: { host: '::1', port: 9191 } },
       trustProxy: true,
+      corsOrigins: ['https://horizon.example.com', 'http://[::1]:8080'],
     });
     expect(loadConfig({ port: '1234', host: '::1', database: 'sqlite::memory:', scope: 'project' }, env)).toMatchObject({
       host: '::1',
@@ -86,6 +89,11 @@ describe('loadConfig', () => {
     ],
     [{}, { FREEZER_API_LOG_FORMAT: 'text' }, 'FREEZER_API_LOG_FORMAT must be json or pretty, not "text"'],
     [{}, { FREEZER_API_TRUST_PROXY: 'maybe' }, 'FREEZER_API_TRUST_PROXY must be 1 or 0, not "maybe"'],
+    [
+      {},
+      { FREEZER_API_CORS_ORIGINS: 'https://ui.example/path' },
+      'FREEZER_API_CORS_ORIGINS must list origins such as https://horizon.example.com (scheme, host, port; no path), or *, not "https://ui.example/path"',
+    ],
     [{}, { FREEZER_API_METRICS_LISTEN: '9191' }, 'FREEZER_API_METRICS_LISTEN must be host:port, not "9191"'],
     [
       {},

@@ -1,6 +1,9 @@
 // The dispatcher answers as openapi-backend's own router, parser and validator do, for what the
 // spec defines: which operation (or 404, or 405 and its Allow), the path parameters, the query as
-// qs reads it, and each request's validation verdict and coerced query.
+// qs reads it, and each request's validation verdict and coerced query. Beyond the stock router
+// (the spec's "HTTP methods" rules): a HEAD with no operation of its own is its path's GET, an
+// OPTIONS on a known path is answered (204) with Allow, and Allow always lists HEAD beside GET,
+// and OPTIONS.
 import type OpenAPIBackend from 'openapi-backend';
 import type { Context, Request } from 'openapi-backend';
 import fc from 'fast-check';
@@ -29,20 +32,28 @@ beforeAll(async () => {
   ours = createDispatcher(await loadSpec());
 });
 
-/** The methods the stock router finds an operation for at this path: what Allow must list. */
+const stockHas = (method: string, path: string) => Boolean(stock.router.matchOperation({ method, path, headers: {} }));
+
+/** The methods the stock router finds an operation for at this path, HEAD beside GET, and OPTIONS: what Allow must list. */
 function stockAllow(path: string): string[] {
-  return METHODS.filter((method) => stock.router.matchOperation({ method, path, headers: {} })).map((m) => m.toUpperCase());
+  return METHODS.filter(
+    (method) => stockHas(method, path) || (method === 'head' && stockHas('get', path)) || method === 'options',
+  ).map((m) => m.toUpperCase());
 }
 
 async function stockOutcome(req: Request): Promise<Outcome> {
   const outcome = (await stock.handleRequest(structuredClone(req))) as Outcome;
-  return 'status' in outcome && outcome.status === 405 ? { status: 405, allow: stockAllow(req.path) } : outcome;
+  if (!('status' in outcome) || outcome.status !== 405) return outcome;
+  const method = req.method.toLowerCase();
+  if (method === 'head' && stockHas('get', req.path)) return stockOutcome({ ...req, method: 'get' });
+  return { status: method === 'options' ? 204 : 405, allow: stockAllow(req.path) };
 }
 
 function ourOutcome(req: Request): Outcome {
   const match = ours.match(req.method, req.path);
   if (match.kind === 'notFound') return { status: 404 };
   if (match.kind === 'methodNotAllowed') return { status: 405, allow: match.allow };
+  if (match.kind === 'options') return { status: 204, allow: match.allow };
   try {
     const request = structuredClone(req);
     const { params, query } = ours.prepare(match.route, {

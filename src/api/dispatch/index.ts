@@ -13,6 +13,8 @@ export type { Match, Route };
 
 export interface Dispatcher {
   routes: Route[];
+  /** The request headers the spec reads: header parameters and the security schemes' headers. */
+  requestHeaders: string[];
   /** The operation for a method and path, or why there is none. */
   match(method: string, path: string): Match;
   /**
@@ -36,6 +38,7 @@ export function createDispatcher(api: OpenAPIBackend): Dispatcher {
   const routes = buildRoutes(api);
   return {
     routes,
+    requestHeaders: requestHeadersOf(api, routes),
     match: createMatcher(routes),
     prepare(route, { params, queryString, headers, body, mediaType }) {
       const query: Query = parseQuery(queryString);
@@ -45,4 +48,17 @@ export function createDispatcher(api: OpenAPIBackend): Dispatcher {
       return parts;
     },
   };
+}
+
+function requestHeadersOf(api: OpenAPIBackend, routes: Route[]): string[] {
+  const names = new Set<string>();
+  for (const route of routes) {
+    for (const p of route.operation.parameters ?? []) if (!('$ref' in p) && p.in === 'header') names.add(p.name);
+  }
+  for (const scheme of Object.values(api.definition.components?.securitySchemes ?? {})) {
+    if ('$ref' in scheme) continue;
+    if (scheme.type === 'apiKey' && scheme.in === 'header') names.add(scheme.name);
+    if (scheme.type === 'http') names.add('Authorization');
+  }
+  return [...names];
 }

@@ -45,9 +45,12 @@ export interface Route {
 }
 
 export type Match =
+  /** A HEAD without an operation of its own gets its GET's (the body is left out when sent). */
   | { kind: 'operation'; route: Route; params: Record<string, string> }
   | { kind: 'notFound' }
-  /** Some operation has this path, none with this method; `allow` lists the methods that do. */
+  /** OPTIONS on a path that has operations: `allow` lists its methods. */
+  | { kind: 'options'; allow: string[] }
+  /** Some operation has this path, none with this method; `allow` lists the methods it answers. */
   | { kind: 'methodNotAllowed'; allow: string[] };
 
 /** The security schemes that say who the caller is; the metrics' bearer token does not. */
@@ -144,19 +147,27 @@ export function createMatcher(routes: Route[]): (method: string, path: string) =
   return (rawMethod, rawPath) => {
     const method = rawMethod.trim().toLowerCase();
     const path = normalize(rawPath);
-    const route = exact.get(path)?.byMethod.get(method);
+    const route = exact.get(path) && routeFor(exact.get(path)!, method);
     if (route) return { kind: 'operation', route, params: {} };
     const found: Found[] = [];
     collect(root, path.split('/').slice(1), 0, [], found);
     if (found.length === 0) return { kind: 'notFound' };
     found.sort((a, b) => b.template.specificity - a.template.specificity || a.template.order - b.template.order);
     for (const { template, values } of found) {
-      const matched = template.byMethod.get(method);
+      const matched = routeFor(template, method);
       if (matched) return { kind: 'operation', route: matched, params: decodeParams(template.names, values) };
     }
     const allowed = new Set(found.flatMap(({ template }) => [...template.byMethod.keys()]));
-    return { kind: 'methodNotAllowed', allow: METHODS.filter((m) => allowed.has(m)).map((m) => m.toUpperCase()) };
+    if (allowed.has('get')) allowed.add('head');
+    allowed.add('options');
+    const allow = METHODS.filter((m) => allowed.has(m)).map((m) => m.toUpperCase());
+    return method === 'options' ? { kind: 'options', allow } : { kind: 'methodNotAllowed', allow };
   };
+}
+
+/** The template's operation for the method; for HEAD, its own or else its GET's (RFC 9110 §9.3.2). */
+function routeFor(template: Template, method: string): Route | undefined {
+  return template.byMethod.get(method) ?? (method === 'head' ? template.byMethod.get('get') : undefined);
 }
 
 /** A leading slash, no query string, no trailing slashes (collection URLs may end with one). */

@@ -29,7 +29,7 @@ export function backupHandlers({ backups }: Store, services: Services): BackupHa
       const search = searchOf(request);
       checkTimeBounds(search); // backups keep a time stamp: their searches may bound it
       const page = found(await backups.list(request.caller, pageOf(request), shape, search), request);
-      return { status: 200 as const, body: jsonList('backups', page) };
+      return { status: 200 as const, body: jsonList('backups', page), page };
     };
 
   const creator =

@@ -18,10 +18,10 @@ type ClientHandlers = Pick<
 >;
 
 export function clientHandlers({ clients }: Store, services: Services, policy: Policy): ClientHandlers {
-  const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => ({
-    status: 200 as const,
-    body: { clients: found(await clients.list(request.caller, pageOf(request), searchOf(request)), request) },
-  });
+  const list = async (request: OperationRequest<'listClients' | 'listClientsV1'>) => {
+    const page = found(await clients.list(request.caller, pageOf(request), searchOf(request)), request);
+    return { status: 200 as const, body: { clients: page }, page };
+  };
 
   const create = async ({ caller, body }: OperationRequest<'createClient' | 'createClientV1'>) => {
     // Only the body says whether this needs the central rule too.

@@ -35,7 +35,7 @@ export function documentHandlers<T, I extends string, L extends string>(repo: Do
   return {
     list: async (request: ListRequest & { caller: Caller }) => {
       const page = found(await repo.list(request.caller, pageOf(request), searchOf(request)), request);
-      return { status: 200 as const, body: jsonList(table, page) };
+      return { status: 200 as const, body: jsonList(table, page), page };
     },
 
     create: async ({ caller, body }: { caller: Caller; body: Doc }) => ({

@@ -69,7 +69,8 @@ export function jobHandlers(store: Store, { jobs }: Services, policy: Policy): J
   const list = async (request: OperationRequest<'listJobs'>) => {
     const all = everyProject(request.caller);
     const page = found(await store.jobs.list(all ?? request.caller, pageOf(request), searchOf(request)), request);
-    return { status: 200 as const, body: jsonList('jobs', all ? page : await withPidsShown(request.caller, page)) };
+    const shown = all ? page : await withPidsShown(request.caller, page);
+    return { status: 200 as const, body: jsonList('jobs', shown), page: shown };
   };
 
   const get = async (request: OperationRequest<'getJob'>) => {
