@@ -423,10 +423,7 @@ function policyRules(path: string | undefined): Config['policyRules'] {
 
 /** `*`, or origins as browsers send them: scheme, host and an optional port, nothing after. */
 function originList(value: string): string[] {
-  const origins = value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
+  const origins = commaSeparated(value);
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(origin)) {
       throw new ConfigError(
@@ -444,11 +441,15 @@ function trustMode(value: string): TrustSettings['mode'] {
   return value;
 }
 
-function roleList(name: string, value: string): string[] {
-  const roles = value
+/** `a, b,,c` → `[a, b, c]`. */
+const commaSeparated = (value: string): string[] =>
+  value
     .split(',')
-    .map((role) => role.trim())
-    .filter((role) => role !== '');
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+function roleList(name: string, value: string): string[] {
+  const roles = commaSeparated(value);
   if (roles.length === 0) throw new ConfigError(`${name} must name at least one role`);
   return roles;
 }
