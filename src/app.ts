@@ -83,7 +83,7 @@ export function createApp(parts: AppParts): Koa {
   // One middleware for everything: each level of Koa middleware costs promises on every request.
   app.use(async (ctx) => {
     const startedMs = performance.now();
-    running.started(ctx);
+    running.started();
     let route: Route | undefined;
     let caller: Caller | undefined;
     try {
@@ -115,7 +115,7 @@ export function createApp(parts: AppParts): Koa {
     } catch (err) {
       renderError(ctx, err);
     } finally {
-      running.ended(ctx);
+      running.ended();
       const durationMs = performance.now() - startedMs;
       requests.ended(ctx, route, caller, durationMs);
       metrics.requestEnded(route?.operationId, ctx.status, durationMs);

@@ -2,12 +2,12 @@
 // upload, a slow search, a write about to commit), close each connection once its response is
 // sent, and cut what is still running when the drain time is up.
 //
-// The bookkeeping is per connection (a Set entry when one opens) and per handler (a Map entry),
-// never a listener, closure or promise per request: those were the largest share of the extra
-// CPU per request measured on the lightest requests (docs/PERFORMANCE.md).
+// The bookkeeping is per connection (a Set entry when one opens) and a count of the handlers
+// running: nothing per request is linked from a long-lived structure. A Map entry per request
+// kept dead requests alive through the Map's discarded tables until a full collection, tripling
+// the garbage collector's work on the lightest requests (docs/PERFORMANCE.md).
 import type http from 'node:http';
 import net from 'node:net';
-import type Koa from 'koa';
 
 export interface Drain {
   /**
@@ -22,7 +22,7 @@ export interface Drain {
   /**
    * Stops accepting; resolves once every connection has closed and every handler has ended, or
    * when `timeoutMs` has passed, with what was then still in flight (and was cut), as
-   * "METHOD /path (N s)".
+   * "METHOD /path" and a count of the handlers whose client had gone.
    */
   drain(timeoutMs: number): Promise<string[]>;
 }
@@ -32,8 +32,8 @@ export interface Drain {
  * middleware level would cost promises on every request.
  */
 export interface RunningHandlers {
-  started(ctx: Koa.Context): void;
-  ended(ctx: Koa.Context): void;
+  started(): void;
+  ended(): void;
 }
 
 /** Node's own: the response a connection is serving now (also read by protocol.ts). */
@@ -51,8 +51,8 @@ export function createDrain(server: http.Server): Drain {
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
-  /** Handlers running, with when they started: one whose client has gone still holds the database. */
-  const running = new Map<Koa.Context, number>();
+  /** Handlers running, whether or not their client is still there: each holds the database. */
+  let running = 0;
   let draining = false;
   let handlersEnded: (() => void) | undefined;
 
@@ -61,16 +61,16 @@ export function createDrain(server: http.Server): Drain {
       return draining;
     },
     get inFlight() {
-      return running.size;
+      return running;
     },
 
     handlers: {
-      started(ctx) {
-        running.set(ctx, Date.now());
+      started() {
+        running++;
       },
-      ended(ctx) {
-        running.delete(ctx);
-        if (running.size === 0) handlersEnded?.();
+      ended() {
+        running--;
+        if (running === 0) handlersEnded?.();
       },
     },
 
@@ -85,15 +85,21 @@ export function createDrain(server: http.Server): Drain {
       }
       return new Promise((resolve) => {
         const deadline = setTimeout(() => {
-          const now = Date.now();
-          const cut = [...running].map(([ctx, since]) => `${ctx.method} ${ctx.path} (${((now - since) / 1000).toFixed(1)} s)`);
-          // Responses whose handler has ended but which the client is still being sent.
+          // The requests of the connections still open (Node's own link to the response in
+          // progress), then the handlers whose client has gone.
+          const cut: string[] = [];
+          let withClient = 0;
           for (const socket of connections) {
             const res = socket._httpMessage;
-            if (res && !res.writableFinished && ![...running.keys()].some((ctx) => ctx.res === res)) {
-              cut.push(`${res.req.method} ${res.req.url?.split('?')[0]} (response still being sent)`);
+            if (!res || res.writableFinished) continue;
+            const request = `${res.req.method} ${res.req.url?.split('?')[0]}`;
+            if (res.headersSent) cut.push(`${request} (response still being sent)`);
+            else {
+              cut.push(request);
+              withClient++;
             }
           }
+          if (running > withClient) cut.push(`${running - withClient} more whose client had gone`);
           server.closeAllConnections();
           resolve(cut);
         }, timeoutMs);
@@ -103,7 +109,7 @@ export function createDrain(server: http.Server): Drain {
             clearTimeout(deadline);
             resolve([]);
           };
-          if (running.size === 0) done();
+          if (running === 0) done();
           else handlersEnded = done;
         });
         // Node's own close() would also close idle connections at once, resetting those whose
