@@ -141,6 +141,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This API document, as JSON
+         * @description The OpenAPI document the server routes and validates every request with, as JSON: the same
+         *     document as `/openapi.yaml`, with its `$ref`s as written. Public; what an SDK generator
+         *     should be pointed at (`npx @hey-api/openapi-ts -i http://HOST:9090/openapi.json -o sdk`).
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This API document, as YAML
+         * @description The OpenAPI document the server routes and validates every request with, byte for byte as
+         *     it is in the server's `spec/openapi.yaml`. Public.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1": {
         parameters: {
             query?: never;
@@ -1391,6 +1434,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An OpenAPI 3 document (see the OpenAPI Specification for its members). */
+        OpenApiDocument: {
+            /** @example 3.0.3 */
+            openapi: string;
+            info: {
+                [key: string]: unknown;
+            };
+            paths: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** @description oslo.middleware's health check body, for clients that accept JSON. */
         HealthReasons: {
             reasons: ("OK" | "DATABASE UNAVAILABLE" | "SHUTTING DOWN")[];
@@ -1424,7 +1480,7 @@ export interface components {
             };
         };
         /** @description The body of every error response. */
-        Error: {
+        ErrorBody: {
             /**
              * @description The kind of error, stable enough to branch on (for example `Not Found`).
              * @example Not Found
@@ -2987,7 +3043,7 @@ export interface components {
                  *       "description": "The job was changed since version 2 (it is at version 3); read it again and retry."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3006,7 +3062,7 @@ export interface components {
                  *       "description": "Client not found with ID 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3020,7 +3076,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3044,7 +3100,7 @@ export interface components {
                  *       "description": "The request you have made requires authentication."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3063,7 +3119,7 @@ export interface components {
                  *       "description": "You are not allowed to access this resource"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3084,7 +3140,7 @@ export interface components {
                  *       "description": "The database is unavailable; try again later. (request req-3f2b9c1e-8d4a-4f0b-9c1d-2e3f4a5b6c7d)"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3103,7 +3159,7 @@ export interface components {
                  *       "description": "query parameter \"limit\" must be >= 1"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The caller has no such resource (it does not exist, or belongs to someone else). */
@@ -3119,7 +3175,7 @@ export interface components {
                  *       "description": "No backup found with ID b740ed9ad2b646aba304ef54c21c6774"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The resource already exists. */
@@ -3135,7 +3191,7 @@ export interface components {
                  *       "description": "Client already registered with ID 6b2f3b1c9e8d4a0f8c1d2e3f4a5b6c7d_node1"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3154,7 +3210,7 @@ export interface components {
                  *       "description": "This operation answers with application/json, which the Accept header does not allow."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request body is larger than the server accepts (1 MiB unless configured otherwise). */
@@ -3170,7 +3226,7 @@ export interface components {
                  *       "description": "The request body exceeds the limit of 1048576 bytes."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3190,7 +3246,7 @@ export interface components {
                  *       "description": "The request did not arrive in time: headers are awaited 10 s, the whole request 30 s."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The URL is longer than 8192 bytes. The connection is closed. */
@@ -3206,7 +3262,7 @@ export interface components {
                  *       "description": "The URL is 9016 bytes long; the limit is 8192."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request's headers are larger than 16384 bytes together. The connection is closed. */
@@ -3222,7 +3278,7 @@ export interface components {
                  *       "description": "The request headers exceed 16384 bytes."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3241,7 +3297,7 @@ export interface components {
                  *       "description": "Request bodies must be application/json, not text/plain."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -3261,7 +3317,7 @@ export interface components {
                  *       "description": "The server failed to handle the request; it has been logged. (request req-3f2b9c1e-8d4a-4f0b-9c1d-2e3f4a5b6c7d)"
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };
@@ -3339,7 +3395,7 @@ export interface components {
          * @description An optional search object, sent as the JSON body of the GET request (this is how
          *     python-freezerclient and freezer-scheduler send it).
          */
-        Search: {
+        SearchBody: {
             content: {
                 /**
                  * @example {
@@ -3350,7 +3406,7 @@ export interface components {
             };
         };
         /** @description The backup metadata, as produced by `freezer-agent --metadata-out`. */
-        BackupMetadata: {
+        BackupMetadataBody: {
             content: {
                 /**
                  * @example {
@@ -3382,7 +3438,7 @@ export interface components {
          * @description The backup metadata, as produced by `freezer-agent --metadata-out`, and optionally the
          *     backup's `status` (taken out of the metadata).
          */
-        BackupUpload: {
+        BackupUploadBody: {
             content: {
                 /**
                  * @example {
@@ -3399,7 +3455,7 @@ export interface components {
             };
         };
         /** @description The new status, and metadata keys to set. */
-        BackupPatch: {
+        BackupPatchBody: {
             content: {
                 /**
                  * @example {
@@ -3413,7 +3469,7 @@ export interface components {
             };
         };
         /** @description The client's registration, as `freezer-scheduler` sends it at start-up. */
-        ClientInfo: {
+        ClientInfoBody: {
             content: {
                 /**
                  * @example {
@@ -3443,7 +3499,7 @@ export interface components {
             };
         };
         /** @description A whole job document. */
-        JobDocument: {
+        JobDocumentBody: {
             content: {
                 /**
                  * @example {
@@ -3492,7 +3548,7 @@ export interface components {
          *     removes the interval alone. `client_id`, `job_schedule`, `session_id` and `session_tag`
          *     cannot be deleted (400), nor can a job be left without steps (400).
          */
-        JobPatch: {
+        JobPatchBody: {
             content: {
                 /**
                  * @example {
@@ -3517,7 +3573,7 @@ export interface components {
             };
         };
         /** @description The event, as the single key of the object (its value is ignored). */
-        JobEvent: {
+        JobEventBody: {
             content: {
                 /**
                  * @example {
@@ -3528,7 +3584,7 @@ export interface components {
             };
         };
         /** @description A whole action document. */
-        ActionDocument: {
+        ActionDocumentBody: {
             content: {
                 /**
                  * @example {
@@ -3559,7 +3615,7 @@ export interface components {
          *     anything else (arrays included) replaces. `{"freezer_action": {"no_incremental": null}}`
          *     removes that option alone. `freezer_action` cannot be deleted (400).
          */
-        ActionPatch: {
+        ActionPatchBody: {
             content: {
                 /**
                  * @example {
@@ -3591,7 +3647,7 @@ export interface components {
             };
         };
         /** @description A whole session document. */
-        SessionDocument: {
+        SessionDocumentBody: {
             content: {
                 /**
                  * @example {
@@ -3617,7 +3673,7 @@ export interface components {
          *     `session_tag`, `hold_off`, `status`, `result`, `last_start` and the times) cannot be
          *     deleted (400).
          */
-        SessionPatch: {
+        SessionPatchBody: {
             content: {
                 /**
                  * @example {
@@ -3640,7 +3696,7 @@ export interface components {
             };
         };
         /** @description The action, as the single key of the object, with its parameters as the value. */
-        SessionAction: {
+        SessionActionBody: {
             content: {
                 /**
                  * @example {
@@ -3689,10 +3745,11 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaOpenApiDocument = components['schemas']['OpenApiDocument'];
 export type SchemaHealthReasons = components['schemas']['HealthReasons'];
 export type SchemaLiveness = components['schemas']['Liveness'];
 export type SchemaReadiness = components['schemas']['Readiness'];
-export type SchemaError = components['schemas']['Error'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaVersionList = components['schemas']['VersionList'];
 export type SchemaVersion = components['schemas']['Version'];
 export type SchemaLink = components['schemas']['Link'];
@@ -3812,19 +3869,19 @@ export type ParameterSessionId = components['parameters']['SessionId'];
 export type ParameterIfMatch = components['parameters']['IfMatch'];
 export type ParameterSearchQuery = components['parameters']['SearchQuery'];
 export type ParameterAllProjects = components['parameters']['AllProjects'];
-export type RequestBodySearch = components['requestBodies']['Search'];
-export type RequestBodyBackupMetadata = components['requestBodies']['BackupMetadata'];
-export type RequestBodyBackupUpload = components['requestBodies']['BackupUpload'];
-export type RequestBodyBackupPatch = components['requestBodies']['BackupPatch'];
-export type RequestBodyClientInfo = components['requestBodies']['ClientInfo'];
-export type RequestBodyJobDocument = components['requestBodies']['JobDocument'];
-export type RequestBodyJobPatch = components['requestBodies']['JobPatch'];
-export type RequestBodyJobEvent = components['requestBodies']['JobEvent'];
-export type RequestBodyActionDocument = components['requestBodies']['ActionDocument'];
-export type RequestBodyActionPatch = components['requestBodies']['ActionPatch'];
-export type RequestBodySessionDocument = components['requestBodies']['SessionDocument'];
-export type RequestBodySessionPatch = components['requestBodies']['SessionPatch'];
-export type RequestBodySessionAction = components['requestBodies']['SessionAction'];
+export type RequestBodySearchBody = components['requestBodies']['SearchBody'];
+export type RequestBodyBackupMetadataBody = components['requestBodies']['BackupMetadataBody'];
+export type RequestBodyBackupUploadBody = components['requestBodies']['BackupUploadBody'];
+export type RequestBodyBackupPatchBody = components['requestBodies']['BackupPatchBody'];
+export type RequestBodyClientInfoBody = components['requestBodies']['ClientInfoBody'];
+export type RequestBodyJobDocumentBody = components['requestBodies']['JobDocumentBody'];
+export type RequestBodyJobPatchBody = components['requestBodies']['JobPatchBody'];
+export type RequestBodyJobEventBody = components['requestBodies']['JobEventBody'];
+export type RequestBodyActionDocumentBody = components['requestBodies']['ActionDocumentBody'];
+export type RequestBodyActionPatchBody = components['requestBodies']['ActionPatchBody'];
+export type RequestBodySessionDocumentBody = components['requestBodies']['SessionDocumentBody'];
+export type RequestBodySessionPatchBody = components['requestBodies']['SessionPatchBody'];
+export type RequestBodySessionActionBody = components['requestBodies']['SessionActionBody'];
 export type HeaderRequestId = components['headers']['RequestId'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type HeaderETag = components['headers']['ETag'];
@@ -4164,7 +4221,7 @@ export interface operations {
                      *       "description": "The metrics need the bearer token the server is configured with."
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `FREEZER_API_METRICS_LISTEN` is set: the metrics are served on that address instead. */
@@ -4180,9 +4237,59 @@ export interface operations {
                      *       "description": "The metrics are served on another address (FREEZER_API_METRICS_LISTEN)."
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document, as YAML (RFC 9512's `application/yaml`). */
+            200: {
+                headers: {
+                    "x-openstack-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             414: components["responses"]["UriTooLong"];
             431: components["responses"]["HeaderFieldsTooLarge"];
@@ -4260,7 +4367,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["BackupList"];
             400: components["responses"]["BadRequest"];
@@ -4289,7 +4396,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["BackupUpload"];
+        requestBody: components["requestBodies"]["BackupUploadBody"];
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
@@ -4393,7 +4500,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["BackupPatch"];
+        requestBody: components["requestBodies"]["BackupPatchBody"];
         responses: {
             200: components["responses"]["Backup"];
             400: components["responses"]["BadRequest"];
@@ -4446,7 +4553,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
@@ -4475,7 +4582,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ClientInfo"];
+        requestBody: components["requestBodies"]["ClientInfoBody"];
         responses: {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
@@ -4606,7 +4713,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
@@ -4635,7 +4742,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobDocument"];
+        requestBody: components["requestBodies"]["JobDocumentBody"];
         responses: {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
@@ -4711,7 +4818,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobDocument"];
+        requestBody: components["requestBodies"]["JobDocumentBody"];
         responses: {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
@@ -4803,7 +4910,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobPatch"];
+        requestBody: components["requestBodies"]["JobPatchBody"];
         responses: {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
@@ -4848,7 +4955,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobEvent"];
+        requestBody: components["requestBodies"]["JobEventBody"];
         responses: {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
@@ -4902,7 +5009,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
@@ -4931,7 +5038,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionDocument"];
+        requestBody: components["requestBodies"]["ActionDocumentBody"];
         responses: {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
@@ -5006,7 +5113,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionDocument"];
+        requestBody: components["requestBodies"]["ActionDocumentBody"];
         responses: {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
@@ -5097,7 +5204,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionPatch"];
+        requestBody: components["requestBodies"]["ActionPatchBody"];
         responses: {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
@@ -5151,7 +5258,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
@@ -5180,7 +5287,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionDocument"];
+        requestBody: components["requestBodies"]["SessionDocumentBody"];
         responses: {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
@@ -5254,7 +5361,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionDocument"];
+        requestBody: components["requestBodies"]["SessionDocumentBody"];
         responses: {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
@@ -5345,7 +5452,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionPatch"];
+        requestBody: components["requestBodies"]["SessionPatchBody"];
         responses: {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
@@ -5389,7 +5496,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionAction"];
+        requestBody: components["requestBodies"]["SessionActionBody"];
         responses: {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];
@@ -5543,7 +5650,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["BackupListV1"];
             400: components["responses"]["BadRequest"];
@@ -5566,7 +5673,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["BackupMetadata"];
+        requestBody: components["requestBodies"]["BackupMetadataBody"];
         responses: {
             201: components["responses"]["BackupCreated"];
             400: components["responses"]["BadRequest"];
@@ -5673,7 +5780,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["ClientList"];
             400: components["responses"]["BadRequest"];
@@ -5696,7 +5803,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ClientInfo"];
+        requestBody: components["requestBodies"]["ClientInfoBody"];
         responses: {
             201: components["responses"]["ClientCreated"];
             400: components["responses"]["BadRequest"];
@@ -5812,7 +5919,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["JobList"];
             400: components["responses"]["BadRequest"];
@@ -5835,7 +5942,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobDocument"];
+        requestBody: components["requestBodies"]["JobDocumentBody"];
         responses: {
             201: components["responses"]["JobCreated"];
             400: components["responses"]["BadRequest"];
@@ -5901,7 +6008,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobDocument"];
+        requestBody: components["requestBodies"]["JobDocumentBody"];
         responses: {
             201: components["responses"]["JobWritten"];
             400: components["responses"]["BadRequest"];
@@ -5984,7 +6091,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobPatch"];
+        requestBody: components["requestBodies"]["JobPatchBody"];
         responses: {
             200: components["responses"]["JobWritten200"];
             400: components["responses"]["BadRequest"];
@@ -6024,7 +6131,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["JobEvent"];
+        requestBody: components["requestBodies"]["JobEventBody"];
         responses: {
             202: components["responses"]["JobEventResult"];
             400: components["responses"]["BadRequest"];
@@ -6072,7 +6179,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["ActionList"];
             400: components["responses"]["BadRequest"];
@@ -6095,7 +6202,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionDocument"];
+        requestBody: components["requestBodies"]["ActionDocumentBody"];
         responses: {
             201: components["responses"]["ActionCreated"];
             400: components["responses"]["BadRequest"];
@@ -6160,7 +6267,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionDocument"];
+        requestBody: components["requestBodies"]["ActionDocumentBody"];
         responses: {
             201: components["responses"]["ActionWritten"];
             400: components["responses"]["BadRequest"];
@@ -6242,7 +6349,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["ActionPatch"];
+        requestBody: components["requestBodies"]["ActionPatchBody"];
         responses: {
             200: components["responses"]["ActionWritten200"];
             400: components["responses"]["BadRequest"];
@@ -6290,7 +6397,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["Search"];
+        requestBody?: components["requestBodies"]["SearchBody"];
         responses: {
             200: components["responses"]["SessionList"];
             400: components["responses"]["BadRequest"];
@@ -6313,7 +6420,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionDocument"];
+        requestBody: components["requestBodies"]["SessionDocumentBody"];
         responses: {
             201: components["responses"]["SessionCreated"];
             400: components["responses"]["BadRequest"];
@@ -6377,7 +6484,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionDocument"];
+        requestBody: components["requestBodies"]["SessionDocumentBody"];
         responses: {
             201: components["responses"]["SessionWritten"];
             400: components["responses"]["BadRequest"];
@@ -6459,7 +6566,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionPatch"];
+        requestBody: components["requestBodies"]["SessionPatchBody"];
         responses: {
             200: components["responses"]["SessionWritten200"];
             400: components["responses"]["BadRequest"];
@@ -6498,7 +6605,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["SessionAction"];
+        requestBody: components["requestBodies"]["SessionActionBody"];
         responses: {
             202: components["responses"]["SessionActionResult"];
             400: components["responses"]["BadRequest"];

@@ -21,6 +21,8 @@ export const PUBLIC_OPERATIONS = [
   'getReadiness',
   'headReadiness',
   'getMetrics',
+  'getOpenApiJson',
+  'getOpenApiYaml',
 ] as const;
 type PublicOperation = (typeof PUBLIC_OPERATIONS)[number];
 

@@ -62,7 +62,7 @@ describe('operations', () => {
 
   it('answer every error with the one Error schema', async () => {
     const api = await specApi();
-    const errorSchema = (api.definition.components?.schemas as Record<string, unknown>).Error;
+    const errorSchema = (api.definition.components?.schemas as Record<string, unknown>).ErrorBody;
     for (const o of api.getOperations()) {
       for (const [status, response] of Object.entries(o.responses ?? {})) {
         // A health check's 503 is its own report (oslo's text or JSON, the readiness checks); an
@@ -87,7 +87,7 @@ describe('error titles', () => {
   it('every error example has the title the server sends with its status (TITLES in src/errors.ts)', async () => {
     const api = await specApi();
     const components = api.definition.components ?? {};
-    const errorSchema = (components.schemas as Record<string, unknown>).Error;
+    const errorSchema = (components.schemas as Record<string, unknown>).ErrorBody;
     // The dereferenced spec shares one object per $ref target: name a shared response once.
     const names = new Map(
       Object.entries(components.responses ?? {}).map(([name, r]) => [r as object, `components.responses.${name}`]),
@@ -133,7 +133,7 @@ describe('error titles', () => {
     }
     const schemaExample = (errorSchema as { properties: { title: { example?: string } } }).properties.title.example;
     if (schemaExample !== undefined && ![...Object.values(TITLES), MALFORMED_JSON, MISSING_CREDENTIALS].includes(schemaExample)) {
-      problems.add(`components.schemas.Error title example ${JSON.stringify(schemaExample)} is no title the server sends`);
+      problems.add(`components.schemas.ErrorBody title example ${JSON.stringify(schemaExample)} is no title the server sends`);
     }
     expect([...problems]).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { actionHandlers } from './actions';
 import { backupHandlers } from './backups';
 import { clientHandlers } from './clients';
 import { discoveryHandlers } from './discovery';
+import { documentationHandlers } from './documentation';
 import { jobHandlers } from './jobs';
 import { monitoringHandlers } from './monitoring';
 import { sessionHandlers } from './sessions';
@@ -34,6 +35,7 @@ export function createHandlers(
 ): Handlers {
   return {
     ...discoveryHandlers(trustProxy),
+    ...documentationHandlers(),
     ...monitoringHandlers(store, lifecycle, scrape),
     ...backupHandlers(store, services),
     ...clientHandlers(store, services, policy),
