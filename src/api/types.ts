@@ -23,6 +23,9 @@ export const PUBLIC_OPERATIONS = [
   'getMetrics',
   'getOpenApiJson',
   'getOpenApiYaml',
+  'getDocs',
+  'getDocsStyle',
+  'getDocsScript',
 ] as const;
 type PublicOperation = (typeof PUBLIC_OPERATIONS)[number];
 

@@ -150,7 +150,7 @@ let errorValidator: ValidateFunction | undefined;
 
 function validateError(api: OpenAPIBackend, body: unknown, contentType: string): string[] {
   if (contentType !== 'application/json') return [`error sent as ${contentType}`];
-  const schema = (api.definition.components?.schemas as Record<string, object>).Error!;
+  const schema = (api.definition.components?.schemas as Record<string, object>).ErrorBody!;
   const validate = (errorValidator ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `Error body: ${e.instancePath} ${e.message}`);
 }

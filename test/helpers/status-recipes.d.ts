@@ -55,3 +55,6 @@ export declare function showsItem(body: unknown): boolean;
 
 /** Sets a header, replacing any of the same name in another case. */
 export declare function setHeader(headers: Headers, name: string, value: string): void;
+
+/** `operation.path` with `project` and the spec's example for the other path parameters that have one. */
+export declare function examplePath(operation: { path: string; parameters?: unknown[] }, project: string): string;

@@ -99,9 +99,8 @@ const BREAK = {
   408: (request) => {
     setHeader(request.headers, 'Content-Length', String(Buffer.byteLength(request.body ?? '') + 100));
   },
-  // An Accept that allows none of the operation's types (the metrics are text/plain).
-  406: (request, { template }) =>
-    setHeader(request.headers, 'Accept', template === '/metrics' ? 'application/json' : 'text/html'),
+  // An Accept that allows none of the operation's types (JSON, the metrics' text, the /docs page).
+  406: (request) => setHeader(request.headers, 'Accept', 'image/png'),
   // Ids name one item in the whole service. A create: make the very same item first (clients are
   // named by the body's client_id; actions and jobs get a new id unless the body names one, so
   // name one). A replace (POST on an item's URL): name an item another owner has (another project;
@@ -251,7 +250,7 @@ function pathIds(template) {
   return template
     .split('/')
     .map((segment, index) => ({ name: (/^\{(\w+)\}$/.exec(segment) || [])[1], index }))
-    .filter(({ name }) => name && name !== 'project_id');
+    .filter(({ name }) => name && name in FIXTURES); // not project_id, nor a file's name (/docs/{script})
 }
 
 /** Where the request's collections live: `/v1`, or `/v2/<the URL's project>`. */
@@ -284,4 +283,15 @@ function deleteHeader(headers, name) {
   }
 }
 
-module.exports = { EXAMPLE_CLIENT, FIXTURES, BREAK, serverNeeded, prepare, showsItem, setHeader };
+/**
+ * An operation's path with `project` for the v2 project and the spec's example for each other
+ * path parameter that has one (a file's name, as Dredd uses it); ids are made by `prepare`.
+ */
+function examplePath(operation, project) {
+  return (operation.parameters || []).reduce(
+    (path, param) => (param.in === 'path' && param.example !== undefined ? path.replace(`{${param.name}}`, param.example) : path),
+    operation.path.replace('{project_id}', project),
+  );
+}
+
+module.exports = { EXAMPLE_CLIENT, FIXTURES, BREAK, serverNeeded, prepare, showsItem, setHeader, examplePath };

@@ -7,7 +7,7 @@ import { checkEach } from '../helpers/failures';
 import { serverFor } from '../helpers/http';
 import { unreachableKeystone } from '../helpers/keystone';
 import { specApi } from '../helpers/spec';
-import { EXAMPLE_CLIENT, FIXTURES, prepare, type Send } from '../helpers/status-recipes';
+import { EXAMPLE_CLIENT, examplePath, FIXTURES, prepare, type Send } from '../helpers/status-recipes';
 
 const PROJECT = 'proj-conveniences';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -58,7 +58,7 @@ describe.each(engineRows)('HTTP conveniences on %s', (_name, engine) => {
           template: op.path,
           status,
           userPrefix: 'conveniences-head',
-          request: { method: 'GET', path: op.path.replace('{project_id}', PROJECT), headers: {} },
+          request: { method: 'GET', path: examplePath(op, PROJECT), headers: {} },
         });
         const get = await server.request('GET', request.path, { headers: request.headers });
         const head = await server.request('HEAD', request.path, { headers: request.headers });

@@ -10,7 +10,7 @@ import { checkEach } from '../helpers/failures';
 import { serverFor, type TestServer } from '../helpers/http';
 import { unreachableKeystone, withKeystone } from '../helpers/keystone';
 import { specApi } from '../helpers/spec';
-import { prepare, serverNeeded, showsItem, type Send, type ServerNeeded } from '../helpers/status-recipes';
+import { examplePath, prepare, serverNeeded, showsItem, type Send, type ServerNeeded } from '../helpers/status-recipes';
 
 const PROJECT = 'proj-statuses';
 
@@ -94,7 +94,7 @@ describe.each(engineRows)('every documented status on %s', (_name, engine) => {
             userPrefix: 'statuses',
             request: {
               method: operation.method.toUpperCase(),
-              path: template.replace('{project_id}', PROJECT),
+              path: examplePath(operation, PROJECT),
               headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
               body: body === undefined ? undefined : JSON.stringify(body),
             },
