@@ -37,9 +37,9 @@ export interface RunningServer {
   /**
    * Shuts down as on SIGTERM: stops accepting, lets requests in flight finish for up to the
    * configured drain time, then closes the database pool. Resolves with the requests it had to
-   * cut (none after a clean drain).
+   * cut (none after a clean drain). `stoppedListening` is called once new connections are refused.
    */
-  close(): Promise<string[]>;
+  close(stoppedListening?: () => void): Promise<string[]>;
 }
 
 /** Closing the pool waits for the database to say goodbye; a hung one never does. */
@@ -122,8 +122,8 @@ export async function startServer(config: Config, output: LogOutput = createLogg
       db,
       log: output.lifecycle,
       metricsUrl: metricsServer ? metricsServer.url : undefined,
-      async close() {
-        const cut = await drain.drain(config.shutdownTimeoutMs);
+      async close(stoppedListening) {
+        const cut = await drain.drain(config.shutdownTimeoutMs, stoppedListening);
         if (metricsServer) await metricsServer.close();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([db.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, POOL_CLOSE_MS)))]);

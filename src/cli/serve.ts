@@ -23,21 +23,23 @@ export async function serve(config: Config): Promise<void> {
   if (server.metricsUrl) log.info(`freezer-api: metrics on ${server.metricsUrl}`);
   // Drains (src/http/drain.ts): exit 0 when every request in flight finished, 1 when some were cut.
   const stop = (signal: string) => {
-    log.info(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`);
-    // close() writes out the log's buffer last; lines after it are written synchronously by exit.
-    server.close().then(
-      (cut) => {
-        if (cut.length === 0) process.exit(0);
-        log.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
-        log.flush();
-        process.exit(1);
-      },
-      (err: unknown) => {
-        log.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
-        log.flush();
-        process.exit(1);
-      },
-    );
+    // Said once new connections are refused. close() writes out the log's buffer last; lines
+    // after it are written synchronously by exit.
+    server
+      .close(() => log.info(`freezer-api: ${signal}: draining (up to ${config.shutdownTimeoutMs / 1000} s)`))
+      .then(
+        (cut) => {
+          if (cut.length === 0) process.exit(0);
+          log.error(`freezer-api: drain time passed; cut ${cut.length} requests in flight: ${cut.join(', ')}`);
+          log.flush();
+          process.exit(1);
+        },
+        (err: unknown) => {
+          log.error(`freezer-api: shutdown failed: ${(err as Error).message}`);
+          log.flush();
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

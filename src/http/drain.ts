@@ -20,11 +20,11 @@ export interface Drain {
   /** How many are running now (the metrics' requests in flight). */
   readonly inFlight: number;
   /**
-   * Stops accepting; resolves once every connection has closed and every handler has ended, or
+   * Stops accepting (then calls `stoppedListening`); resolves once every connection has closed and every handler has ended, or
    * when `timeoutMs` has passed, with what was then still in flight (and was cut), as
    * "METHOD /path" and a count of the handlers whose client had gone.
    */
-  drain(timeoutMs: number): Promise<string[]>;
+  drain(timeoutMs: number, stoppedListening?: () => void): Promise<string[]>;
 }
 
 /**
@@ -39,6 +39,11 @@ export interface RunningHandlers {
 /** Node's own: the response a connection is serving now (also read by protocol.ts). */
 export type ServingSocket = net.Socket & { _httpMessage?: http.ServerResponse | null };
 
+/** How long the drain keeps accepting the connections the kernel had already queued. */
+const ACCEPT_QUEUE_MS = 1000;
+/** How long a connection accepted just before shutdown is given to send its request. */
+const FRESH_GRACE_MS = 1000;
+
 /** Runs `work` after `turns` more turns of the event loop (each with its poll for I/O). */
 const afterTurns = (turns: number, work: () => void): void => {
   if (turns === 0) work();
@@ -47,7 +52,10 @@ const afterTurns = (turns: number, work: () => void): void => {
 
 export function createDrain(server: http.Server): Drain {
   const connections = new Set<ServingSocket>();
+  /** Connections accepted so far: the drain waits for the count to stop rising. */
+  let accepted = 0;
   server.on('connection', (socket: ServingSocket) => {
+    accepted++;
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
@@ -74,7 +82,7 @@ export function createDrain(server: http.Server): Drain {
       },
     },
 
-    drain(timeoutMs) {
+    drain(timeoutMs, stoppedListening) {
       draining = true;
       for (const socket of connections) {
         const res = socket._httpMessage;
@@ -103,18 +111,45 @@ export function createDrain(server: http.Server): Drain {
           server.closeAllConnections();
           resolve(cut);
         }, timeoutMs);
-        // Stop listening now, leaving connections be; calls back when the last one has closed.
-        net.Server.prototype.close.call(server, () => {
-          const done = () => {
-            clearTimeout(deadline);
-            resolve([]);
-          };
-          if (running === 0) done();
-          else handlersEnded = done;
-        });
-        // Node's own close() would also close idle connections at once, resetting those whose
-        // request has arrived but is not read yet. Two turns of the event loop read it first.
-        afterTurns(2, () => server.close()); // Node's: closes idle connections, stops its timeout checks
+        // Connections the kernel has queued but Node has not accepted yet would be reset by
+        // closing the listener at once. Node accepts one per turn of the event loop when the
+        // loop is busy (on SQLite a queue of them builds up behind synchronous statements), so
+        // the listener stays open until two turns have passed without one, for at most
+        // ACCEPT_QUEUE_MS.
+        const acceptUntil = Date.now() + Math.min(ACCEPT_QUEUE_MS, timeoutMs);
+        let seen = accepted;
+        let quietTurns = 0;
+        const whenQueueEmpty = (work: () => void) => {
+          quietTurns = accepted === seen ? quietTurns + 1 : 0;
+          seen = accepted;
+          if (quietTurns >= 2 || Date.now() >= acceptUntil) work();
+          else setImmediate(() => whenQueueEmpty(work));
+        };
+        setImmediate(() =>
+          whenQueueEmpty(() => {
+            // Stop listening, leaving connections be; calls back when the last one has closed.
+            net.Server.prototype.close.call(server, () => {
+              const done = () => {
+                clearTimeout(deadline);
+                resolve([]);
+              };
+              if (running === 0) done();
+              else handlersEnded = done;
+            });
+            stoppedListening?.();
+            // Node's own close() closes idle connections at once (and stops its timeout checks).
+            // That would reset those whose request has arrived but is not read yet (two more turns
+            // read it), and those accepted just now whose client has not sent its request yet:
+            // they are given FRESH_GRACE_MS to send it, and are answered with `Connection: close`.
+            const graceEnds = Date.now() + FRESH_GRACE_MS;
+            const closeIdle = () => {
+              const awaited = [...connections].some((socket) => socket.bytesRead === 0 && !socket.destroyed);
+              if (awaited && Date.now() < graceEnds) setTimeout(closeIdle, 10);
+              else server.close();
+            };
+            afterTurns(2, closeIdle);
+          }),
+        );
       });
     },
   };

@@ -215,15 +215,9 @@ describe.each(engineRows)('shutdown on %s', (_name, engine) => {
     expect(uploaded.endedAt).toBeGreaterThan(signalled + 1000); // it really was in the middle
     expect([keptUploaded.reusedSocket, keptUploaded.status, keptUploaded.headers.connection]).toEqual([true, 201, 'close']);
     expect([healthAnswer.status, healthAnswer.text, healthAnswer.headers.connection]).toEqual([503, 'SHUTTING DOWN', 'close']);
-    if (engine.name === 'sqlite') {
-      // Known limit, not yet fixed: on SQLite (synchronous statements, one connection) part of a
-      // burst of connections opened just before the signal can be reset instead of answered. Any
-      // answer they do get must still be a 200.
-      expect(searched.filter((s) => s.status !== 200 && s.error !== 'ECONNRESET').map((s) => s.status || s.error)).toEqual([]);
-      expect(searched.filter((s) => s.status === 200).length).toBeGreaterThan(0);
-    } else {
-      expect(searched.map((s) => s.status || s.error)).toEqual(Array(20).fill(200));
-    }
+    // Every one answered, connections the kernel had queued but the server not accepted yet
+    // included (on SQLite a burst of them builds up behind its synchronous statements).
+    expect(searched.map((s) => s.status || s.error)).toEqual(Array(20).fill(200));
     expect(searchedAfter).toBeGreaterThan(0); // some were still running at the signal
     expect(code).toBe(0);
     expect(await specProblems([uploaded, keptUploaded, healthAnswer, ...searched])).toEqual([]);
