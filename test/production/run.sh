@@ -109,7 +109,7 @@ check_backup_db() {
 }
 
 check_on() {
-  local engine="$1" database="$2" status
+  local engine="$1" database="$2" status said
   step "$engine"
   start_server "$database"
   expect_status "GET /healthcheck" 200 GET "$BASE/healthcheck"
@@ -118,6 +118,15 @@ check_on() {
   id="$(node -e 'console.log(JSON.parse(process.argv[1]).backup_id)' "$BODY")"
   [ -n "$id" ] && [ "$id" != undefined ] || fail "POST /v2/p1/backups: no backup_id in $BODY"
   expect_status "GET /v2/p1/backups/$id" 200 GET "$BASE/v2/p1/backups/$id"
+  # The typed client, as a TypeScript user's code loads it: the package's subpath.
+  said="$(cd "$APP" && BASE="$BASE" ID="$id" node -e '
+    const { createFreezerClient } = require("freezer-api/client");
+    const client = createFreezerClient({ baseUrl: process.env.BASE });
+    client.GET("/v2/{project_id}/backups/{backup_id}", { params: { path: { project_id: "p1", backup_id: process.env.ID } } })
+      .then(({ data, response }) => console.log(response.status, data && data.backup_id))
+      .catch((err) => { console.log(0, err.message); process.exitCode = 1; });' 2>&1)" || fail "freezer-api/client: $said"
+  [ "$said" = "200 $id" ] || fail "freezer-api/client read the backup as: $said"
+  echo "ok: require(\"freezer-api/client\") read the backup back"
   status="$(cd "$APP" && node "$CLI" migrate status --database "$database" 2>&1)" ||
     fail "node $CLI migrate status: $status"
   grep -qx 'pending: (none)' <<<"$status" || fail "migrations pending after start: $status"
