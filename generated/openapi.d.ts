@@ -3440,8 +3440,12 @@ export interface components {
          */
         IfMatch: string;
         /**
-         * @description The same search object as the request body, as JSON in the query string, for clients that
-         *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+         * @description The same search object as the request body (schema `Search`, also named by this
+         *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+         *     send a body with GET (fetch, and SDKs generated from this document): send
+         *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+         *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+         * @example {"match":[]}
          */
         SearchQuery: string;
         /**
@@ -4496,8 +4500,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -4682,8 +4690,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -4834,8 +4846,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
@@ -5138,8 +5154,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -5387,8 +5407,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -5785,8 +5809,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -5915,8 +5943,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -6046,8 +6078,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
                 /**
@@ -6314,8 +6350,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };
@@ -6532,8 +6572,12 @@ export interface operations {
                  */
                 marker?: components["parameters"]["Marker"];
                 /**
-                 * @description The same search object as the request body, as JSON in the query string, for clients that
-                 *     cannot send a body with GET (generated SDKs). When both are sent, both apply.
+                 * @description The same search object as the request body (schema `Search`, also named by this
+                 *     parameter's `x-json-schema`), as JSON text in the query string, for clients that cannot
+                 *     send a body with GET (fetch, and SDKs generated from this document): send
+                 *     `JSON.stringify(search)` and let the client URL-encode it. When both are sent, both apply.
+                 *     Text that is not JSON, or JSON that is not a valid search, is a 400 naming the problem.
+                 * @example {"match":[]}
                  */
                 search?: components["parameters"]["SearchQuery"];
             };

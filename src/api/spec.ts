@@ -4,9 +4,10 @@ import addFormats from 'ajv-formats';
 import OpenAPIBackend from 'openapi-backend';
 import { SPEC_PATH } from '../paths';
 
-export async function loadSpec(): Promise<OpenAPIBackend> {
+/** `definition`: the spec's file, or (for tests comparing with openapi-backend's own handling) another. */
+export async function loadSpec(definition: string = SPEC_PATH): Promise<OpenAPIBackend> {
   const api = new OpenAPIBackend({
-    definition: SPEC_PATH,
+    definition,
     strict: true,
     // Quick start compiles nothing up front; request validators are compiled below, and response
     // validators (only the tests use them) never are. The spec is linted and tested.

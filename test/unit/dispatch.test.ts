@@ -5,11 +5,16 @@
 // OPTIONS on a known path is answered (204) with Allow, and Allow always lists HEAD beside GET,
 // and OPTIONS.
 import type OpenAPIBackend from 'openapi-backend';
-import type { Context, Request } from 'openapi-backend';
+import type { Context, Document, Request } from 'openapi-backend';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
 import fc from 'fast-check';
 import { type Dispatcher, createDispatcher } from '../../src/api/dispatch';
 import { parseQuery, plainQuery } from '../../src/api/dispatch/query';
 import { loadSpec } from '../../src/api/spec';
+import { SPEC_PATH } from '../../src/paths';
 import { ApiError } from '../../src/errors';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -18,11 +23,24 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 type Outcome = { operationId: string; params?: unknown; query?: unknown } | { status: number; allow?: string[] };
 
 let stock: OpenAPIBackend;
+
+function withJsonContentParameters(document: Document): Document {
+  for (const parameter of Object.values(document.components?.parameters ?? {}) as unknown as Record<string, unknown>[]) {
+    if (!('x-json-schema' in parameter)) continue;
+    parameter.content = { 'application/json': { schema: parameter['x-json-schema'] } };
+    for (const key of ['x-json-schema', 'schema', 'example']) delete parameter[key];
+  }
+  return document;
+}
 let ours: Dispatcher;
 
 beforeAll(async () => {
-  // The stock library's own handleRequest, on the spec as the server loads it.
-  stock = await loadSpec();
+  // The stock library's own handleRequest, on the spec as the server loads it, with each JSON text
+  // query parameter (`x-json-schema`) declared as what the extension means: application/json
+  // content of that schema, which openapi-backend parses and validates itself.
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'freezer-dispatch-')), 'openapi.json');
+  writeFileSync(file, JSON.stringify(withJsonContentParameters(parse(readFileSync(SPEC_PATH, 'utf8')) as Document)));
+  stock = await loadSpec(file);
   stock.register({
     notFound: () => ({ status: 404 }),
     methodNotAllowed: () => ({ status: 405 }),

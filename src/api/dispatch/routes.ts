@@ -11,7 +11,7 @@ import type { OperationId } from '../types';
 
 /** A query parameter as the spec declares it. */
 export interface QueryParameter {
-  /** Declared with `content: application/json`: its value is JSON text. */
+  /** Declared with `content: application/json` or `x-json-schema`: its value is JSON text. */
   json: boolean;
   /** Its schema says integer: only decimal digits are one (Ajv's coercion takes `0x10` and `1e1`). */
   integer: boolean;
@@ -86,8 +86,10 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
     for (const p of operation.parameters ?? []) {
       if ('$ref' in p || p.in !== 'query' || query.has(p.name)) continue;
       const type = (p.schema as { type?: string } | undefined)?.type;
-      query.set(p.name, { json: Boolean(p.content?.['application/json']), integer: type === 'integer' });
+      const json = Boolean(p.content?.['application/json']) || JSON_SCHEMA in p;
+      query.set(p.name, { json, integer: type === 'integer' });
     }
+    const validated = withJsonTextParameters(operation);
     const bodyContent = (operation.requestBody as { content?: Record<string, object> } | undefined)?.content ?? {};
     return {
       operationId,
@@ -101,14 +103,44 @@ export function buildRoutes(api: OpenAPIBackend): Route[] {
       produces: responses.filter(([status]) => /^[23]/.test(status)).flatMap(([, r]) => Object.keys(r.content ?? {})),
       mediaTypes,
       query,
-      validators: api.validator.getRequestValidatorsForOperation(operationId) ?? [],
+      validators:
+        validated === operation
+          ? (api.validator.getRequestValidatorsForOperation(operationId) ?? [])
+          : (api.validator.buildRequestValidatorsForOperation(validated) ?? []),
       validatorsByMediaType: new Map(
         Object.entries(bodyContent)
           .filter(([type]) => type !== 'application/json')
-          .map(([type, media]) => [type, otherMediaTypeValidators(api, operation, media)]),
+          .map(([type, media]) => [type, otherMediaTypeValidators(api, validated, media)]),
       ),
     };
   });
+}
+
+/**
+ * A query parameter sent as JSON text (a string to generators, which then need no serializer of
+ * their own) names the schema its parsed value must match in this extension.
+ */
+const JSON_SCHEMA = 'x-json-schema';
+
+/**
+ * The operation as validated: a parameter with `x-json-schema` is checked, once parsed, as if it
+ * were declared with that schema as its application/json content (and described alike).
+ */
+function withJsonTextParameters(operation: Operation): Operation {
+  const parameters = operation.parameters ?? [];
+  if (!parameters.some((p) => !('$ref' in p) && JSON_SCHEMA in p)) return operation;
+  return {
+    ...operation,
+    parameters: parameters.map((p) => {
+      if ('$ref' in p || !(JSON_SCHEMA in p)) return p;
+      const declared = p as unknown as Record<string, unknown>;
+      const kept = Object.entries(declared).filter(([key]) => ![JSON_SCHEMA, 'schema', 'example'].includes(key));
+      return {
+        ...Object.fromEntries(kept),
+        content: { 'application/json': { schema: declared[JSON_SCHEMA] } },
+      } as unknown as typeof p;
+    }),
+  };
 }
 
 /**
