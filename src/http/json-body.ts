@@ -63,9 +63,8 @@ export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context, acc
     requireUtf8(chunks);
     const raw = (ctx.request as { rawBody?: string }).rawBody;
     if (raw === undefined || raw === '') return { body: undefined, mediaType };
-    if (depthExceeds(ctx.request.body, MAX_BODY_DEPTH)) {
-      throw new ApiError(400, `The request body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels.`);
-    }
+    const problem = unstorable(ctx.request.body, MAX_BODY_DEPTH);
+    if (problem) throw new ApiError(400, problem);
     return { body: ctx.request.body, mediaType };
   };
 }
@@ -76,16 +75,24 @@ export function createBodyReader(bodyLimitBytes: number): (ctx: Koa.Context, acc
  */
 const MAX_BODY_DEPTH = 30;
 
-/** Iterative, so that measuring a hostile body cannot itself overflow the stack. */
-function depthExceeds(value: unknown, limit: number): boolean {
+/**
+ * What makes a parsed body one that cannot be stored as sent: nesting deeper than `limit`, or a
+ * number beyond a double's range (JSON.parse makes `1e400` Infinity, which the schema validator
+ * takes for an integer and JSON.stringify writes as null). Iterative, so that measuring a hostile
+ * body cannot itself overflow the stack.
+ */
+function unstorable(value: unknown, limit: number): string | undefined {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
+    if (typeof current === 'number' && !Number.isFinite(current)) {
+      return 'The request body holds a number too large to represent (beyond ±1.8e308).';
+    }
     if (current === null || typeof current !== 'object') continue;
-    if (depth > limit) return true;
+    if (depth > limit) return `The request body nests objects or arrays deeper than ${limit} levels.`;
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
   }
-  return false;
+  return undefined;
 }
 
 /** 400 for bytes that are not UTF-8, naming the first bad one, or for a byte order mark. */

@@ -430,7 +430,12 @@ export class SpecArbitraries {
     // Keys no property declares, where the schema allows them; as many as minProperties needs.
     const needed = Math.max(0, min - required.length);
     const extraKeys = fc.stringMatching(/^[a-z][a-z_]{0,11}$/).filter((k) => !(k in (s.properties ?? {})));
-    const extra = (minKeys: number) => fc.dictionary(extraKeys, fc.jsonValue({ maxDepth: 2 }), { minKeys, maxKeys: minKeys + 2 });
+    // Their values: what additionalProperties says, when it is a schema; any JSON otherwise.
+    const extraValue =
+      typeof s.additionalProperties === 'object'
+        ? this.valid(s.additionalProperties, 'value', depth + 1)
+        : fc.jsonValue({ maxDepth: 2 });
+    const extra = (minKeys: number) => fc.dictionary(extraKeys, extraValue, { minKeys, maxKeys: minKeys + 2 });
     const extras =
       s.additionalProperties === false
         ? fc.constant({})

@@ -83,6 +83,26 @@ describe.each(engineRows)('protocol on %s', (_name, engine) => {
     expect(fine.status).toBe(201);
   });
 
+  it('refuses a number beyond a double with 400, which would have been stored as null (fuzzing found it)', async () => {
+    const user = { 'X-User-Id': 'huge' };
+    for (const raw of [
+      '{"schedule": {"time_started": 1e400}}',
+      '{"schedule": {}, "hold_off": -1e999}',
+      '{"schedule": {}, "extra": [1, {"x": 2e308}]}',
+    ]) {
+      const res = await server.request('POST', '/v2/p/sessions', {
+        raw,
+        headers: { ...user, 'Content-Type': 'application/json' },
+      });
+      expect([raw, res.status, res.body]).toEqual([
+        raw,
+        400,
+        { title: 'Bad Request', description: 'The request body holds a number too large to represent (beyond ±1.8e308).' },
+      ]);
+    }
+    expect((await server.request('GET', '/v2/p/sessions', { headers: user })).body).toEqual({ sessions: [] });
+  });
+
   it('ignores a body sent to an operation that takes none', async () => {
     const res = await server.request('GET', '/v2/p/backups/nope', {
       raw: 'not json at all',
