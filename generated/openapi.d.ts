@@ -13,13 +13,35 @@ export interface paths {
         };
         /**
          * List the API versions
-         * @description Version discovery, answered with `300 Multiple Choices` as OpenStack services do. Needs no
-         *     authentication. Each version links to its home document on the host that was asked; with
+         * @description Version discovery, answered with `300 Multiple Choices` as OpenStack services do (and as
+         *     keystoneauth expects). Needs no authentication. Generated SDKs built on fetch treat a 3xx as
+         *     a failure and many drop its type: they get the same document from `GET /versions`, with 200. Each version links to its home document on the host that was asked; with
          *     the server setting `FREEZER_API_TRUST_PROXY` (behind a proxy), on the scheme, host and path
          *     prefix the proxy says the client used (`Forwarded`, else `X-Forwarded-Proto`/`-Host`, and
          *     `X-Forwarded-Prefix`), as oslo.middleware's http_proxy_to_wsgi does.
          */
         get: operations["getVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the API versions (200)
+         * @description The document `GET /` answers, with `200 OK`: for clients that treat anything but a 2xx as a
+         *     failure, as SDKs generated from this document do. Needs no authentication.
+         */
+        get: operations["listVersions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1645,10 +1667,11 @@ export interface components {
             time_before?: number;
         };
         /**
-         * @description Metadata of one backup as the freezer agent reports it. Only the names and the job id are
-         *     typed; every other value (including the ones listed) is kept and returned exactly as
-         *     posted, whatever its type, since agents send options as they were configured. `backup_name`, `container` and one of `hostname` / `host_name` are required
-         *     (a body with neither host name is answered with 400).
+         * @description Metadata of one backup as the freezer agent reports it (its `--metadata-out`, with the
+         *     scheduler's `job_id`). The keys listed have the types freezer-agent sends; every other key
+         *     is an agent option, kept and returned exactly as posted, whatever its type. `backup_name`,
+         *     `container` and one of `hostname` / `host_name` are required (a body with neither host
+         *     name is answered with 400).
          */
         BackupMetadata: {
             /**
@@ -1677,38 +1700,40 @@ export interface components {
              */
             job_id?: string;
             /**
-             * @description When the backup was taken, in epoch seconds, as the agent sends it. An integer here is
-             *     what `time_after` / `time_before` searches compare.
+             * @description When the backup was taken, in epoch seconds; what `time_after` / `time_before` searches compare.
              * @example 1700000000
              */
-            time_stamp?: unknown;
+            time_stamp?: number;
             /**
              * @description The v1 document's spelling of `time_stamp`.
              * @example 123444311
              */
-            timestamp?: unknown;
-            /**
-             * @description The incremental level of this backup (0 is a full backup).
-             * @example 0
-             */
-            level?: unknown;
-            /**
-             * @description The agent's name for `level`.
-             * @example 0
-             */
-            curr_backup_level?: unknown;
-            /** @example 5 */
-            max_level?: unknown;
+            timestamp?: number;
+            level?: components["schemas"]["BackupLevel"];
+            curr_backup_level?: components["schemas"]["BackupLevel"];
+            max_level?: components["schemas"]["BackupLevel"];
+            always_level?: components["schemas"]["BackupLevel"];
             /**
              * @description What was backed up (`fs`, `mysql`, `cinder`, …).
              * @example fs
              */
-            mode?: unknown;
-            /** @example /etc */
-            path_to_backup?: unknown;
+            mode?: string;
+            /**
+             * @description What was backed up, for the file-system modes ("" when the mode has no path).
+             * @example /etc
+             */
+            path_to_backup?: string | null;
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description An incremental level (0 is a full backup): `level` and `curr_backup_level` are the level of
+         *     this backup, `max_level` and `always_level` the agent's options. An integer, or the text the
+         *     agent's configuration gave (`"4"`); freezer-agent reports an option it was not given as
+         *     `""` (older agents as null).
+         * @example 0
+         */
+        BackupLevel: number | string | null;
         BackupCreated: {
             /**
              * @description The new backup's id (32 hexadecimal digits).
@@ -2083,17 +2108,19 @@ export interface components {
             session_tag?: number;
             session_name?: string | null;
             /** @description Ignored (server-owned). */
-            user_credentials?: unknown;
+            user_credentials?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Ignored (server-owned). */
-            job_id?: unknown;
+            job_id?: string | null;
             /** @description Ignored (server-owned). */
-            user_id?: unknown;
+            user_id?: string | null;
             /** @description Ignored (server-owned). */
-            project_id?: unknown;
+            project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: unknown;
+            version?: number | null;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: unknown;
+            _version?: number | null;
         };
         Job: {
             /** @example 685eab6e3a2744b6bce789fe7e71d6e7 */
@@ -2144,15 +2171,17 @@ export interface components {
             job_id: string;
             version: components["schemas"]["ResourceVersion"];
         };
-        /** @description Exactly one of `start`, `stop` or `abort`; the value is ignored (clients send null). */
+        /**
+         * @description Exactly one of `start`, `stop` or `abort`. Its value is ignored: `null`, as the clients send
+         *     it, or `true`.
+         */
         JobEvent: {
-            /** @description Any value (null by convention). */
-            start?: unknown;
-            /** @description Any value (null by convention). */
-            stop?: unknown;
-            /** @description Any value (null by convention). */
-            abort?: unknown;
+            start?: components["schemas"]["JobEventValue"];
+            stop?: components["schemas"]["JobEventValue"];
+            abort?: components["schemas"]["JobEventValue"];
         };
+        /** @enum {boolean|null} */
+        JobEventValue: true | null;
         JobEventResult: {
             /** @enum {string} */
             result: "success" | "start already requested" | "stop already requested" | "abort already requested";
@@ -2200,15 +2229,15 @@ export interface components {
             max_retries_interval?: number | null;
             mandatory?: boolean | null;
             /** @description Ignored (server-owned). */
-            action_id?: unknown;
+            action_id?: string | null;
             /** @description Ignored (server-owned). */
-            user_id?: unknown;
+            user_id?: string | null;
             /** @description Ignored (server-owned). */
-            project_id?: unknown;
+            project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: unknown;
+            version?: number | null;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: unknown;
+            _version?: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -2253,11 +2282,7 @@ export interface components {
             status?: string;
             /** @description `success` or `fail` once a run has completed, "" before. */
             result?: string;
-            /**
-             * @description Ignored: a session's jobs are managed by the add/remove job operations. (Accepted so
-             *     that a session read can be sent back; the original's tests send a list here.)
-             */
-            readonly jobs?: unknown;
+            jobs?: components["schemas"]["SessionJobsSentBack"];
             time_start?: number;
             time_end?: number;
             time_started?: number;
@@ -2298,21 +2323,30 @@ export interface components {
             time_started?: number;
             time_ended?: number;
             last_start?: string;
-            /** @description Ignored (the add and remove job operations manage it). */
-            jobs?: unknown;
+            jobs?: components["schemas"]["SessionJobsSentBack"];
             /** @description Ignored (server-owned). */
-            session_id?: unknown;
+            session_id?: string | null;
             /** @description Ignored (server-owned). */
-            user_id?: unknown;
+            user_id?: string | null;
             /** @description Ignored (server-owned). */
-            project_id?: unknown;
+            project_id?: string | null;
             /** @description Ignored (server-owned); use `If-Match` for concurrency control. */
-            version?: unknown;
+            version?: number | null;
             /** @description Ignored (the original's Elasticsearch version). */
-            _version?: unknown;
+            _version?: number | null;
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Ignored: a session's jobs are managed by the add and remove job operations. Accepted so that
+         *     a session read can be sent back: its map of jobs (null after a replace), or a list of job
+         *     ids, as the original's tests send.
+         */
+        SessionJobsSentBack: {
+            [key: string]: {
+                [key: string]: unknown;
+            };
+        } | string[] | null;
         /** @description A job's part in the session, as the session sees it. */
         SessionJob: {
             client_id?: string;
@@ -2390,6 +2424,44 @@ export interface components {
         };
     };
     responses: {
+        /** @description The versions this server serves. */
+        Versions: {
+            headers: {
+                "x-openstack-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "versions": [
+                 *         {
+                 *           "id": "v2",
+                 *           "status": "CURRENT",
+                 *           "updated": "2018-02-21T13:30:00Z",
+                 *           "links": [
+                 *             {
+                 *               "href": "http://127.0.0.1:9090/v2/",
+                 *               "rel": "self"
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "id": "v1",
+                 *           "status": "DEPRECATED",
+                 *           "updated": "2015-03-23T13:45:00Z",
+                 *           "links": [
+                 *             {
+                 *               "href": "http://127.0.0.1:9090/v1/",
+                 *               "rel": "self"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["VersionList"];
+            };
+        };
         /** @description The v1 JSON-home document. */
         HomeDocumentV1: {
             headers: {
@@ -3824,6 +3896,7 @@ export type SchemaHomeDocument = components['schemas']['HomeDocument'];
 export type SchemaHomeResource = components['schemas']['HomeResource'];
 export type SchemaSearch = components['schemas']['Search'];
 export type SchemaBackupMetadata = components['schemas']['BackupMetadata'];
+export type SchemaBackupLevel = components['schemas']['BackupLevel'];
 export type SchemaBackupCreated = components['schemas']['BackupCreated'];
 export type SchemaBackupStatus = components['schemas']['BackupStatus'];
 export type SchemaBackupUpload = components['schemas']['BackupUpload'];
@@ -3860,6 +3933,7 @@ export type SchemaJobList = components['schemas']['JobList'];
 export type SchemaJobCreated = components['schemas']['JobCreated'];
 export type SchemaJobWritten = components['schemas']['JobWritten'];
 export type SchemaJobEvent = components['schemas']['JobEvent'];
+export type SchemaJobEventValue = components['schemas']['JobEventValue'];
 export type SchemaJobEventResult = components['schemas']['JobEventResult'];
 export type SchemaActionFields = components['schemas']['ActionFields'];
 export type SchemaActionDocument = components['schemas']['ActionDocument'];
@@ -3873,6 +3947,7 @@ export type SchemaSessionFields = components['schemas']['SessionFields'];
 export type SchemaSessionDocument = components['schemas']['SessionDocument'];
 export type SchemaSessionPatch = components['schemas']['SessionPatch'];
 export type SchemaSessionMergePatch = components['schemas']['SessionMergePatch'];
+export type SchemaSessionJobsSentBack = components['schemas']['SessionJobsSentBack'];
 export type SchemaSessionJob = components['schemas']['SessionJob'];
 export type SchemaSession = components['schemas']['Session'];
 export type SchemaSessionList = components['schemas']['SessionList'];
@@ -3881,6 +3956,7 @@ export type SchemaSessionWritten = components['schemas']['SessionWritten'];
 export type SchemaSessionAction = components['schemas']['SessionAction'];
 export type SchemaSessionTag = components['schemas']['SessionTag'];
 export type SchemaSessionActionResult = components['schemas']['SessionActionResult'];
+export type ResponseVersions = components['responses']['Versions'];
 export type ResponseHomeDocumentV1 = components['responses']['HomeDocumentV1'];
 export type ResponseHomeDocumentV2 = components['responses']['HomeDocumentV2'];
 export type ResponseBackupList = components['responses']['BackupList'];
@@ -3965,44 +4041,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The versions this server serves. */
-            300: {
-                headers: {
-                    "x-openstack-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "versions": [
-                     *         {
-                     *           "id": "v2",
-                     *           "status": "CURRENT",
-                     *           "updated": "2018-02-21T13:30:00Z",
-                     *           "links": [
-                     *             {
-                     *               "href": "http://127.0.0.1:9090/v2/",
-                     *               "rel": "self"
-                     *             }
-                     *           ]
-                     *         },
-                     *         {
-                     *           "id": "v1",
-                     *           "status": "DEPRECATED",
-                     *           "updated": "2015-03-23T13:45:00Z",
-                     *           "links": [
-                     *             {
-                     *               "href": "http://127.0.0.1:9090/v1/",
-                     *               "rel": "self"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["VersionList"];
-                };
-            };
+            300: components["responses"]["Versions"];
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+        };
+    };
+    listVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Versions"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             414: components["responses"]["UriTooLong"];

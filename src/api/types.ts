@@ -14,6 +14,7 @@ type Op<K extends OperationId> = operations[K];
  */
 export const PUBLIC_OPERATIONS = [
   'getVersions',
+  'listVersions',
   'getHealth',
   'headHealth',
   'getLiveness',

@@ -13,6 +13,7 @@ const AGENT_BACKUP = {
   job_id: 'job-1',
   dry_run: false,
   always_level: null,
+  max_level: '',
   nested: { list: [1, 'two', { three: true }] },
 };
 
@@ -58,6 +59,16 @@ describe.each(engineRows)('backups on %s', (_name, engine) => {
       expect(shown.body).toMatchObject({ backup_metadata: AGENT_BACKUP });
       if (version === 'v1') expect(shown.body).toMatchObject({ user_name: 'Alice Liddell' });
       else expect(shown.body).not.toHaveProperty('user_name');
+      await server.request('DELETE', `${prefix}/backups/${backup_id}`, { headers: alice });
+    });
+
+    it('keeps levels as the agent sent them: numbers, text or empty', async () => {
+      const levels = { level: 1, curr_backup_level: '1', max_level: '4', always_level: '' };
+      const created = await server.request('POST', `${prefix}/backups`, { json: { ...AGENT_BACKUP, ...levels }, headers: alice });
+      expect(created.status).toBe(201);
+      const { backup_id } = created.body as { backup_id: string };
+      const shown = await server.request('GET', `${prefix}/backups/${backup_id}`, { headers: alice });
+      expect((shown.body as { backup_metadata: object }).backup_metadata).toMatchObject(levels);
       await server.request('DELETE', `${prefix}/backups/${backup_id}`, { headers: alice });
     });
 
@@ -117,6 +128,8 @@ describe.each(engineRows)('backups on %s', (_name, engine) => {
       ['no host name at all', { backup_name: 'b', container: 'c' }, "backup metadata must have 'hostname' (or 'host_name')"],
       ['a JSON array', [1, 2], 'body must be object'],
       ['a wrongly typed job_id', { ...AGENT_BACKUP, job_id: 42 }, 'body field "job_id" must be string'],
+      ['a time stamp as text', { ...AGENT_BACKUP, time_stamp: 'yesterday' }, 'body field "time_stamp" must be integer'],
+      ['a level as a list', { ...AGENT_BACKUP, max_level: [4] }, 'body field "max_level" must be integer, string or null'],
     ])('rejects %s with 400 and writes nothing', async (_case, json, description) => {
       const user = { 'X-User-Id': `bad-input-${version}` };
       const res = await server.request('POST', `${prefix}/backups`, {

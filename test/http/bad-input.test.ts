@@ -376,6 +376,14 @@ const CASES: BadInput[] = [
     description: NOT_ACCEPTABLE('application/json'),
   },
   {
+    name: 'Accept text/plain on the versions answered with 200',
+    method: 'GET',
+    path: '/versions',
+    headers: { Accept: 'text/plain' },
+    status: 406,
+    description: NOT_ACCEPTABLE('application/json'),
+  },
+  {
     name: 'Accept text/html on the v2 home document',
     method: 'GET',
     path: '/v2',

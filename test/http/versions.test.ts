@@ -28,6 +28,12 @@ describe('versions', () => {
     });
   });
 
+  it('answers the same document from /versions with 200, for clients that take a 3xx for a failure', async () => {
+    const [discovery, versions] = [await server.request('GET', '/'), await server.request('GET', '/versions')];
+    expect([discovery.status, versions.status]).toEqual([300, 200]);
+    expect(versions.body).toEqual(discovery.body);
+  });
+
   it('serves the v2 home document exactly as current upstream does (backups, and the jobs schedulers poll)', async () => {
     await checkEach(['/v2', '/v2/'], async (path) => {
       const res = await server.request('GET', path);

@@ -75,7 +75,30 @@ const parseError = (instancePath: string, schemaPath: string, err: unknown): Err
 
 /** One sentence per problem, naming the parameter or body field, for the error's description. */
 export function describeValidationErrors(errors: ErrorObject[]): string {
-  return [...new Set(errors.map(describeValidationError))].join('; ');
+  return [...new Set(collapseOneOf(errors).map(describeValidationError))].join('; ');
+}
+
+/**
+ * A value matching none of a `oneOf`'s plain alternatives is said once ("must be integer, string
+ * or null"), not once per alternative and again for the `oneOf`.
+ */
+function collapseOneOf(errors: ErrorObject[]): ErrorObject[] {
+  const dropped = new Set<ErrorObject>();
+  const collapsed = errors.map((e) => {
+    if (e.keyword !== 'oneOf' || (e.params as { passingSchemas?: unknown }).passingSchemas) return e;
+    const branches = errors.filter((b) => b.schemaPath.startsWith(`${e.schemaPath}/`));
+    const plain = branches.every((b) => b.instancePath === e.instancePath && (b.keyword === 'type' || b.keyword === 'enum'));
+    if (branches.length === 0 || !plain) return e;
+    for (const b of branches) dropped.add(b);
+    const kinds = branches.flatMap((b) =>
+      b.keyword === 'type'
+        ? [String((b.params as { type: unknown }).type)]
+        : (b.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)),
+    );
+    const list = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)!}` : kinds.join('');
+    return { ...e, message: `must be ${list}` };
+  });
+  return collapsed.filter((e) => !dropped.has(e));
 }
 
 function describeValidationError(e: ErrorObject): string {

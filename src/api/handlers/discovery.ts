@@ -1,8 +1,10 @@
 // Version discovery and the JSON-home documents.
+import type Koa from 'koa';
 import { publicBase } from '../../http/proxy';
+import type { components } from '../../../generated/openapi';
 import type { Handlers } from '../types';
 
-type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'getHomeDocument' | 'getHomeDocumentV1'>;
+type DiscoveryHandlers = Pick<Handlers, 'getVersions' | 'listVersions' | 'getHomeDocument' | 'getHomeDocumentV1'>;
 
 const JSON_FORMATS = { 'application/json': {} };
 
@@ -44,21 +46,20 @@ const HOME_V2 = {
 
 /** `trustProxy`: links name the address a proxy says the client used (src/http/proxy.ts). */
 export function discoveryHandlers(trustProxy: boolean): DiscoveryHandlers {
+  // Links point at the host the client asked, whichever that was (the original froze the first).
+  const versions = (ctx: Koa.Context): components['schemas']['VersionList'] => {
+    const base = publicBase(ctx, trustProxy);
+    const link = (version: string) => [{ href: `${base}/${version}/`, rel: 'self' }];
+    return {
+      versions: [
+        { id: 'v2', status: 'CURRENT', updated: '2018-02-21T13:30:00Z', links: link('v2') },
+        { id: 'v1', status: 'DEPRECATED', updated: '2015-03-23T13:45:00Z', links: link('v1') },
+      ],
+    };
+  };
   return {
-    getVersions(_request, ctx) {
-      // Links point at the host the client asked, whichever that was (the original froze the first).
-      const base = publicBase(ctx, trustProxy);
-      const link = (version: string) => [{ href: `${base}/${version}/`, rel: 'self' }];
-      return {
-        status: 300,
-        body: {
-          versions: [
-            { id: 'v2', status: 'CURRENT', updated: '2018-02-21T13:30:00Z', links: link('v2') },
-            { id: 'v1', status: 'DEPRECATED', updated: '2015-03-23T13:45:00Z', links: link('v1') },
-          ],
-        },
-      };
-    },
+    getVersions: (_request, ctx) => ({ status: 300, body: versions(ctx) }),
+    listVersions: (_request, ctx) => ({ status: 200, body: versions(ctx) }),
 
     getHomeDocument: () => ({ status: 200, body: HOME_V2 }),
     getHomeDocumentV1: () => ({ status: 200, body: HOME_V1 }),
